@@ -1,0 +1,44 @@
+use auth_scopes::AuthError;
+use thiserror::Error;
+
+/// Everything that can go wrong in the organizations domain, by meaning.
+#[derive(Debug, Error)]
+pub enum OrgsError {
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    /// An object that does not exist or that the caller may not know exists.
+    #[error("Not found.")]
+    NotFound,
+    #[error("Project not found.")]
+    ProjectNotFound,
+    #[error("Organization not found.")]
+    OrganizationNotFound,
+    #[error("You don't have access to the project.")]
+    NoProjectAccess,
+    #[error("{0}")]
+    Forbidden(String),
+    /// A field failed validation; `attr` names it (None for non-field errors).
+    #[error("{detail}")]
+    Invalid { attr: Option<String>, code: &'static str, detail: String },
+    #[error("Invalid email or password.")]
+    BadCredentials,
+    #[error("the slug is already taken")]
+    SlugTaken,
+    #[error("A user with this email already exists.")]
+    EmailTaken,
+    #[error("This user is already a member of the organization.")]
+    AlreadyMember,
+    /// The database failed; the detail is logged, never shown.
+    #[error("storage failure: {0}")]
+    Storage(String),
+}
+
+impl OrgsError {
+    pub fn invalid(attr: &str, code: &'static str, detail: impl Into<String>) -> Self {
+        Self::Invalid { attr: Some(attr.to_string()), code, detail: detail.into() }
+    }
+
+    pub fn insufficient_level() -> Self {
+        Self::Forbidden("Your organization access level is insufficient.".to_string())
+    }
+}

@@ -1,0 +1,113 @@
+use auth_scopes::{Scope, ScopeObject, hash_password};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::access::{Actor, OrgRef, org_access};
+use crate::repo::Result;
+use crate::rules::{check_addition, check_level_change, check_removal, validate_email, validate_password};
+use crate::{Level, Membership, NewUser, OrgsError, Page, PageReq, Repos, User};
+
+const READ: Scope = Scope::read(ScopeObject::OrganizationMember);
+const WRITE: Scope = Scope::write(ScopeObject::OrganizationMember);
+
+/// Who to add: an existing user by email, or a new one (self-hosted: no invite emails, so
+/// an admin creates the account with a password).
+#[derive(Debug, Clone)]
+pub struct MemberTarget {
+    pub email: String,
+    pub password: Option<String>,
+    pub first_name: String,
+    pub last_name: String,
+    pub level: Level,
+}
+
+pub fn list_members(repo: &dyn Repos, actor: &Actor, org: OrgRef, page: PageReq) -> Result<Page<(Membership, User)>> {
+    let (o, _) = org_access(repo, actor, org, READ)?;
+    repo.members(o.id, page)
+}
+
+pub fn add_member(
+    repo: &dyn Repos,
+    actor: &Actor,
+    org: OrgRef,
+    target: MemberTarget,
+    now: OffsetDateTime,
+) -> Result<(Membership, User)> {
+    let (o, m) = org_access(repo, actor, org, WRITE)?;
+    check_addition(m.level, target.level)?;
+    let email = validate_email(&target.email)?;
+    let membership = |user_id| Membership {
+        id: Uuid::now_v7(),
+        organization_id: o.id,
+        user_id,
+        level: target.level,
+        joined_at: now,
+        updated_at: now,
+    };
+    if let Some((user, _)) = repo.user_by_email(&email)? {
+        let ms = membership(user.id);
+        repo.add_member(&ms)?;
+        return Ok((ms, user));
+    }
+    let Some(password) = target.password else {
+        return Err(OrgsError::invalid(
+            "password",
+            "required",
+            "No user has this email; give a password to create the account.",
+        ));
+    };
+    validate_password(&password)?;
+    let new = NewUser {
+        uuid: Uuid::now_v7(),
+        email,
+        first_name: target.first_name,
+        last_name: target.last_name,
+        password_hash: hash_password(&password)?,
+        created_at: now,
+    };
+    let placeholder = membership(crate::UserId(0));
+    let user = repo.add_new_member(new, placeholder.clone())?;
+    Ok((Membership { user_id: user.id, ..placeholder }, user))
+}
+
+fn target_membership(repo: &dyn Repos, org: crate::OrgId, user: Uuid) -> Result<(Membership, User)> {
+    let user = repo.user_by_uuid(user)?.ok_or(OrgsError::NotFound)?;
+    let ms = repo.membership(org, user.id)?.ok_or(OrgsError::NotFound)?;
+    Ok((ms, user))
+}
+
+pub fn set_member_level(
+    repo: &dyn Repos,
+    actor: &Actor,
+    org: OrgRef,
+    user: Uuid,
+    level: Level,
+    now: OffsetDateTime,
+) -> Result<(Membership, User)> {
+    let (o, m) = org_access(repo, actor, org, WRITE)?;
+    let (target, target_user) = target_membership(repo, o.id, user)?;
+    check_level_change(actor.user.id, m.level, target.user_id, target.level, level)?;
+    let updated = repo.set_member_level(o.id, target.user_id, level, now)?;
+    Ok((updated, target_user))
+}
+
+/// The last owner cannot leave or be removed: an organization always has an owner.
+pub fn remove_member(repo: &dyn Repos, actor: &Actor, org: OrgRef, user: Uuid) -> Result<()> {
+    let (o, m) = org_access(repo, actor, org, WRITE)?;
+    let (target, _) = target_membership(repo, o.id, user)?;
+    check_removal(actor.user.id, m.level, target.user_id, target.level)?;
+    if target.level == Level::Owner {
+        let owners = repo
+            .members(o.id, PageReq { limit: i64::MAX, offset: 0 })?
+            .items
+            .iter()
+            .filter(|(ms, _)| ms.level == Level::Owner)
+            .count();
+        if owners <= 1 {
+            return Err(OrgsError::Forbidden(
+                "The last owner cannot leave the organization; make someone else owner first.".into(),
+            ));
+        }
+    }
+    repo.remove_member(o.id, target.user_id)
+}
