@@ -1,0 +1,55 @@
+//! Routes. Every project-scoped route is registered under both `/api/projects` and
+//! `/api/environments`.
+
+pub mod dto;
+pub mod keys;
+pub mod members;
+pub mod organizations;
+pub mod projects;
+pub mod system;
+pub mod users;
+
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Routes under `/api` that are not project-scoped.
+fn platform(cfg: &mut ServiceConfig) {
+    cfg.service(organizations::list)
+        .service(organizations::create)
+        .service(organizations::retrieve)
+        .service(organizations::partial_update)
+        .service(organizations::full_update)
+        .service(organizations::destroy)
+        .service(members::list)
+        .service(members::create)
+        .service(members::update)
+        .service(members::destroy)
+        .service(projects::list_for_org)
+        .service(projects::create_for_org)
+        .service(keys::list)
+        .service(keys::create)
+        .service(keys::retrieve)
+        .service(keys::destroy)
+        .service(keys::roll)
+        .service(users::login)
+        .service(users::me);
+}
+
+/// Project routes, mounted under both prefixes.
+fn project_routes(cfg: &mut ServiceConfig) {
+    cfg.service(projects::list)
+        .service(projects::create)
+        .service(projects::retrieve)
+        .service(projects::partial_update)
+        .service(projects::reset_token)
+        .service(projects::destroy);
+}
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(scope("/api/projects").configure(project_routes))
+        .service(scope("/api/environments").configure(project_routes))
+        .service(scope("/api").configure(platform))
+        .service(system::health)
+        .service(system::readiness)
+        .service(system::metrics);
+}

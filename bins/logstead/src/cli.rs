@@ -1,0 +1,101 @@
+//! Command line. Every flag also reads a `LOGSTEAD_*` variable; a TOML file fills the rest.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "logstead", version, about = "Self-hosted log platform with a PostHog-compatible API")]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Settings; precedence: flag > environment > config file > default.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ConfigArgs {
+    /// TOML config file.
+    #[arg(long, global = true, env = "LOGSTEAD_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Where Logstead keeps its files (default ./logstead-data).
+    #[arg(long, global = true, env = "LOGSTEAD_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// sqlite://path or postgres://... (default: SQLite in the data dir).
+    #[arg(long, global = true, env = "LOGSTEAD_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Address to listen on (default 127.0.0.1:8000).
+    #[arg(long, global = true, env = "LOGSTEAD_BIND")]
+    pub bind: Option<String>,
+    /// Public base URL printed in links (default http://<bind>).
+    #[arg(long, global = true, env = "LOGSTEAD_SITE_URL")]
+    pub site_url: Option<String>,
+    /// Secret that signs session tokens; default: generated once into the data dir.
+    #[arg(long, global = true, env = "LOGSTEAD_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// Session token lifetime in seconds (default 14 days).
+    #[arg(long, global = true, env = "LOGSTEAD_SESSION_TTL_SECS")]
+    pub session_ttl_secs: Option<i64>,
+    /// Largest accepted API request body in bytes (default 1 MiB).
+    #[arg(long, global = true, env = "LOGSTEAD_MAX_BODY_BYTES")]
+    pub max_body_bytes: Option<usize>,
+    /// Database connections (default 10).
+    #[arg(long, global = true, env = "LOGSTEAD_DB_POOL_SIZE")]
+    pub db_pool_size: Option<u32>,
+    /// HTTP worker threads (default: number of CPUs).
+    #[arg(long, global = true, env = "LOGSTEAD_WORKERS")]
+    pub workers: Option<usize>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Personal API keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Users.
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// Print the version.
+    Version,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create a personal API key for a user and print it once.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// Comma-separated, e.g. `logs:read,project:read` or `*`.
+        #[arg(long, value_delimiter = ',', default_value = "*")]
+        scopes: Vec<String>,
+        #[arg(long, default_value = "cli")]
+        label: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Create a user, optionally adding them to an organization.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// Read from LOGSTEAD_USER_PASSWORD when not given, to keep it out of shell history.
+        #[arg(long, env = "LOGSTEAD_USER_PASSWORD", hide_env_values = true)]
+        password: String,
+        #[arg(long, default_value = "")]
+        first_name: String,
+        #[arg(long, default_value = "")]
+        last_name: String,
+        /// Organization UUID to join.
+        #[arg(long)]
+        organization: Option<String>,
+        /// 1 member, 8 admin, 15 owner.
+        #[arg(long, default_value_t = 1)]
+        level: i32,
+    },
+}

@@ -1,0 +1,134 @@
+//! What each subcommand does.
+
+use std::sync::Arc;
+
+use auth_scopes::Access;
+use orgs::service::{self, Actor, KeyInput, MemberTarget, OrgRef};
+use orgs::{Level, OrgId, OrgRepo, Repos};
+
+use crate::app;
+use crate::config::Config;
+use crate::state::{AppState, Clock, ServerSettings, SystemClock};
+
+pub type AnyError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Connects and migrates: every command that touches the database starts here.
+fn open_store(config: &Config) -> Result<store_sql::DbPool, AnyError> {
+    config.ensure_data_dir()?;
+    let pool = store_sql::connect(&config.database_url, config.db_pool_size)?;
+    let applied = store_sql::migrate(&pool)?;
+    if applied > 0 {
+        tracing::info!(applied, "database migrations applied");
+    }
+    Ok(pool)
+}
+
+pub fn migrate(config: &Config) -> Result<(), AnyError> {
+    let pool = store_sql::connect(&config.database_url, 1)?;
+    let applied = store_sql::migrate(&pool)?;
+    println!("{applied} migration(s) applied; the database is up to date.");
+    Ok(())
+}
+
+pub async fn serve(config: Config) -> Result<(), AnyError> {
+    let pool = open_store(&config)?;
+    let settings = ServerSettings {
+        jwt_secret: config.jwt_secret()?,
+        session_ttl_secs: config.session_ttl_secs,
+        max_body_bytes: config.max_body_bytes,
+    };
+    let state = AppState::new(pool, settings, Arc::new(SystemClock));
+    let repos = state.repos.clone();
+    let now = state.now();
+    if let Some(b) = actix_web::web::block(move || service::bootstrap(&*repos, now)).await?? {
+        print_first_start(&config, &b);
+    }
+    tracing::info!(bind = %config.bind, database = store_sql::Backend::of_url(&config.database_url).name(), "listening");
+    println!("Logstead listening on {} (API docs: {}{})", config.site_url, config.site_url, app::DOCS_PATH);
+    actix_web::HttpServer::new(move || app::build(state.clone()))
+        .workers(config.workers)
+        .bind(config.bind)?
+        .run()
+        .await?;
+    Ok(())
+}
+
+fn print_first_start(config: &Config, b: &service::Bootstrap) {
+    let site = &config.site_url;
+    println!(
+        "\n=== Logstead first start: these secrets are shown once ===\n\
+         owner login:        {email} / {password}\n\
+         organization:       {org} ({org_id})\n\
+         project:            {project} (id {project_id})\n\
+         project token:      {token}   (ingestion, phc_)\n\
+         personal API key:   {key}   (all scopes, phx_)\n\
+         API:                {site}/api/\n\
+         API docs:           {site}{docs}\n\
+         try:                curl -H \"Authorization: Bearer {key}\" {site}/api/organizations/\n\
+         ==========================================================\n",
+        email = b.user.email,
+        password = b.password,
+        org = b.organization.name,
+        org_id = b.organization.id,
+        project = b.project.name,
+        project_id = b.project.id.0,
+        token = b.project.api_token,
+        key = b.personal_api_key,
+        docs = app::DOCS_PATH,
+    );
+}
+
+fn user_actor(repos: &dyn Repos, email: &str) -> Result<Actor, AnyError> {
+    let (user, _) = repos.user_by_email(&email.trim().to_lowercase())?.ok_or_else(|| format!("no user with email {email}"))?;
+    Ok(Actor { user, access: Access::Session })
+}
+
+pub fn create_key(config: &Config, email: &str, scopes: Vec<String>, label: String) -> Result<(), AnyError> {
+    let store = store_sql::SqlStore::new(open_store(config)?);
+    let actor = user_actor(&store, email)?;
+    let input = KeyInput { label, scopes: Some(scopes), ..KeyInput::default() };
+    let created = service::create_key(&store, &actor, input, SystemClock.now())?;
+    println!("{}", created.value);
+    eprintln!("Key {} created for {email} with scopes {}; it is not shown again.", created.key.id, created.key.scopes.join(","));
+    Ok(())
+}
+
+pub struct NewUserArgs {
+    pub email: String,
+    pub password: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub organization: Option<String>,
+    pub level: i32,
+}
+
+/// Creates the user; with an organization, adds them at `level` as that organization's
+/// first owner would (the CLI acts with full rights on the machine it runs on).
+pub fn create_user(config: &Config, args: NewUserArgs) -> Result<(), AnyError> {
+    let store = store_sql::SqlStore::new(open_store(config)?);
+    let now = SystemClock.now();
+    let level = Level::from_i32(args.level).ok_or("level must be 1, 8 or 15")?;
+    let Some(org) = args.organization else {
+        let user = service::create_user(&store, &args.email, &args.password, &args.first_name, &args.last_name, now)?;
+        println!("created user {} ({})", user.email, user.uuid);
+        return Ok(());
+    };
+    let org_id = OrgId(uuid::Uuid::parse_str(&org).map_err(|_| "organization must be a UUID")?);
+    let owner = store
+        .members(org_id, orgs::PageReq { limit: 1000, offset: 0 })?
+        .items
+        .into_iter()
+        .find(|(m, _)| m.level == Level::Owner)
+        .ok_or("organization not found or has no owner")?;
+    let actor = Actor { user: owner.1, access: Access::Session };
+    let target = MemberTarget {
+        email: args.email,
+        password: Some(args.password),
+        first_name: args.first_name,
+        last_name: args.last_name,
+        level,
+    };
+    let (m, user) = service::add_member(&store, &actor, OrgRef::Id(org_id), target, now)?;
+    println!("user {} ({}) is a member of {} at level {}", user.email, user.uuid, org_id, m.level.as_i32());
+    Ok(())
+}

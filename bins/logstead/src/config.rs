@@ -1,0 +1,201 @@
+//! Typed configuration, validated once at start.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use rand::Rng;
+use rand::distr::Alphanumeric;
+use serde::Deserialize;
+
+use crate::cli::ConfigArgs;
+
+const SECRET_FILE: &str = "jwt-secret";
+
+/// The file form: the same keys as the flags, snake_case.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    bind: Option<String>,
+    site_url: Option<String>,
+    jwt_secret: Option<String>,
+    session_ttl_secs: Option<i64>,
+    max_body_bytes: Option<usize>,
+    db_pool_size: Option<u32>,
+    workers: Option<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub bind: SocketAddr,
+    pub site_url: String,
+    /// None: read or create the secret file in the data dir.
+    pub jwt_secret: Option<String>,
+    pub session_ttl_secs: i64,
+    pub max_body_bytes: usize,
+    pub db_pool_size: u32,
+    pub workers: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {0}: {1}")]
+    Read(PathBuf, std::io::Error),
+    #[error("config file {0} is not valid: {1}")]
+    Parse(PathBuf, String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("data directory {0}: {1}")]
+    DataDir(PathBuf, std::io::Error),
+}
+
+impl Config {
+    pub fn load(args: &ConfigArgs) -> Result<Self, ConfigError> {
+        let file = match &args.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read(path.clone(), e))?;
+                toml::from_str::<FileConfig>(&text).map_err(|e| ConfigError::Parse(path.clone(), e.to_string()))?
+            }
+            None => FileConfig::default(),
+        };
+        let data_dir = args.data_dir.clone().or(file.data_dir).unwrap_or_else(|| PathBuf::from("./logstead-data"));
+        let database_url = args
+            .database_url
+            .clone()
+            .or(file.database_url)
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("logstead.db").display()));
+        let bind_text = args.bind.clone().or(file.bind).unwrap_or_else(|| "127.0.0.1:8000".into());
+        let bind: SocketAddr = bind_text
+            .parse()
+            .map_err(|_| ConfigError::Invalid(format!("bind: \"{bind_text}\" is not an address like 127.0.0.1:8000")))?;
+        let site_url = args.site_url.clone().or(file.site_url).unwrap_or_else(|| format!("http://{bind}"));
+        let config = Config {
+            data_dir,
+            database_url,
+            bind,
+            site_url: site_url.trim_end_matches('/').to_string(),
+            jwt_secret: args.jwt_secret.clone().or(file.jwt_secret),
+            session_ttl_secs: args.session_ttl_secs.or(file.session_ttl_secs).unwrap_or(14 * 24 * 3600),
+            max_body_bytes: args.max_body_bytes.or(file.max_body_bytes).unwrap_or(1 << 20),
+            db_pool_size: args.db_pool_size.or(file.db_pool_size).unwrap_or(10),
+            workers: args.workers.or(file.workers).unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |m: &str| Err(ConfigError::Invalid(m.to_string()));
+        let url = &self.database_url;
+        if !(url.starts_with("sqlite://") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return bad("database_url must start with sqlite://, postgres:// or postgresql://");
+        }
+        if !(60..=366 * 24 * 3600).contains(&self.session_ttl_secs) {
+            return bad("session_ttl_secs must be between 60 and one year");
+        }
+        if !(1024..=1 << 30).contains(&self.max_body_bytes) {
+            return bad("max_body_bytes must be between 1 KiB and 1 GiB");
+        }
+        if !(1..=500).contains(&self.db_pool_size) {
+            return bad("db_pool_size must be between 1 and 500");
+        }
+        if !(1..=256).contains(&self.workers) {
+            return bad("workers must be between 1 and 256");
+        }
+        if !(self.site_url.starts_with("http://") || self.site_url.starts_with("https://")) {
+            return bad("site_url must start with http:// or https://");
+        }
+        if let Some(s) = &self.jwt_secret
+            && s.len() < 32
+        {
+            return bad("jwt_secret must be at least 32 characters");
+        }
+        Ok(())
+    }
+
+    /// Creates the data dir if needed.
+    pub fn ensure_data_dir(&self) -> Result<(), ConfigError> {
+        std::fs::create_dir_all(&self.data_dir).map_err(|e| ConfigError::DataDir(self.data_dir.clone(), e))
+    }
+
+    /// The configured secret, else the one kept in the data dir (created on first start,
+    /// readable by the owner only).
+    pub fn jwt_secret(&self) -> Result<Vec<u8>, ConfigError> {
+        if let Some(s) = &self.jwt_secret {
+            return Ok(s.as_bytes().to_vec());
+        }
+        let path = self.data_dir.join(SECRET_FILE);
+        let err = |e| ConfigError::DataDir(path.clone(), e);
+        match std::fs::read_to_string(&path) {
+            Ok(s) if s.trim().len() >= 32 => Ok(s.trim().as_bytes().to_vec()),
+            Ok(_) => Err(ConfigError::Invalid(format!("{} is shorter than 32 characters", path.display()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let secret: String = rand::rng().sample_iter(&Alphanumeric).take(64).map(char::from).collect();
+                write_private(&path, &secret).map_err(err)?;
+                Ok(secret.into_bytes())
+            }
+            Err(e) => Err(err(e)),
+        }
+    }
+}
+
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path)?;
+    f.write_all(content.as_bytes())?;
+    f.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_embedded_setup() {
+        let c = Config::load(&ConfigArgs::default()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8000");
+        assert_eq!(c.data_dir, PathBuf::from("./logstead-data"));
+        assert!(c.database_url.starts_with("sqlite://") && c.database_url.ends_with("logstead.db"));
+    }
+
+    #[test]
+    fn flags_beat_the_file_and_bad_values_are_named() {
+        let dir = std::env::temp_dir().join(format!("logstead-cfg-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap_or_default();
+        let file = dir.join("c.toml");
+        std::fs::write(&file, "bind = \"0.0.0.0:9000\"\ndb_pool_size = 3\n").unwrap_or_default();
+        let args = ConfigArgs { config: Some(file.clone()), db_pool_size: Some(4), ..Default::default() };
+        let c = Config::load(&args).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.bind.to_string(), "0.0.0.0:9000");
+        assert_eq!(c.db_pool_size, 4);
+
+        let bad = ConfigArgs { bind: Some("nope".into()), ..Default::default() };
+        assert!(Config::load(&bad).map(|_| ()).unwrap_err().to_string().contains("bind"));
+        std::fs::write(&file, "colour = 1\n").unwrap_or_default();
+        let unknown = ConfigArgs { config: Some(file), ..Default::default() };
+        assert!(matches!(Config::load(&unknown), Err(ConfigError::Parse(..))));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn secret_is_created_once_and_kept() {
+        let dir = std::env::temp_dir().join(format!("logstead-sec-{}", uuid::Uuid::new_v4()));
+        let args = ConfigArgs { data_dir: Some(dir.clone()), ..Default::default() };
+        let c = Config::load(&args).unwrap_or_else(|e| panic!("{e}"));
+        c.ensure_data_dir().unwrap_or_else(|e| panic!("{e}"));
+        let first = c.jwt_secret().unwrap_or_default();
+        assert_eq!(first.len(), 64);
+        assert_eq!(c.jwt_secret().unwrap_or_default(), first);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

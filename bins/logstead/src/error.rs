@@ -1,0 +1,148 @@
+//! The one place errors become HTTP: PostHog's body `{type, code, detail, attr}`.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, ResponseError};
+use auth_scopes::AuthError;
+use orgs::OrgsError;
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error(transparent)]
+    Orgs(#[from] OrgsError),
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    /// The body could not be parsed at all.
+    #[error("{0}")]
+    Parse(String),
+    /// A field of the request is wrong.
+    #[error("{detail}")]
+    Invalid { attr: Option<String>, code: &'static str, detail: String },
+    #[error("Unsupported media type \"{0}\" in request.")]
+    UnsupportedMediaType(String),
+    #[error("Request body is larger than {0} bytes.")]
+    PayloadTooLarge(usize),
+    #[error("Not found.")]
+    RouteNotFound,
+    #[error("Method \"{0}\" not allowed.")]
+    MethodNotAllowed(String),
+    /// Unexpected failure; the detail is logged, the client sees a generic message.
+    #[error("{0}")]
+    Internal(String),
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub code: &'static str,
+    pub detail: String,
+    pub attr: Option<String>,
+}
+
+impl ApiError {
+    pub fn invalid(attr: &str, code: &'static str, detail: impl Into<String>) -> Self {
+        Self::Invalid { attr: Some(attr.to_string()), code, detail: detail.into() }
+    }
+
+    fn parts(&self) -> (StatusCode, &'static str, &'static str, String, Option<String>) {
+        let msg = self.to_string();
+        match self {
+            ApiError::Orgs(e) => orgs_parts(e),
+            ApiError::Auth(e) => auth_parts(e),
+            ApiError::Parse(_) => (StatusCode::BAD_REQUEST, "invalid_request", "parse_error", msg, None),
+            ApiError::Invalid { attr, code, detail } => {
+                (StatusCode::BAD_REQUEST, "validation_error", code, detail.clone(), attr.clone())
+            }
+            ApiError::UnsupportedMediaType(_) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "invalid_request", "unsupported_media_type", msg, None)
+            }
+            ApiError::PayloadTooLarge(_) => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "invalid_request", "payload_too_large", msg, None)
+            }
+            ApiError::RouteNotFound => (StatusCode::NOT_FOUND, "invalid_request", "not_found", msg, None),
+            ApiError::MethodNotAllowed(_) => {
+                (StatusCode::METHOD_NOT_ALLOWED, "invalid_request", "method_not_allowed", msg, None)
+            }
+            ApiError::Internal(_) => server_error(),
+        }
+    }
+}
+
+fn server_error() -> (StatusCode, &'static str, &'static str, String, Option<String>) {
+    (StatusCode::INTERNAL_SERVER_ERROR, "server_error", "error", "A server error occurred.".into(), None)
+}
+
+fn forbidden(detail: String) -> (StatusCode, &'static str, &'static str, String, Option<String>) {
+    (StatusCode::FORBIDDEN, "authentication_error", "permission_denied", detail, None)
+}
+
+fn auth_parts(e: &AuthError) -> (StatusCode, &'static str, &'static str, String, Option<String>) {
+    let msg = e.to_string();
+    match e {
+        AuthError::NotAuthenticated => {
+            (StatusCode::UNAUTHORIZED, "authentication_error", "not_authenticated", msg, None)
+        }
+        AuthError::InvalidPersonalKey(_) | AuthError::InvalidSession | AuthError::ProjectTokenNotAccepted => {
+            (StatusCode::UNAUTHORIZED, "authentication_error", "authentication_failed", msg, None)
+        }
+        AuthError::MissingScope(_)
+        | AuthError::ProjectNotInKey(_)
+        | AuthError::OrganizationNotInKey(_)
+        | AuthError::ScopedKeyOnOrgRoute => forbidden(msg),
+        AuthError::InvalidScope(_) => {
+            (StatusCode::BAD_REQUEST, "validation_error", "invalid_input", msg, Some("scopes".into()))
+        }
+        AuthError::BadHash | AuthError::TokenEncoding(_) => server_error(),
+    }
+}
+
+fn orgs_parts(e: &OrgsError) -> (StatusCode, &'static str, &'static str, String, Option<String>) {
+    let msg = e.to_string();
+    let not_found = |m| (StatusCode::NOT_FOUND, "invalid_request", "not_found", m, None);
+    match e {
+        OrgsError::Auth(a) => auth_parts(a),
+        OrgsError::NotFound | OrgsError::ProjectNotFound | OrgsError::OrganizationNotFound => not_found(msg),
+        OrgsError::NoProjectAccess | OrgsError::Forbidden(_) => forbidden(msg),
+        OrgsError::Invalid { attr, code, detail } => {
+            (StatusCode::BAD_REQUEST, "validation_error", code, detail.clone(), attr.clone())
+        }
+        OrgsError::BadCredentials => {
+            (StatusCode::BAD_REQUEST, "validation_error", "invalid_credentials", msg, None)
+        }
+        OrgsError::EmailTaken | OrgsError::AlreadyMember => {
+            (StatusCode::BAD_REQUEST, "validation_error", "unique", msg, Some("email".into()))
+        }
+        OrgsError::SlugTaken | OrgsError::Storage(_) => server_error(),
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.parts().0
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let (status, kind, code, detail, attr) = self.parts();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        let mut resp = HttpResponse::build(status);
+        if status == StatusCode::UNAUTHORIZED {
+            resp.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        resp.json(ErrorBody { kind, code, detail, attr })
+    }
+}
+
+/// Runs blocking (diesel, argon2) work off the async executor.
+pub async fn blocking<T, F>(f: F) -> Result<T, ApiError>
+where
+    F: FnOnce() -> Result<T, OrgsError> + Send + 'static,
+    T: Send + 'static,
+{
+    actix_web::web::block(f)
+        .await
+        .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
+        .map_err(ApiError::from)
+}

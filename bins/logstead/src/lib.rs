@@ -1,0 +1,14 @@
+//! The Logstead server: typed config, app state, routes with thin handlers, the one
+//! error-to-HTTP mapping, and the OpenAPI document.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod metrics;
+pub mod pagination;
+pub mod state;

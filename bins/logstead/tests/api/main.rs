@@ -1,0 +1,12 @@
+//! HTTP API tests: the real app over a real database, each test on SQLite and PostgreSQL.
+
+mod common;
+
+mod auth;
+mod input;
+mod keys;
+mod members;
+mod openapi;
+mod organizations;
+mod projects;
+mod scopes;
