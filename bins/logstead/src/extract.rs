@@ -101,19 +101,25 @@ fn typed<T: RequestBody>(mut value: Value) -> Result<T, ApiError> {
 
 /// serde's messages -> DRF-style codes and `attr` (nested keys joined with `__`).
 fn field_error(path: &str, message: &str) -> ApiError {
-    let join = |base: &str, field: &str| {
-        let base = base.replace(['.', '['], "__").replace(']', "");
-        let base = base.trim_matches('_');
-        if base.is_empty() || base == "?" { field.to_string() } else { format!("{base}__{field}") }
+    let attr_of = |p: &str| p.replace(['.', '['], "__").replace(']', "").trim_matches('_').replace('?', "");
+    let join = |base: &str, field: &str| match attr_of(base) {
+        b if b.is_empty() => field.to_string(),
+        b => format!("{b}__{field}"),
     };
     let quoted = message.split('`').nth(1).unwrap_or_default();
     if message.starts_with("missing field") {
+        // The path names the object the field is missing from.
         return ApiError::invalid(&join(path, quoted), "required", "This field is required.");
     }
     if message.starts_with("unknown field") {
-        return ApiError::invalid(&join(path, quoted), "unknown_field", format!("Unknown field: {quoted}."));
+        // The path already ends with the unknown field.
+        let attr = match attr_of(path) {
+            a if a.is_empty() => quoted.to_string(),
+            a => a,
+        };
+        return ApiError::invalid(&attr, "unknown_field", format!("Unknown field: {quoted}."));
     }
-    let attr = join(path, "").trim_end_matches('_').to_string();
+    let attr = attr_of(path);
     let detail = message.split(" at line").next().unwrap_or(message).to_string();
     let code = if message.starts_with("invalid type: null") { "null" } else { "invalid_input" };
     ApiError::Invalid { attr: (!attr.is_empty()).then_some(attr), code, detail }

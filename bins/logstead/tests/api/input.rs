@@ -32,7 +32,7 @@ crate::dual! {
         r.assert_error(400, "validation_error", "invalid_input");
         assert_eq!(r.body["attr"], "scoped_teams__1");
         let r = app.post("/api/organizations/", &app.key, json!({"name": null})).await;
-        r.assert_error(400, "validation_error", "blank");
+        r.assert_error(400, "validation_error", "required");
     }
 
     async fn unknown_fields_are_rejected(app) {

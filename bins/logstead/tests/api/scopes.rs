@@ -17,7 +17,9 @@ crate::dual! {
         let p = app.project();
         let spare_org = app.post("/api/organizations/", &app.key, json!({"name": "Spare"})).await.ok(201)["id"].as_str().unwrap_or_default().to_string();
         let spare_project = app.post(&format!("/api/organizations/{org}/projects/"), &app.key, json!({"name": "Spare"})).await.ok(201)["id"].clone();
+        // Key creation first: the raw keys below count toward the 10-keys limit.
         let rows: Vec<(&str, String, &str, Option<Value>)> = vec![
+            ("POST", "/api/personal_api_keys/".into(), "personal_api_key:write", Some(json!({"scopes": ["personal_api_key:read"]}))),
             ("GET", "/api/organizations/".into(), "organization:read", None),
             ("POST", "/api/organizations/".into(), "organization:write", Some(json!({"name": "Scoped"}))),
             ("GET", format!("/api/organizations/{org}/"), "organization:read", None),
@@ -36,7 +38,6 @@ crate::dual! {
             ("PATCH", format!("/api/environments/{p}/reset_token/"), "project:write", Some(json!({}))),
             ("DELETE", format!("/api/projects/{spare_project}/"), "project:write", None),
             ("GET", "/api/personal_api_keys/".into(), "personal_api_key:read", None),
-            ("POST", "/api/personal_api_keys/".into(), "personal_api_key:write", Some(json!({"scopes": ["personal_api_key:read"]}))),
             ("GET", "/api/users/@me/".into(), "user:read", None),
         ];
         for (method, path, scope, body) in rows {

@@ -104,7 +104,10 @@ pub fn create_organization(
 ) -> Result<OrgView> {
     actor.access.require(WRITE)?;
     actor.access.require_unscoped_route()?;
-    let name = validate_name("name", input.name.as_deref().unwrap_or_default(), MAX_ORG_NAME)?;
+    let Some(name) = input.name.as_deref() else {
+        return Err(OrgsError::invalid("name", "required", "This field is required."));
+    };
+    let name = validate_name("name", name, MAX_ORG_NAME)?;
     let mut settings = OrgSettings::default();
     input.apply(&mut settings)?;
     let base = slugify(&name);
