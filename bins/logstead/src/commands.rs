@@ -24,6 +24,7 @@ fn open_store(config: &Config) -> Result<store_sql::DbPool, AnyError> {
 }
 
 pub fn migrate(config: &Config) -> Result<(), AnyError> {
+    config.ensure_data_dir()?;
     let pool = store_sql::connect(&config.database_url, 1)?;
     let applied = store_sql::migrate(&pool)?;
     println!("{applied} migration(s) applied; the database is up to date.");
@@ -43,13 +44,13 @@ pub async fn serve(config: Config) -> Result<(), AnyError> {
     if let Some(b) = actix_web::web::block(move || service::bootstrap(&*repos, now)).await?? {
         print_first_start(&config, &b);
     }
+    let server = actix_web::HttpServer::new(move || app::build(state.clone()))
+        .workers(config.workers)
+        .bind(config.bind)?;
+    // Printed only once the socket is bound, so whoever waits for it can connect.
     tracing::info!(bind = %config.bind, database = store_sql::Backend::of_url(&config.database_url).name(), "listening");
     println!("Logstead listening on {} (API docs: {}{})", config.site_url, config.site_url, app::DOCS_PATH);
-    actix_web::HttpServer::new(move || app::build(state.clone()))
-        .workers(config.workers)
-        .bind(config.bind)?
-        .run()
-        .await?;
+    server.run().await?;
     Ok(())
 }
 

@@ -1,0 +1,144 @@
+//! The real binary: first start prints credentials that work, a second start prints none;
+//! the same on PostgreSQL. Plain HTTP over a TcpStream keeps the test dependency-free.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use store_sql::Backend;
+use store_sql::testing::TestDb;
+
+struct Server {
+    child: Child,
+    stdout: Vec<String>,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Starts `logstead serve` and reads stdout until it says it is listening.
+fn start(data_dir: &Path, database_url: Option<&str>) -> Server {
+    let addr = format!("127.0.0.1:{}", free_port());
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_logstead"));
+    cmd.env("LOGSTEAD_DATA_DIR", data_dir).env("LOGSTEAD_BIND", &addr).env("LOGSTEAD_WORKERS", "1");
+    cmd.env_remove("LOGSTEAD_DATABASE_URL");
+    if let Some(url) = database_url {
+        cmd.env("LOGSTEAD_DATABASE_URL", url);
+    }
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut stdout = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let mut line = String::new();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "server exited early: {stdout:?}");
+        let listening = line.contains("listening on");
+        stdout.push(line);
+        if listening {
+            break;
+        }
+        assert!(Instant::now() < deadline, "server did not start");
+    }
+    Server { child, stdout, addr }
+}
+
+fn http_get(addr: &str, path: &str, key: &str) -> (u16, serde_json::Value) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {key}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    let status = raw.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let body = raw.split("\r\n\r\n").nth(1).unwrap_or_default();
+    // Chunked bodies: take the JSON between the first '{' and the last '}'.
+    let json = match (body.find('{'), body.rfind('}')) {
+        (Some(a), Some(b)) => &body[a..=b],
+        _ => "null",
+    };
+    (status, serde_json::from_str(json).unwrap_or(serde_json::Value::Null))
+}
+
+fn printed(stdout: &[String], label: &str) -> Option<String> {
+    stdout.iter().find(|l| l.starts_with(label)).and_then(|l| l.split_whitespace().nth(label.split_whitespace().count()).map(String::from))
+}
+
+fn first_and_second_start(database_url: Option<&str>) {
+    let dir = std::env::temp_dir().join(format!("logstead-proc-{}", uuid::Uuid::new_v4()));
+    let first = start(&dir, database_url);
+    let key = printed(&first.stdout, "personal API key:").expect("first start prints a key");
+    let token = printed(&first.stdout, "project token:").expect("first start prints the project token");
+    assert!(key.starts_with("phx_") && token.starts_with("phc_"));
+    assert!(first.stdout.iter().any(|l| l.contains("/api/schema/swagger-ui/")), "docs URL printed");
+    let (status, body) = http_get(&first.addr, "/api/organizations/", &key);
+    assert_eq!(status, 200);
+    assert_eq!(body["count"], 1);
+    assert_eq!(body["results"][0]["teams"][0]["api_token"], token.as_str());
+    assert_eq!(http_get(&first.addr, "/api/organizations/", "phx_wrong").0, 401);
+    drop(first);
+
+    let second = start(&dir, database_url);
+    assert!(printed(&second.stdout, "personal API key:").is_none(), "second start prints no secrets");
+    assert_eq!(http_get(&second.addr, "/api/organizations/", &key).0, 200, "the key survives restarts");
+    drop(second);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn sqlite_first_start_prints_a_working_key_once() {
+    first_and_second_start(None);
+}
+
+#[test]
+fn postgres_first_start_prints_a_working_key_once() {
+    let db = TestDb::new(Backend::Postgres);
+    first_and_second_start(Some(&db.url));
+}
+
+#[test]
+fn bad_configuration_is_reported_not_panicked() {
+    let out = Command::new(env!("CARGO_BIN_EXE_logstead"))
+        .env("LOGSTEAD_BIND", "not-an-address")
+        .arg("version")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("configuration error") && err.contains("bind"), "{err}");
+}
+
+#[test]
+fn migrate_and_cli_key_creation() {
+    let dir = std::env::temp_dir().join(format!("logstead-cli-{}", uuid::Uuid::new_v4()));
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_logstead")).env("LOGSTEAD_DATA_DIR", &dir).args(args).output().unwrap()
+    };
+    let out = run(&["migrate"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&["users", "create", "--email", "cli@x.io", "--password", "password123"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&["keys", "create", "--email", "cli@x.io", "--scopes", "user:read"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let key = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(key.starts_with("phx_"));
+    let out = run(&["keys", "create", "--email", "nobody@x.io"]);
+    assert!(!out.status.success());
+    let out = run(&["keys", "create", "--email", "cli@x.io", "--scopes", "logs:delete"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Invalid scope"));
+    let server = start(&dir, None);
+    let (status, me) = http_get(&server.addr, "/api/users/@me/", &key);
+    assert_eq!(status, 200);
+    assert_eq!(me["email"], "cli@x.io");
+    drop(server);
+    let _ = std::fs::remove_dir_all(dir);
+}
