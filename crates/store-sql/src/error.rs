@@ -1,0 +1,17 @@
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("could not connect to the database: {0}")]
+    Connect(String),
+    #[error("migration failed: {0}")]
+    Migration(String),
+    #[error("query failed: {0}")]
+    Query(#[from] diesel::result::Error),
+}
+
+impl From<StoreError> for orgs::OrgsError {
+    fn from(e: StoreError) -> Self {
+        orgs::OrgsError::Storage(e.to_string())
+    }
+}

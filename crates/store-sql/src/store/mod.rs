@@ -1,0 +1,109 @@
+//! `SqlStore`: the domain's repository traits over the pool, on either backend.
+
+mod keys;
+mod organizations;
+mod projects;
+mod users;
+
+use diesel::Connection;
+use diesel::result::{DatabaseErrorInformation, DatabaseErrorKind, Error as DieselError};
+use orgs::{OrgsError, PageReq};
+
+use crate::db::{AnyConnection, DbPool};
+
+type Result<T> = std::result::Result<T, OrgsError>;
+
+/// Biggest page we ask SQL for; callers may pass `i64::MAX` to mean "all".
+const MAX_LIMIT: i64 = 1_000_000;
+
+pub struct SqlStore {
+    pool: DbPool,
+}
+
+impl SqlStore {
+    pub fn new(pool: DbPool) -> Self {
+        Self { pool }
+    }
+
+    pub fn pool(&self) -> &DbPool {
+        &self.pool
+    }
+
+    /// Runs `f` on a pooled connection, outside any transaction.
+    fn run<T>(
+        &self,
+        f: impl FnOnce(&mut AnyConnection) -> std::result::Result<T, Fail>,
+    ) -> Result<T> {
+        let mut conn = self
+            .pool
+            .get()
+            .map_err(|e| OrgsError::Storage(format!("database pool: {e}")))?;
+        f(&mut conn).map_err(|f| f.0)
+    }
+
+    /// Runs `f` in one transaction: any error rolls back everything it wrote.
+    fn tx<T>(
+        &self,
+        f: impl FnOnce(&mut AnyConnection) -> std::result::Result<T, Fail>,
+    ) -> Result<T> {
+        self.run(|c| c.transaction(f))
+    }
+}
+
+/// An `OrgsError` that diesel errors convert into (by meaning), so closures can use `?` on
+/// both, and which `Connection::transaction` accepts.
+pub(crate) struct Fail(pub OrgsError);
+
+impl From<OrgsError> for Fail {
+    fn from(e: OrgsError) -> Self {
+        Fail(e)
+    }
+}
+
+impl From<DieselError> for Fail {
+    fn from(e: DieselError) -> Self {
+        Fail(classify(e))
+    }
+}
+
+/// Unique violations become the domain error they mean; anything else is a storage failure.
+fn classify(e: DieselError) -> OrgsError {
+    if let DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) = &e {
+        // SQLite: "UNIQUE constraint failed: organizations.slug"; PostgreSQL: constraint
+        // "organizations_slug_key". Normalise '.' to '_' and look for table_column.
+        let text = violated(info.as_ref());
+        if text.contains("organizations_slug") {
+            return OrgsError::SlugTaken;
+        }
+        if text.contains("users_email") {
+            return OrgsError::EmailTaken;
+        }
+        if text.contains("organization_memberships_organization_id") && text.contains("user_id") {
+            return OrgsError::AlreadyMember;
+        }
+    }
+    OrgsError::Storage(e.to_string())
+}
+
+fn violated(info: &(dyn DatabaseErrorInformation + Send + Sync)) -> String {
+    let mut text = info.message().to_string();
+    if let Some(c) = info.constraint_name() {
+        text.push(' ');
+        text.push_str(c);
+    }
+    text.replace('.', "_")
+}
+
+/// (limit, offset) safe to bind: non-negative and capped.
+fn bounds(page: PageReq) -> (i64, i64) {
+    (page.limit.clamp(0, MAX_LIMIT), page.offset.max(0))
+}
+
+/// `NotFound` when a write touched no row.
+fn found(rows: usize) -> std::result::Result<(), Fail> {
+    if rows == 0 {
+        Err(Fail(OrgsError::NotFound))
+    } else {
+        Ok(())
+    }
+}
