@@ -28,10 +28,12 @@ fn base_doc() -> OpenApi {
                 .build(),
         )
         .build();
-    let scheme = HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some(
-        "A personal API key (phx_...) or a session token from POST /api/login/.",
-    ));
-    doc.components.get_or_insert_with(Default::default).add_security_scheme("bearer", SecurityScheme::Http(scheme.build()));
+    let scheme = HttpBuilder::new()
+        .scheme(HttpAuthScheme::Bearer)
+        .description(Some("A personal API key (phx_...) or a session token from POST /api/login/."));
+    doc.components
+        .get_or_insert_with(Default::default)
+        .add_security_scheme("bearer", SecurityScheme::Http(scheme.build()));
     doc
 }
 
@@ -83,9 +85,12 @@ pub fn build(
     let docs = SwaggerUi::new(format!("{DOCS_PATH}{{_:.*}}")).url(SCHEMA_PATH, openapi());
     let app = App::new()
         .service(docs)
-        .route(DOCS_PATH.trim_end_matches('/'), web::get().to(|| async {
-            HttpResponse::MovedPermanently().insert_header(("location", DOCS_PATH)).finish()
-        }))
+        .route(
+            DOCS_PATH.trim_end_matches('/'),
+            web::get().to(|| async {
+                HttpResponse::MovedPermanently().insert_header(("location", DOCS_PATH)).finish()
+            }),
+        )
         .into_utoipa_app()
         .configure(api::configure)
         .into_app();
@@ -94,7 +99,10 @@ pub fn build(
     app.app_data(web::Data::new(state))
         .app_data(web::PayloadConfig::new(max_body))
         .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::RouteNotFound.into()))
-        .app_data(web::QueryConfig::default().error_handler(|e, _| ApiError::invalid("query", "invalid_input", e.to_string()).into()))
+        .app_data(
+            web::QueryConfig::default()
+                .error_handler(|e, _| ApiError::invalid("query", "invalid_input", e.to_string()).into()),
+        )
         .default_service(web::to(fallback))
         .wrap_fn(move |req, srv| {
             let started = Instant::now();

@@ -7,7 +7,9 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{FromRequest, HttpRequest, web};
-use auth_scopes::{Access, AuthError, CredentialKind, KeyGrant, ScopeGrant, classify, decode_session, secure_value};
+use auth_scopes::{
+    Access, AuthError, CredentialKind, KeyGrant, ScopeGrant, classify, decode_session, secure_value,
+};
 use orgs::service::Actor;
 use orgs::{OrgsError, UserId};
 use time::Duration;
@@ -57,9 +59,8 @@ async fn personal_key(state: &AppState, token: String, source: &'static str) -> 
     let repos = state.repos.clone();
     let now = state.now();
     blocking(move || {
-        let (key, user) = repos
-            .key_by_secure_value(&secure_value(&token))?
-            .ok_or(AuthError::InvalidPersonalKey(source))?;
+        let (key, user) =
+            repos.key_by_secure_value(&secure_value(&token))?.ok_or(AuthError::InvalidPersonalKey(source))?;
         if key.last_used_at.is_none_or(|t| now - t >= TOUCH_EVERY) {
             repos.touch_key(&key.id, now)?;
         }

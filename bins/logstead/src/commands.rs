@@ -80,7 +80,9 @@ fn print_first_start(config: &Config, b: &service::Bootstrap) {
 }
 
 fn user_actor(repos: &dyn Repos, email: &str) -> Result<Actor, AnyError> {
-    let (user, _) = repos.user_by_email(&email.trim().to_lowercase())?.ok_or_else(|| format!("no user with email {email}"))?;
+    let (user, _) = repos
+        .user_by_email(&email.trim().to_lowercase())?
+        .ok_or_else(|| format!("no user with email {email}"))?;
     Ok(Actor { user, access: Access::Session })
 }
 
@@ -90,7 +92,11 @@ pub fn create_key(config: &Config, email: &str, scopes: Vec<String>, label: Stri
     let input = KeyInput { label, scopes: Some(scopes), ..KeyInput::default() };
     let created = service::create_key(&store, &actor, input, SystemClock.now())?;
     println!("{}", created.value);
-    eprintln!("Key {} created for {email} with scopes {}; it is not shown again.", created.key.id, created.key.scopes.join(","));
+    eprintln!(
+        "Key {} created for {email} with scopes {}; it is not shown again.",
+        created.key.id,
+        created.key.scopes.join(",")
+    );
     Ok(())
 }
 
@@ -110,7 +116,14 @@ pub fn create_user(config: &Config, args: NewUserArgs) -> Result<(), AnyError> {
     let now = SystemClock.now();
     let level = Level::from_i32(args.level).ok_or("level must be 1, 8 or 15")?;
     let Some(org) = args.organization else {
-        let user = service::create_user(&store, &args.email, &args.password, &args.first_name, &args.last_name, now)?;
+        let user = service::create_user(
+            &store,
+            &args.email,
+            &args.password,
+            &args.first_name,
+            &args.last_name,
+            now,
+        )?;
         println!("created user {} ({})", user.email, user.uuid);
         return Ok(());
     };

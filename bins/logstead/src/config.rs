@@ -57,20 +57,22 @@ impl Config {
         let file = match &args.config {
             Some(path) => {
                 let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read(path.clone(), e))?;
-                toml::from_str::<FileConfig>(&text).map_err(|e| ConfigError::Parse(path.clone(), e.to_string()))?
+                toml::from_str::<FileConfig>(&text)
+                    .map_err(|e| ConfigError::Parse(path.clone(), e.to_string()))?
             }
             None => FileConfig::default(),
         };
-        let data_dir = args.data_dir.clone().or(file.data_dir).unwrap_or_else(|| PathBuf::from("./logstead-data"));
+        let data_dir =
+            args.data_dir.clone().or(file.data_dir).unwrap_or_else(|| PathBuf::from("./logstead-data"));
         let database_url = args
             .database_url
             .clone()
             .or(file.database_url)
             .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("logstead.db").display()));
         let bind_text = args.bind.clone().or(file.bind).unwrap_or_else(|| "127.0.0.1:8000".into());
-        let bind: SocketAddr = bind_text
-            .parse()
-            .map_err(|_| ConfigError::Invalid(format!("bind: \"{bind_text}\" is not an address like 127.0.0.1:8000")))?;
+        let bind: SocketAddr = bind_text.parse().map_err(|_| {
+            ConfigError::Invalid(format!("bind: \"{bind_text}\" is not an address like 127.0.0.1:8000"))
+        })?;
         let site_url = args.site_url.clone().or(file.site_url).unwrap_or_else(|| format!("http://{bind}"));
         let config = Config {
             data_dir,
@@ -81,7 +83,10 @@ impl Config {
             session_ttl_secs: args.session_ttl_secs.or(file.session_ttl_secs).unwrap_or(14 * 24 * 3600),
             max_body_bytes: args.max_body_bytes.or(file.max_body_bytes).unwrap_or(1 << 20),
             db_pool_size: args.db_pool_size.or(file.db_pool_size).unwrap_or(10),
-            workers: args.workers.or(file.workers).unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
+            workers: args
+                .workers
+                .or(file.workers)
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
         };
         config.validate()?;
         Ok(config)
@@ -90,7 +95,10 @@ impl Config {
     fn validate(&self) -> Result<(), ConfigError> {
         let bad = |m: &str| Err(ConfigError::Invalid(m.to_string()));
         let url = &self.database_url;
-        if !(url.starts_with("sqlite://") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        if !(url.starts_with("sqlite://")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://"))
+        {
             return bad("database_url must start with sqlite://, postgres:// or postgresql://");
         }
         if !(60..=366 * 24 * 3600).contains(&self.session_ttl_secs) {
@@ -133,7 +141,8 @@ impl Config {
             Ok(s) if s.trim().len() >= 32 => Ok(s.trim().as_bytes().to_vec()),
             Ok(_) => Err(ConfigError::Invalid(format!("{} is shorter than 32 characters", path.display()))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let secret: String = rand::rng().sample_iter(&Alphanumeric).take(64).map(char::from).collect();
+                let secret: String =
+                    rand::rng().sample_iter(&Alphanumeric).take(64).map(char::from).collect();
                 write_private(&path, &secret).map_err(err)?;
                 Ok(secret.into_bytes())
             }

@@ -29,9 +29,7 @@ impl<T: RequestBody + 'static> FromRequest for Body<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req
-            .app_data::<web::Data<AppState>>()
-            .map_or(1 << 20, |s| s.settings.max_body_bytes);
+        let limit = req.app_data::<web::Data<AppState>>().map_or(1 << 20, |s| s.settings.max_body_bytes);
         let content_type = req
             .headers()
             .get(CONTENT_TYPE)
@@ -187,7 +185,10 @@ mod tests {
         assert_eq!(err(json!({"name": 1})), (Some("name".into()), "invalid_input"));
         assert_eq!(err(json!({"name": null})), (Some("name".into()), "null"));
         assert_eq!(err(json!({"name": "x", "bogus": 1})), (Some("bogus".into()), "unknown_field"));
-        assert_eq!(err(json!({"name": "x", "items": [{"n": "a"}]})), (Some("items__0__n".into()), "invalid_input"));
+        assert_eq!(
+            err(json!({"name": "x", "items": [{"n": "a"}]})),
+            (Some("items__0__n".into()), "invalid_input")
+        );
         assert!(typed::<Outer>(json!({"name": "x", "id": 5})).is_ok(), "read-only fields are ignored");
         assert!(matches!(typed::<Outer>(json!([1])), Err(ApiError::Invalid { attr: None, .. })));
     }

@@ -26,10 +26,20 @@ fn main() -> std::process::ExitCode {
             println!("logstead {}", env!("CARGO_PKG_VERSION"));
             Ok(())
         }
-        Command::Keys(KeysCommand::Create { email, scopes, label }) => commands::create_key(&config, &email, scopes, label),
-        Command::Users(UsersCommand::Create { email, password, first_name, last_name, organization, level }) => {
-            commands::create_user(&config, NewUserArgs { email, password, first_name, last_name, organization, level })
+        Command::Keys(KeysCommand::Create { email, scopes, label }) => {
+            commands::create_key(&config, &email, scopes, label)
         }
+        Command::Users(UsersCommand::Create {
+            email,
+            password,
+            first_name,
+            last_name,
+            organization,
+            level,
+        }) => commands::create_user(
+            &config,
+            NewUserArgs { email, password, first_name, last_name, organization, level },
+        ),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -56,7 +56,11 @@ fn start(data_dir: &Path, database_url: Option<&str>) -> Server {
 
 fn http_get(addr: &str, path: &str, key: &str) -> (u16, serde_json::Value) {
     let mut s = TcpStream::connect(addr).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {key}\r\nConnection: close\r\n\r\n").unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {key}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut raw = String::new();
     s.read_to_string(&mut raw).unwrap();
     let status = raw.split_whitespace().nth(1).unwrap().parse().unwrap();
@@ -70,7 +74,10 @@ fn http_get(addr: &str, path: &str, key: &str) -> (u16, serde_json::Value) {
 }
 
 fn printed(stdout: &[String], label: &str) -> Option<String> {
-    stdout.iter().find(|l| l.starts_with(label)).and_then(|l| l.split_whitespace().nth(label.split_whitespace().count()).map(String::from))
+    stdout
+        .iter()
+        .find(|l| l.starts_with(label))
+        .and_then(|l| l.split_whitespace().nth(label.split_whitespace().count()).map(String::from))
 }
 
 fn first_and_second_start(database_url: Option<&str>) {
@@ -121,7 +128,11 @@ fn bad_configuration_is_reported_not_panicked() {
 fn migrate_and_cli_key_creation() {
     let dir = std::env::temp_dir().join(format!("logstead-cli-{}", uuid::Uuid::new_v4()));
     let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_logstead")).env("LOGSTEAD_DATA_DIR", &dir).args(args).output().unwrap()
+        Command::new(env!("CARGO_BIN_EXE_logstead"))
+            .env("LOGSTEAD_DATA_DIR", &dir)
+            .args(args)
+            .output()
+            .unwrap()
     };
     let out = run(&["migrate"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -13,8 +13,8 @@ mod session;
 pub use error::AuthError;
 pub use grant::{Access, KeyGrant};
 pub use keys::{
-    CredentialKind, classify, generate_key_id, generate_personal_key, generate_project_token,
-    mask_value, secure_value,
+    CredentialKind, classify, generate_key_id, generate_personal_key, generate_project_token, mask_value,
+    secure_value,
 };
 pub use password::{hash_password, verify_password};
 pub use scope::{Action, Scope, ScopeGrant, ScopeObject, parse_scopes};

@@ -101,8 +101,7 @@ impl ScopeGrant {
         match self {
             Self::All => true,
             Self::One(s) => {
-                s.object == required.object
-                    && (s.action == required.action || s.action == Action::Write)
+                s.object == required.object && (s.action == required.action || s.action == Action::Write)
             }
         }
     }
@@ -173,11 +172,7 @@ mod tests {
     #[test]
     fn bad_scopes_are_rejected_with_the_offending_string() {
         for bad in ["logs", "logs:delete", "nothing:read", "", "*:read", "LOGS:read"] {
-            assert_eq!(
-                bad.parse::<ScopeGrant>(),
-                Err(AuthError::InvalidScope(bad.to_string())),
-                "{bad}"
-            );
+            assert_eq!(bad.parse::<ScopeGrant>(), Err(AuthError::InvalidScope(bad.to_string())), "{bad}");
         }
     }
 

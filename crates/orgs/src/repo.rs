@@ -4,8 +4,8 @@
 use time::OffsetDateTime;
 
 use crate::{
-    Level, Membership, NewProject, NewUser, OrgId, OrgSettings, Organization, OrgsError, Page,
-    PageReq, PersonalApiKey, Project, ProjectId, User, UserId,
+    Level, Membership, NewProject, NewUser, OrgId, OrgSettings, Organization, OrgsError, Page, PageReq,
+    PersonalApiKey, Project, ProjectId, User, UserId,
 };
 
 pub type Result<T> = std::result::Result<T, OrgsError>;
@@ -39,8 +39,13 @@ pub trait OrgRepo: Send + Sync {
         only: Option<&[OrgId]>,
         page: PageReq,
     ) -> Result<Page<(Organization, Level)>>;
-    fn update_organization(&self, id: OrgId, name: &str, settings: &OrgSettings, now: OffsetDateTime)
-    -> Result<Organization>;
+    fn update_organization(
+        &self,
+        id: OrgId,
+        name: &str,
+        settings: &OrgSettings,
+        now: OffsetDateTime,
+    ) -> Result<Organization>;
     /// Removes the organization with its projects and memberships.
     fn delete_organization(&self, id: OrgId) -> Result<()>;
 
@@ -51,7 +56,13 @@ pub trait OrgRepo: Send + Sync {
     fn add_member(&self, membership: &Membership) -> Result<()>;
     /// Creates the user and their membership together.
     fn add_new_member(&self, user: NewUser, membership: Membership) -> Result<User>;
-    fn set_member_level(&self, org: OrgId, user: UserId, level: Level, now: OffsetDateTime) -> Result<Membership>;
+    fn set_member_level(
+        &self,
+        org: OrgId,
+        user: UserId,
+        level: Level,
+        now: OffsetDateTime,
+    ) -> Result<Membership>;
     fn remove_member(&self, org: OrgId, user: UserId) -> Result<()>;
 }
 

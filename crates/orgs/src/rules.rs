@@ -36,8 +36,7 @@ pub fn check_level_change(
     }
     if new_level > actor_level {
         return Err(OrgsError::Forbidden(
-            "You can only change access level of others to lower or equal to your current one."
-                .into(),
+            "You can only change access level of others to lower or equal to your current one.".into(),
         ));
     }
     if new_level == Level::Owner && actor_level != Level::Owner {
@@ -47,7 +46,12 @@ pub fn check_level_change(
 }
 
 /// Removing a member: anyone may leave; admins and owners remove members at or below them.
-pub fn check_removal(actor: UserId, actor_level: Level, target: UserId, target_level: Level) -> Result<(), OrgsError> {
+pub fn check_removal(
+    actor: UserId,
+    actor_level: Level,
+    target: UserId,
+    target_level: Level,
+) -> Result<(), OrgsError> {
     if actor == target {
         return Ok(());
     }
@@ -116,11 +120,7 @@ pub fn validate_retention_days(days: i32) -> Result<i32, OrgsError> {
     if (1..=3650).contains(&days) {
         Ok(days)
     } else {
-        Err(OrgsError::invalid(
-            "retention_days",
-            "invalid_input",
-            "Ensure this value is between 1 and 3650.",
-        ))
+        Err(OrgsError::invalid("retention_days", "invalid_input", "Ensure this value is between 1 and 3650."))
     }
 }
 

@@ -80,8 +80,7 @@ impl ManageConnection for AnyManager {
     }
 
     fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
-        conn.batch_execute("SELECT 1")
-            .map_err(diesel::r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1").map_err(diesel::r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
@@ -99,10 +98,7 @@ fn connection_string(url: &str) -> String {
 
 /// Builds the pool; `build` opens a first connection, so a bad URL fails at start.
 pub fn connect(url: &str, max_size: u32) -> Result<DbPool, StoreError> {
-    let manager = AnyManager {
-        backend: Backend::of_url(url),
-        conn_str: connection_string(url),
-    };
+    let manager = AnyManager { backend: Backend::of_url(url), conn_str: connection_string(url) };
     Pool::builder()
         .max_size(max_size)
         .connection_timeout(Duration::from_secs(10))
@@ -123,9 +119,7 @@ pub fn migrate(pool: &DbPool) -> Result<usize, StoreError> {
             diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
                 .execute(c)
                 .map_err(StoreError::from)?;
-            let result = c
-                .run_pending_migrations(POSTGRES_MIGRATIONS)
-                .map(|v| v.len());
+            let result = c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len());
             diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
                 .execute(c)
                 .map_err(StoreError::from)?;
@@ -145,8 +139,6 @@ pub fn backend(conn: &AnyConnection) -> Backend {
 /// A cheap round trip, for readiness.
 pub fn ping(pool: &DbPool) -> Result<(), StoreError> {
     let mut conn = pool.get().map_err(|e| StoreError::Connect(e.to_string()))?;
-    diesel::sql_query("SELECT 1")
-        .execute(&mut *conn)
-        .map_err(StoreError::from)?;
+    diesel::sql_query("SELECT 1").execute(&mut *conn).map_err(StoreError::from)?;
     Ok(())
 }

@@ -9,8 +9,8 @@ use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::sqlite::Sqlite;
 use orgs::{
-    Level, Membership, NewProject, NewUser, OrgId, OrgSettings, Organization, OrgsError,
-    PersonalApiKey, Project, ProjectId, User, UserId,
+    Level, Membership, NewProject, NewUser, OrgId, OrgSettings, Organization, OrgsError, PersonalApiKey,
+    Project, ProjectId, User, UserId,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -243,10 +243,7 @@ impl ProjectRow {
         Ok(Project {
             id: ProjectId(self.id),
             uuid: parse_uuid(&self.uuid, "projects.uuid")?,
-            organization_id: OrgId(parse_uuid(
-                &self.organization_id,
-                "projects.organization_id",
-            )?),
+            organization_id: OrgId(parse_uuid(&self.organization_id, "projects.organization_id")?),
             name: self.name,
             api_token: self.api_token,
             timezone: self.timezone,
@@ -312,11 +309,7 @@ impl KeyRow {
             mask_value: k.mask_value.clone(),
             secure_value: k.secure_value.clone(),
             scopes: to_json(&k.scopes, "scopes")?,
-            scoped_teams: k
-                .scoped_teams
-                .as_ref()
-                .map(|v| to_json(v, "scoped_teams"))
-                .transpose()?,
+            scoped_teams: k.scoped_teams.as_ref().map(|v| to_json(v, "scoped_teams")).transpose()?,
             scoped_organizations: k
                 .scoped_organizations
                 .as_ref()
@@ -365,10 +358,7 @@ mod tests {
         ] {
             assert_eq!(from_us(to_us(t), "t").ok(), Some(t));
         }
-        assert_eq!(
-            to_us(datetime!(1970-01-01 00:00:01.000000999 UTC)),
-            1_000_000
-        );
+        assert_eq!(to_us(datetime!(1970-01-01 00:00:01.000000999 UTC)), 1_000_000);
     }
 
     #[test]
@@ -381,15 +371,8 @@ mod tests {
             joined_at: 0,
             updated_at: 0,
         };
-        assert!(matches!(
-            row.clone().into_domain(),
-            Err(OrgsError::Storage(_))
-        ));
-        let row = MembershipRow {
-            organization_id: uuid_text(Uuid::nil()),
-            level: 3,
-            ..row
-        };
+        assert!(matches!(row.clone().into_domain(), Err(OrgsError::Storage(_))));
+        let row = MembershipRow { organization_id: uuid_text(Uuid::nil()), level: 3, ..row };
         assert!(matches!(row.into_domain(), Err(OrgsError::Storage(_))));
         assert!(matches!(from_us(i64::MAX, "t"), Err(OrgsError::Storage(_))));
     }

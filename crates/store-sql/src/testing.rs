@@ -56,19 +56,13 @@ impl TestDb {
 
     /// A migrated SQLite file under the system temp directory.
     pub fn sqlite() -> TestDb {
-        let path =
-            std::env::temp_dir().join(format!("logstead-test-{}.sqlite3", Uuid::new_v4().simple()));
+        let path = std::env::temp_dir().join(format!("logstead-test-{}.sqlite3", Uuid::new_v4().simple()));
         let url = format!("sqlite://{}", path.display());
         let cleanup = Cleanup::Sqlite { path };
         let pool = connect(&url, POOL_SIZE)
             .unwrap_or_else(|e| panic!("cannot open test SQLite database {url}: {e}"));
         migrate(&pool).unwrap_or_else(|e| panic!("cannot migrate test SQLite database {url}: {e}"));
-        TestDb {
-            pool,
-            url,
-            backend: Backend::Sqlite,
-            _cleanup: cleanup,
-        }
+        TestDb { pool, url, backend: Backend::Sqlite, _cleanup: cleanup }
     }
 
     /// A new PostgreSQL database, copied from the migrated template.
@@ -81,14 +75,9 @@ impl TestDb {
         drop(admin);
         let url = with_database(&admin_url, &name);
         let cleanup = Cleanup::Postgres { admin_url, name };
-        let pool = connect(&url, POOL_SIZE)
-            .unwrap_or_else(|e| panic!("cannot connect to test database {url}: {e}"));
-        TestDb {
-            pool,
-            url,
-            backend: Backend::Postgres,
-            _cleanup: cleanup,
-        }
+        let pool =
+            connect(&url, POOL_SIZE).unwrap_or_else(|e| panic!("cannot connect to test database {url}: {e}"));
+        TestDb { pool, url, backend: Backend::Postgres, _cleanup: cleanup }
     }
 }
 
@@ -167,39 +156,28 @@ fn ensure_template(admin_url: &str) -> String {
     let mut admin = admin_connection(admin_url);
     // Session-level: released by the unlock below or when the connection ends (even on
     // panic), so a crashed process cannot wedge the others.
-    run(
-        &mut admin,
-        &format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})"),
-    );
+    run(&mut admin, &format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})"));
     if !database_exists(&mut admin, &name) {
         // Built under another name and renamed when complete, so a process that dies
         // half-way never leaves a half-migrated template behind.
         let building = format!("{name}_building");
-        run(
-            &mut admin,
-            &format!("DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"),
-        );
+        run(&mut admin, &format!("DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"));
         create_database(&mut admin, &building, None);
         {
             let url = with_database(admin_url, &building);
-            let mut conn = PgConnection::establish(&url)
-                .unwrap_or_else(|e| panic!("cannot connect to {url}: {e}"));
+            let mut conn =
+                PgConnection::establish(&url).unwrap_or_else(|e| panic!("cannot connect to {url}: {e}"));
             conn.run_pending_migrations(PG_MIGRATIONS)
                 .unwrap_or_else(|e| panic!("cannot migrate the template database {building}: {e}"));
             // `conn` closes here: CREATE DATABASE … TEMPLATE refuses while anyone is connected.
         }
         retry_while_in_use(|| {
-            diesel::sql_query(format!(
-                "ALTER DATABASE \"{building}\" RENAME TO \"{name}\""
-            ))
-            .execute(&mut admin)
+            diesel::sql_query(format!("ALTER DATABASE \"{building}\" RENAME TO \"{name}\""))
+                .execute(&mut admin)
         })
         .unwrap_or_else(|e| panic!("cannot rename {building} to {name}: {e}"));
     }
-    run(
-        &mut admin,
-        &format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})"),
-    );
+    run(&mut admin, &format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})"));
     name
 }
 
@@ -240,11 +218,10 @@ struct Count {
 }
 
 fn database_exists(admin: &mut PgConnection, name: &str) -> bool {
-    let found: Count =
-        diesel::sql_query("SELECT count(*) AS n FROM pg_database WHERE datname = $1")
-            .bind::<diesel::sql_types::Text, _>(name)
-            .get_result(admin)
-            .unwrap_or_else(|e| panic!("cannot list databases: {e}"));
+    let found: Count = diesel::sql_query("SELECT count(*) AS n FROM pg_database WHERE datname = $1")
+        .bind::<diesel::sql_types::Text, _>(name)
+        .get_result(admin)
+        .unwrap_or_else(|e| panic!("cannot list databases: {e}"));
     found.n > 0
 }
 
@@ -344,10 +321,7 @@ mod tests {
 
     #[test]
     fn database_is_swapped_in_urls() {
-        assert_eq!(
-            with_database("postgres://u@h:5432/postgres", "x"),
-            "postgres://u@h:5432/x"
-        );
+        assert_eq!(with_database("postgres://u@h:5432/postgres", "x"), "postgres://u@h:5432/x");
         assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
         assert_eq!(
             with_database("postgresql://u:p@h/db?sslmode=disable", "x"),

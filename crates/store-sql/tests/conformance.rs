@@ -12,8 +12,8 @@ mod users;
 
 use diesel::prelude::*;
 use orgs::{
-    KeyRepo, Level, Membership, NewProject, NewUser, OrgId, OrgRepo, OrgSettings, Organization,
-    OrgsError, PageReq, PersonalApiKey, Project, ProjectId, ProjectRepo, User, UserId, UserRepo,
+    KeyRepo, Level, Membership, NewProject, NewUser, OrgId, OrgRepo, OrgSettings, Organization, OrgsError,
+    PageReq, PersonalApiKey, Project, ProjectId, ProjectRepo, User, UserId, UserRepo,
 };
 use store_sql::testing::TestDb;
 use store_sql::{AnyConnection, SqlStore, both_backends};
@@ -95,10 +95,7 @@ fn membership(org: OrgId, user: UserId, level: Level, secs: i64) -> Membership {
 }
 
 fn all() -> PageReq {
-    PageReq {
-        limit: i64::MAX,
-        offset: 0,
-    }
+    PageReq { limit: i64::MAX, offset: 0 }
 }
 
 fn page(limit: i64, offset: i64) -> PageReq {

@@ -37,18 +37,12 @@ fn parse_schema_rs(src: &str) -> Schema {
         if !line.starts_with("diesel::table!") {
             continue;
         }
-        let header = lines
-            .by_ref()
-            .find(|l| !l.is_empty() && !l.starts_with("//") && !l.starts_with('#'));
+        let header = lines.by_ref().find(|l| !l.is_empty() && !l.starts_with("//") && !l.starts_with('#'));
         let header = header.expect("table header after diesel::table!");
         let (name, rest) = header.split_once('(').expect("`name (primary key) {`");
-        let (pk, _) = rest
-            .split_once(')')
-            .expect("closing `)` of the primary key");
-        let mut table = Table {
-            primary_key: pk.split(',').map(|c| c.trim().to_string()).collect(),
-            ..Table::default()
-        };
+        let (pk, _) = rest.split_once(')').expect("closing `)` of the primary key");
+        let mut table =
+            Table { primary_key: pk.split(',').map(|c| c.trim().to_string()).collect(), ..Table::default() };
         for line in lines.by_ref() {
             if line.starts_with('}') {
                 break;
@@ -58,10 +52,7 @@ fn parse_schema_rs(src: &str) -> Schema {
             }
             let (column, ty) = line.split_once("->").expect("`column -> Type,`");
             let ty = ty.trim().trim_end_matches(',').trim();
-            let (ty, nullable) = match ty
-                .strip_prefix("Nullable<")
-                .and_then(|t| t.strip_suffix('>'))
-            {
+            let (ty, nullable) = match ty.strip_prefix("Nullable<").and_then(|t| t.strip_suffix('>')) {
                 Some(inner) => (inner.trim(), true),
                 None => (ty, false),
             };
@@ -182,15 +173,9 @@ fn sqlite_catalog(c: &mut AnyConnection) -> Schema {
     let mut schema = Schema::new();
     for t in tables.into_iter().filter(|t| t.name != MIGRATIONS_TABLE) {
         let mut columns: Vec<SqliteColumn> =
-            diesel::sql_query(format!("PRAGMA table_info(\"{}\")", t.name))
-                .load(c)
-                .expect("table_info");
+            diesel::sql_query(format!("PRAGMA table_info(\"{}\")", t.name)).load(c).expect("table_info");
         let mut table = Table::default();
-        let mut pk: Vec<_> = columns
-            .iter()
-            .filter(|c| c.pk > 0)
-            .map(|c| (c.pk, c.name.clone()))
-            .collect();
+        let mut pk: Vec<_> = columns.iter().filter(|c| c.pk > 0).map(|c| (c.pk, c.name.clone())).collect();
         pk.sort();
         table.primary_key = pk.into_iter().map(|(_, name)| name).collect();
         let single_pk = table.primary_key.len() == 1;
@@ -211,11 +196,7 @@ fn sqlite_catalog(c: &mut AnyConnection) -> Schema {
             } else {
                 types.iter().map(|t| t.to_string()).collect()
             };
-            table.columns.push(Column {
-                name: col.name,
-                types,
-                nullable: col.notnull == 0 && !rowid,
-            });
+            table.columns.push(Column { name: col.name, types, nullable: col.notnull == 0 && !rowid });
         }
         schema.insert(t.name, table);
     }
@@ -227,37 +208,23 @@ fn differences(declared: &Schema, actual: &Schema) -> Vec<String> {
     let mut out = Vec::new();
     let names = |s: &Schema| s.keys().cloned().collect::<Vec<_>>();
     if names(declared) != names(actual) {
-        out.push(format!(
-            "tables: schema.rs {:?}, database {:?}",
-            names(declared),
-            names(actual)
-        ));
+        out.push(format!("tables: schema.rs {:?}, database {:?}", names(declared), names(actual)));
     }
     for (name, want) in declared {
         let Some(got) = actual.get(name) else {
             continue;
         };
         if want.primary_key != got.primary_key {
-            out.push(format!(
-                "{name}: primary key {:?} vs {:?}",
-                want.primary_key, got.primary_key
-            ));
+            out.push(format!("{name}: primary key {:?} vs {:?}", want.primary_key, got.primary_key));
         }
         let cols = |t: &Table| t.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
         if cols(want) != cols(got) {
-            out.push(format!(
-                "{name}: columns {:?} vs {:?}",
-                cols(want),
-                cols(got)
-            ));
+            out.push(format!("{name}: columns {:?} vs {:?}", cols(want), cols(got)));
             continue;
         }
         for (w, g) in want.columns.iter().zip(&got.columns) {
             if !g.types.contains(&w.types[0]) {
-                out.push(format!(
-                    "{name}.{}: type {} vs database {:?}",
-                    w.name, w.types[0], g.types
-                ));
+                out.push(format!("{name}.{}: type {} vs database {:?}", w.name, w.types[0], g.types));
             }
             if w.nullable != g.nullable {
                 out.push(format!(
@@ -299,29 +266,16 @@ fn schema_rs_parser_reads_every_table() {
     let names: Vec<_> = schema.keys().map(String::as_str).collect();
     assert_eq!(
         names,
-        [
-            "organization_memberships",
-            "organizations",
-            "personal_api_keys",
-            "projects",
-            "users"
-        ]
+        ["organization_memberships", "organizations", "personal_api_keys", "projects", "users"]
     );
     let users = &schema["users"];
     assert_eq!(users.primary_key, ["id"]);
     assert_eq!(users.columns.len(), 10);
     assert_eq!(
         users.columns[8],
-        Column {
-            name: "current_project_id".into(),
-            types: vec!["BigInt".into()],
-            nullable: true
-        }
+        Column { name: "current_project_id".into(), types: vec!["BigInt".into()], nullable: true }
     );
-    assert_eq!(
-        schema["organization_memberships"].columns[3].types,
-        ["Integer"]
-    );
+    assert_eq!(schema["organization_memberships"].columns[3].types, ["Integer"]);
 }
 
 #[test]

@@ -158,7 +158,11 @@ impl From<OrgView> for OrganizationDto {
             projects: v
                 .projects
                 .iter()
-                .map(|p| ProjectBasic { id: p.id.0, organization_id: p.organization_id.0, name: p.name.clone() })
+                .map(|p| ProjectBasic {
+                    id: p.id.0,
+                    organization_id: p.organization_id.0,
+                    name: p.name.clone(),
+                })
                 .collect(),
             available_product_features: Vec::new(),
             is_member_join_email_enabled: true,

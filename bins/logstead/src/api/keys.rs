@@ -41,7 +41,11 @@ pub async fn list(st: web::Data<AppState>, auth: Authenticated) -> Result<HttpRe
     responses((status = 201, body = PersonalApiKeyDto), (status = 400, body = ErrorBody)),
     security(("bearer" = ["personal_api_key:write"])))]
 #[post("/personal_api_keys")]
-pub async fn create(st: web::Data<AppState>, auth: Authenticated, body: Body<KeyCreateBody>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    st: web::Data<AppState>,
+    auth: Authenticated,
+    body: Body<KeyCreateBody>,
+) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let input = KeyInput {
         label: b.label,
@@ -59,7 +63,11 @@ pub async fn create(st: web::Data<AppState>, auth: Authenticated, body: Body<Key
     responses((status = 200, body = PersonalApiKeyDto), (status = 404, body = ErrorBody)),
     security(("bearer" = ["personal_api_key:read"])))]
 #[get("/personal_api_keys/{id}")]
-pub async fn retrieve(st: web::Data<AppState>, auth: Authenticated, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn retrieve(
+    st: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let repos = st.repos.clone();
     let key = blocking(move || service::get_key(&*repos, &auth.0, &id)).await?;
     Ok(HttpResponse::Ok().json(PersonalApiKeyDto::new(key, None)))
@@ -69,7 +77,11 @@ pub async fn retrieve(st: web::Data<AppState>, auth: Authenticated, id: web::Pat
     responses((status = 204), (status = 404, body = ErrorBody)),
     security(("bearer" = ["personal_api_key:write"])))]
 #[delete("/personal_api_keys/{id}")]
-pub async fn destroy(st: web::Data<AppState>, auth: Authenticated, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn destroy(
+    st: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let repos = st.repos.clone();
     blocking(move || service::delete_key(&*repos, &auth.0, &id)).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -80,7 +92,11 @@ pub async fn destroy(st: web::Data<AppState>, auth: Authenticated, id: web::Path
     responses((status = 200, body = PersonalApiKeyDto), (status = 404, body = ErrorBody)),
     security(("bearer" = ["personal_api_key:write"])))]
 #[post("/personal_api_keys/{id}/roll")]
-pub async fn roll(st: web::Data<AppState>, auth: Authenticated, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn roll(
+    st: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let (repos, now) = (st.repos.clone(), st.now());
     let rolled = blocking(move || service::roll_key(&*repos, &auth.0, &id, now)).await?;
     Ok(HttpResponse::Ok().json(PersonalApiKeyDto::new(rolled.key, Some(rolled.value))))

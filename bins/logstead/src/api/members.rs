@@ -38,7 +38,9 @@ impl RequestBody for MemberUpdateBody {
 }
 
 fn level(raw: i32) -> Result<Level, ApiError> {
-    Level::from_i32(raw).ok_or_else(|| ApiError::invalid("level", "invalid_choice", format!("\"{raw}\" is not a valid choice.")))
+    Level::from_i32(raw).ok_or_else(|| {
+        ApiError::invalid("level", "invalid_choice", format!("\"{raw}\" is not a valid choice."))
+    })
 }
 
 fn user_uuid(raw: &str) -> Result<uuid::Uuid, ApiError> {
@@ -97,7 +99,8 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let (org, user) = (org_ref(&path.0)?, user_uuid(&path.1)?);
     let (new_level, repos, now) = (level(body.0.level)?, st.repos.clone(), st.now());
-    let updated = blocking(move || service::set_member_level(&*repos, &auth.0, org, user, new_level, now)).await?;
+    let updated =
+        blocking(move || service::set_member_level(&*repos, &auth.0, org, user, new_level, now)).await?;
     Ok(HttpResponse::Ok().json(MemberDto::from(updated)))
 }
 

@@ -30,11 +30,28 @@ pub struct OrganizationBody {
 
 impl RequestBody for OrganizationBody {
     const READ_ONLY: &'static [&'static str] = &[
-        "id", "slug", "logo_media_id", "created_at", "updated_at", "membership_level",
-        "plugins_access_level", "teams", "projects", "available_product_features",
-        "is_member_join_email_enabled", "metadata", "customer_id", "member_count",
-        "is_ai_training_opted_in", "is_ai_training_locked", "is_ai_training_cta_shown", "is_hipaa",
-        "default_role_id", "is_active", "is_not_active_reason", "is_pending_deletion",
+        "id",
+        "slug",
+        "logo_media_id",
+        "created_at",
+        "updated_at",
+        "membership_level",
+        "plugins_access_level",
+        "teams",
+        "projects",
+        "available_product_features",
+        "is_member_join_email_enabled",
+        "metadata",
+        "customer_id",
+        "member_count",
+        "is_ai_training_opted_in",
+        "is_ai_training_locked",
+        "is_ai_training_cta_shown",
+        "is_hipaa",
+        "default_role_id",
+        "is_active",
+        "is_not_active_reason",
+        "is_pending_deletion",
     ];
 }
 
@@ -58,7 +75,11 @@ impl From<OrganizationBody> for service::OrgInput {
     responses((status = 200, body = Paginated<OrganizationDto>), (status = 401, body = ErrorBody)),
     security(("bearer" = ["organization:read"])))]
 #[get("/organizations")]
-pub async fn list(st: web::Data<AppState>, auth: Authenticated, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    st: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     let page = page_req(&req);
     let repos = st.repos.clone();
     let found = blocking(move || service::list_organizations(&*repos, &auth.0, page)).await?;
@@ -103,7 +124,8 @@ async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let org = org_ref(&id)?;
     let (repos, now) = (st.repos.clone(), st.now());
-    let view = blocking(move || service::update_organization(&*repos, &auth.0, org, body.0.into(), now)).await?;
+    let view =
+        blocking(move || service::update_organization(&*repos, &auth.0, org, body.0.into(), now)).await?;
     Ok(HttpResponse::Ok().json(OrganizationDto::from(view)))
 }
 

@@ -40,14 +40,25 @@ impl RequestBody for ProjectUpdateBody {
     const READ_ONLY: &'static [&'static str] = READ_ONLY;
 }
 
-async fn list_in(st: web::Data<AppState>, auth: Authenticated, org: OrgRef, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+async fn list_in(
+    st: web::Data<AppState>,
+    auth: Authenticated,
+    org: OrgRef,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     let (page, repos) = (page_req(&req), st.repos.clone());
     let found = blocking(move || service::list_projects(&*repos, &auth.0, org, page)).await?;
     Ok(HttpResponse::Ok().json(paginate(&req, page, found.map(ProjectDto::from))))
 }
 
-async fn create_in(st: web::Data<AppState>, auth: Authenticated, org: OrgRef, body: ProjectCreateBody) -> Result<HttpResponse, ApiError> {
-    let input = ProjectInput { name: body.name, timezone: body.timezone, retention_days: body.retention_days };
+async fn create_in(
+    st: web::Data<AppState>,
+    auth: Authenticated,
+    org: OrgRef,
+    body: ProjectCreateBody,
+) -> Result<HttpResponse, ApiError> {
+    let input =
+        ProjectInput { name: body.name, timezone: body.timezone, retention_days: body.retention_days };
     let (repos, now) = (st.repos.clone(), st.now());
     let p = blocking(move || service::create_project(&*repos, &auth.0, org, input, now)).await?;
     Ok(HttpResponse::Created().json(ProjectDto::from(p)))
@@ -57,7 +68,11 @@ async fn create_in(st: web::Data<AppState>, auth: Authenticated, org: OrgRef, bo
 #[utoipa::path(tag = "projects", responses((status = 200, body = Paginated<ProjectDto>), (status = 401, body = ErrorBody)),
     security(("bearer" = ["project:read"])))]
 #[get("")]
-pub async fn list(st: web::Data<AppState>, auth: Authenticated, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    st: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     list_in(st, auth, OrgRef::Current, req).await
 }
 
@@ -66,7 +81,11 @@ pub async fn list(st: web::Data<AppState>, auth: Authenticated, req: HttpRequest
     responses((status = 201, body = ProjectDto), (status = 403, body = ErrorBody)),
     security(("bearer" = ["project:write"])))]
 #[post("")]
-pub async fn create(st: web::Data<AppState>, auth: Authenticated, body: Body<ProjectCreateBody>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    st: web::Data<AppState>,
+    auth: Authenticated,
+    body: Body<ProjectCreateBody>,
+) -> Result<HttpResponse, ApiError> {
     create_in(st, auth, OrgRef::Current, body.0).await
 }
 
@@ -100,7 +119,11 @@ pub async fn create_for_org(
     responses((status = 200, body = ProjectDto), (status = 404, body = ErrorBody)),
     security(("bearer" = ["project:read"])))]
 #[get("/{project_id}")]
-pub async fn retrieve(st: web::Data<AppState>, auth: Authenticated, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn retrieve(
+    st: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let (project, repos) = (project_ref(&id)?, st.repos.clone());
     let p = blocking(move || service::get_project(&*repos, &auth.0, project)).await?;
     Ok(HttpResponse::Ok().json(ProjectDto::from(p)))
@@ -128,7 +151,11 @@ pub async fn partial_update(
     responses((status = 200, body = ProjectDto), (status = 403, body = ErrorBody)),
     security(("bearer" = ["project:write"])))]
 #[patch("/{project_id}/reset_token")]
-pub async fn reset_token(st: web::Data<AppState>, auth: Authenticated, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn reset_token(
+    st: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let (project, repos, now) = (project_ref(&id)?, st.repos.clone(), st.now());
     let p = blocking(move || service::reset_project_token(&*repos, &auth.0, project, now)).await?;
     Ok(HttpResponse::Ok().json(ProjectDto::from(p)))
@@ -138,7 +165,11 @@ pub async fn reset_token(st: web::Data<AppState>, auth: Authenticated, id: web::
     responses((status = 204), (status = 403, body = ErrorBody)),
     security(("bearer" = ["project:write"])))]
 #[delete("/{project_id}")]
-pub async fn destroy(st: web::Data<AppState>, auth: Authenticated, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn destroy(
+    st: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let (project, repos) = (project_ref(&id)?, st.repos.clone());
     blocking(move || service::delete_project(&*repos, &auth.0, project)).await?;
     Ok(HttpResponse::NoContent().finish())

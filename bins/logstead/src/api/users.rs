@@ -80,7 +80,12 @@ pub async fn me(st: web::Data<AppState>, auth: Authenticated) -> Result<HttpResp
     let (user, orgs) = blocking(move || service::me(&*repos, &auth.0)).await?;
     let organizations: Vec<OrganizationBasic> = orgs
         .into_iter()
-        .map(|(o, level)| OrganizationBasic { id: o.id.0, name: o.name, slug: o.slug, membership_level: level.as_i32() })
+        .map(|(o, level)| OrganizationBasic {
+            id: o.id.0,
+            name: o.name,
+            slug: o.slug,
+            membership_level: level.as_i32(),
+        })
         .collect();
     let current = user.current_organization_id.map(|c| c.0);
     let organization = organizations.iter().find(|o| Some(o.id) == current).or(organizations.first());
@@ -88,7 +93,11 @@ pub async fn me(st: web::Data<AppState>, auth: Authenticated) -> Result<HttpResp
         user: UserBasic::from(&user),
         is_active: user.is_active,
         date_joined: user.created_at,
-        organization: organization.map(|o| OrganizationBasic { name: o.name.clone(), slug: o.slug.clone(), ..*o }),
+        organization: organization.map(|o| OrganizationBasic {
+            name: o.name.clone(),
+            slug: o.slug.clone(),
+            ..*o
+        }),
         team: user.current_project_id.map(|p| p.0),
         organizations,
     }))

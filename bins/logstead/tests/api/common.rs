@@ -132,7 +132,8 @@ where
             last_name: email.into(),
             level,
         };
-        let (_, user) = service::add_member(repos, &owner, OrgRef::Id(org), target, self.state.now()).unwrap();
+        let (_, user) =
+            service::add_member(repos, &owner, OrgRef::Id(org), target, self.state.now()).unwrap();
         let key = self.key_for(&user, scopes);
         (user, key)
     }

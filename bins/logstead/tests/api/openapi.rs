@@ -32,7 +32,13 @@ fn document_matches_snapshot_and_refs_resolve() {
         let pointer = r.strip_prefix('#').unwrap_or_else(|| panic!("external ref {r}"));
         assert!(doc.pointer(pointer).is_some(), "unresolved $ref {r}");
     }
-    for path in ["/api/organizations", "/api/projects/{project_id}", "/api/environments/{project_id}", "/api/login", "/_health"] {
+    for path in [
+        "/api/organizations",
+        "/api/projects/{project_id}",
+        "/api/environments/{project_id}",
+        "/api/login",
+        "/_health",
+    ] {
         assert!(doc["paths"].get(path).is_some(), "{path} missing");
     }
     let pretty = serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n";

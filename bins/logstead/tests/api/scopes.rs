@@ -8,7 +8,11 @@ use crate::common;
 
 /// Every scope except those of `object`.
 fn all_but(object: &str) -> Vec<String> {
-    ScopeObject::ALL.iter().filter(|o| o.as_str() != object).map(|o| format!("{}:write", o.as_str())).collect()
+    ScopeObject::ALL
+        .iter()
+        .filter(|o| o.as_str() != object)
+        .map(|o| format!("{}:write", o.as_str()))
+        .collect()
 }
 
 crate::dual! {

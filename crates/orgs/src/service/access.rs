@@ -69,9 +69,8 @@ pub fn project_access(
     };
     let project = found.ok_or(OrgsError::ProjectNotFound)?;
     actor.access.require_project(project.id.0, &project.organization_id.to_string())?;
-    let membership = repo
-        .membership(project.organization_id, actor.user.id)?
-        .ok_or(OrgsError::NoProjectAccess)?;
+    let membership =
+        repo.membership(project.organization_id, actor.user.id)?.ok_or(OrgsError::NoProjectAccess)?;
     Ok((project, membership))
 }
 

@@ -1,6 +1,6 @@
 use auth_scopes::{
-    Access, Scope, ScopeGrant, ScopeObject, generate_key_id, generate_personal_key, mask_value,
-    parse_scopes, secure_value,
+    Access, Scope, ScopeGrant, ScopeObject, generate_key_id, generate_personal_key, mask_value, parse_scopes,
+    secure_value,
 };
 use time::OffsetDateTime;
 
@@ -47,7 +47,12 @@ fn resolve(actor: &Actor, id: &str) -> Result<String> {
     }
 }
 
-pub fn create_key(repo: &dyn Repos, actor: &Actor, input: KeyInput, now: OffsetDateTime) -> Result<CreatedKey> {
+pub fn create_key(
+    repo: &dyn Repos,
+    actor: &Actor,
+    input: KeyInput,
+    now: OffsetDateTime,
+) -> Result<CreatedKey> {
     actor.access.require(WRITE)?;
     let label = input.label.trim().to_string();
     if label.chars().count() > MAX_KEY_LABEL {
@@ -57,13 +62,13 @@ pub fn create_key(repo: &dyn Repos, actor: &Actor, input: KeyInput, now: OffsetD
             format!("Ensure this field has no more than {MAX_KEY_LABEL} characters."),
         ));
     }
-    let scopes = input
-        .scopes
-        .ok_or_else(|| OrgsError::invalid("scopes", "required", "This field is required."))?;
+    let scopes =
+        input.scopes.ok_or_else(|| OrgsError::invalid("scopes", "required", "This field is required."))?;
     if scopes.is_empty() {
         return Err(OrgsError::invalid("scopes", "required", "At least one scope is required."));
     }
-    let grants = parse_scopes(&scopes).map_err(|e| OrgsError::invalid("scopes", "invalid_input", e.to_string()))?;
+    let grants =
+        parse_scopes(&scopes).map_err(|e| OrgsError::invalid("scopes", "invalid_input", e.to_string()))?;
     check_no_widening(actor, &grants, &input.scoped_teams, &input.scoped_organizations)?;
     check_targets(repo, actor, &input.scoped_teams, &input.scoped_organizations)?;
     if repo.keys_of(actor.user.id)?.len() >= MAX_KEYS_PER_USER {
@@ -103,10 +108,18 @@ fn check_no_widening(
 ) -> Result<()> {
     let Access::Key(k) = &actor.access else { return Ok(()) };
     if let Some(g) = grants.iter().find(|g| !actor.access.may_grant(g)) {
-        return Err(OrgsError::invalid("scopes", "invalid_input", format!("This key cannot grant scope {g}.")));
+        return Err(OrgsError::invalid(
+            "scopes",
+            "invalid_input",
+            format!("This key cannot grant scope {g}."),
+        ));
     }
     if !within(&k.scoped_teams, teams) {
-        return Err(OrgsError::invalid("scoped_teams", "invalid_input", "This key cannot grant these projects."));
+        return Err(OrgsError::invalid(
+            "scoped_teams",
+            "invalid_input",
+            "This key cannot grant these projects.",
+        ));
     }
     if !within(&k.scoped_organizations, orgs) {
         return Err(OrgsError::invalid(
@@ -127,7 +140,12 @@ fn within<T: PartialEq>(limit: &Option<Vec<T>>, asked: &Option<Vec<T>>) -> bool 
     }
 }
 
-fn check_targets(repo: &dyn Repos, actor: &Actor, teams: &Option<Vec<i64>>, orgs: &Option<Vec<String>>) -> Result<()> {
+fn check_targets(
+    repo: &dyn Repos,
+    actor: &Actor,
+    teams: &Option<Vec<i64>>,
+    orgs: &Option<Vec<String>>,
+) -> Result<()> {
     for id in teams.iter().flatten() {
         let project = repo.project(ProjectId(*id))?;
         let member = match &project {
@@ -143,8 +161,9 @@ fn check_targets(repo: &dyn Repos, actor: &Actor, teams: &Option<Vec<i64>>, orgs
         }
     }
     for id in orgs.iter().flatten() {
-        let parsed = uuid::Uuid::parse_str(id)
-            .map_err(|_| OrgsError::invalid("scoped_organizations", "invalid_input", "Invalid organization UUID"))?;
+        let parsed = uuid::Uuid::parse_str(id).map_err(|_| {
+            OrgsError::invalid("scoped_organizations", "invalid_input", "Invalid organization UUID")
+        })?;
         if repo.membership(crate::OrgId(parsed), actor.user.id)?.is_none() {
             return Err(OrgsError::invalid(
                 "scoped_organizations",

@@ -21,7 +21,12 @@ pub struct MemberTarget {
     pub level: Level,
 }
 
-pub fn list_members(repo: &dyn Repos, actor: &Actor, org: OrgRef, page: PageReq) -> Result<Page<(Membership, User)>> {
+pub fn list_members(
+    repo: &dyn Repos,
+    actor: &Actor,
+    org: OrgRef,
+    page: PageReq,
+) -> Result<Page<(Membership, User)>> {
     let (o, _) = org_access(repo, actor, org, READ)?;
     repo.members(o.id, page)
 }

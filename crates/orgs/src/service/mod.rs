@@ -14,8 +14,8 @@ pub use bootstrap::{Bootstrap, bootstrap};
 pub use keys::{CreatedKey, KeyInput, create_key, delete_key, get_key, list_keys, roll_key};
 pub use members::{MemberTarget, add_member, list_members, remove_member, set_member_level};
 pub use organizations::{
-    OrgInput, OrgView, create_organization, delete_organization, get_organization,
-    list_organizations, update_organization,
+    OrgInput, OrgView, create_organization, delete_organization, get_organization, list_organizations,
+    update_organization,
 };
 pub use projects::{
     ProjectInput, ProjectPatch, create_project, delete_project, get_project, list_projects,

@@ -6,9 +6,7 @@ use super::access::{Actor, OrgRef, org_access};
 use crate::repo::Result;
 use crate::rules::{MAX_ORG_NAME, require_admin, require_owner, validate_name};
 use crate::slug::{slugify, with_random_suffix};
-use crate::{
-    Level, NewProject, OrgId, OrgSettings, Organization, OrgsError, Page, PageReq, Project, Repos,
-};
+use crate::{Level, NewProject, OrgId, OrgSettings, Organization, OrgsError, Page, PageReq, Project, Repos};
 
 const READ: Scope = Scope::read(ScopeObject::Organization);
 const WRITE: Scope = Scope::write(ScopeObject::Organization);
@@ -82,11 +80,7 @@ pub fn list_organizations(repo: &dyn Repos, actor: &Actor, page: PageReq) -> Res
         .map(|ids| ids.iter().filter_map(|s| Uuid::parse_str(s).ok()).map(OrgId).collect());
     let found = repo.organizations_of(actor.user.id, only.as_deref(), page)?;
     let count = found.count;
-    let items = found
-        .items
-        .into_iter()
-        .map(|(o, level)| view(repo, o, level))
-        .collect::<Result<Vec<_>>>()?;
+    let items = found.items.into_iter().map(|(o, level)| view(repo, o, level)).collect::<Result<Vec<_>>>()?;
     Ok(Page { items, count })
 }
 

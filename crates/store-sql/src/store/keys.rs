@@ -39,10 +39,7 @@ impl KeyRepo for SqlStore {
                 .select(KeyRow::as_select())
                 .order((k::created_at.desc(), k::id.asc()))
                 .load(c)?;
-            Ok(rows
-                .into_iter()
-                .map(KeyRow::into_domain)
-                .collect::<Result<Vec<_>>>()?)
+            Ok(rows.into_iter().map(KeyRow::into_domain).collect::<Result<Vec<_>>>()?)
         })
     }
 
@@ -60,8 +57,7 @@ impl KeyRepo for SqlStore {
 
     fn delete_key(&self, user: UserId, id: &str) -> Result<bool> {
         self.run(|c| {
-            let n = diesel::delete(k::table.filter(k::id.eq(id)).filter(k::user_id.eq(user.0)))
-                .execute(c)?;
+            let n = diesel::delete(k::table.filter(k::id.eq(id)).filter(k::user_id.eq(user.0))).execute(c)?;
             Ok(n > 0)
         })
     }
@@ -69,20 +65,12 @@ impl KeyRepo for SqlStore {
     fn touch_key(&self, id: &str, at: OffsetDateTime) -> Result<()> {
         // Best effort: a key deleted meanwhile is not an error for the request using it.
         self.run(|c| {
-            diesel::update(k::table.find(id))
-                .set(k::last_used_at.eq(Some(to_us(at))))
-                .execute(c)?;
+            diesel::update(k::table.find(id)).set(k::last_used_at.eq(Some(to_us(at)))).execute(c)?;
             Ok(())
         })
     }
 
-    fn roll_key(
-        &self,
-        id: &str,
-        secure_value: &str,
-        mask_value: &str,
-        at: OffsetDateTime,
-    ) -> Result<()> {
+    fn roll_key(&self, id: &str, secure_value: &str, mask_value: &str, at: OffsetDateTime) -> Result<()> {
         self.run(|c| {
             let n = diesel::update(k::table.find(id))
                 .set((

@@ -30,22 +30,13 @@ impl SqlStore {
     }
 
     /// Runs `f` on a pooled connection, outside any transaction.
-    fn run<T>(
-        &self,
-        f: impl FnOnce(&mut AnyConnection) -> std::result::Result<T, Fail>,
-    ) -> Result<T> {
-        let mut conn = self
-            .pool
-            .get()
-            .map_err(|e| OrgsError::Storage(format!("database pool: {e}")))?;
+    fn run<T>(&self, f: impl FnOnce(&mut AnyConnection) -> std::result::Result<T, Fail>) -> Result<T> {
+        let mut conn = self.pool.get().map_err(|e| OrgsError::Storage(format!("database pool: {e}")))?;
         f(&mut conn).map_err(|f| f.0)
     }
 
     /// Runs `f` in one transaction: any error rolls back everything it wrote.
-    fn tx<T>(
-        &self,
-        f: impl FnOnce(&mut AnyConnection) -> std::result::Result<T, Fail>,
-    ) -> Result<T> {
+    fn tx<T>(&self, f: impl FnOnce(&mut AnyConnection) -> std::result::Result<T, Fail>) -> Result<T> {
         self.run(|c| c.transaction(f))
     }
 }
@@ -101,9 +92,5 @@ fn bounds(page: PageReq) -> (i64, i64) {
 
 /// `NotFound` when a write touched no row.
 fn found(rows: usize) -> std::result::Result<(), Fail> {
-    if rows == 0 {
-        Err(Fail(OrgsError::NotFound))
-    } else {
-        Ok(())
-    }
+    if rows == 0 { Err(Fail(OrgsError::NotFound)) } else { Ok(()) }
 }

@@ -1,7 +1,7 @@
 use diesel::prelude::*;
 use orgs::{
-    Level, Membership, NewProject, NewUser, OrgId, OrgRepo, OrgSettings, Organization, OrgsError,
-    Page, PageReq, Project, User, UserId,
+    Level, Membership, NewProject, NewUser, OrgId, OrgRepo, OrgSettings, Organization, OrgsError, Page,
+    PageReq, Project, User, UserId,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -14,11 +14,7 @@ use crate::rows::{MembershipRow, OrgRow, UserRow, to_us, uuid_text};
 use crate::schema::{organization_memberships as m, organizations as o, projects, users};
 
 fn load_org(c: &mut AnyConnection, id: &str) -> std::result::Result<Option<Organization>, Fail> {
-    let row = o::table
-        .find(id)
-        .select(OrgRow::as_select())
-        .first(c)
-        .optional()?;
+    let row = o::table.find(id).select(OrgRow::as_select()).first(c).optional()?;
     Ok(row.map(OrgRow::into_domain).transpose()?)
 }
 
@@ -45,10 +41,7 @@ impl OrgRepo for SqlStore {
     ) -> Result<Project> {
         let org_row = OrgRow::from(org);
         // The first project belongs to this organization, whatever the caller filled in.
-        let first_project = NewProject {
-            organization_id: org.id,
-            ..first_project
-        };
+        let first_project = NewProject { organization_id: org.id, ..first_project };
         let owner_membership = MembershipRow::from(&Membership {
             id: Uuid::now_v7(),
             organization_id: org.id,
@@ -61,9 +54,7 @@ impl OrgRepo for SqlStore {
             // The org goes first: a taken slug fails before anything else is written.
             diesel::insert_into(o::table).values(&org_row).execute(c)?;
             let project = insert_project(c, first_project)?;
-            diesel::insert_into(m::table)
-                .values(&owner_membership)
-                .execute(c)?;
+            diesel::insert_into(m::table).values(&owner_membership).execute(c)?;
             let n = diesel::update(users::table.find(owner.0))
                 .set((
                     users::current_organization_id.eq(Some(&org_row.id)),
@@ -85,22 +76,15 @@ impl OrgRepo for SqlStore {
         only: Option<&[OrgId]>,
         page: PageReq,
     ) -> Result<Page<(Organization, Level)>> {
-        let only: Option<Vec<String>> =
-            only.map(|ids| ids.iter().map(|i| uuid_text(i.0)).collect());
+        let only: Option<Vec<String>> = only.map(|ids| ids.iter().map(|i| uuid_text(i.0)).collect());
         if only.as_ref().is_some_and(Vec::is_empty) {
-            return Ok(Page {
-                items: Vec::new(),
-                count: 0,
-            });
+            return Ok(Page { items: Vec::new(), count: 0 });
         }
         let (limit, offset) = bounds(page);
         self.run(|c| {
             // Built twice (count, then page): boxed queries are not Clone.
             let base = || {
-                let mut q = m::table
-                    .inner_join(o::table)
-                    .filter(m::user_id.eq(user.0))
-                    .into_boxed();
+                let mut q = m::table.inner_join(o::table).filter(m::user_id.eq(user.0)).into_boxed();
                 if let Some(ids) = &only {
                     q = q.filter(o::id.eq_any(ids.clone()));
                 }
@@ -135,13 +119,11 @@ impl OrgRepo for SqlStore {
                     o::name.eq(name),
                     o::enforce_2fa.eq(settings.enforce_2fa),
                     o::members_can_invite.eq(settings.members_can_invite),
-                    o::members_can_use_personal_api_keys
-                        .eq(settings.members_can_use_personal_api_keys),
+                    o::members_can_use_personal_api_keys.eq(settings.members_can_use_personal_api_keys),
                     o::allow_publicly_shared_resources.eq(settings.allow_publicly_shared_resources),
                     o::is_ai_data_processing_approved.eq(settings.is_ai_data_processing_approved),
                     o::default_anonymize_ips.eq(settings.default_anonymize_ips),
-                    o::default_experiment_stats_method
-                        .eq(&settings.default_experiment_stats_method),
+                    o::default_experiment_stats_method.eq(&settings.default_experiment_stats_method),
                     o::updated_at.eq(to_us(now)),
                 ))
                 .execute(c)?;
@@ -157,9 +139,10 @@ impl OrgRepo for SqlStore {
             diesel::update(users::table.filter(users::current_organization_id.eq(&id)))
                 .set(users::current_organization_id.eq(None::<String>))
                 .execute(c)?;
-            diesel::update(users::table.filter(
-                users::current_project_id.eq_any(its_projects().select(projects::id.nullable())),
-            ))
+            diesel::update(
+                users::table
+                    .filter(users::current_project_id.eq_any(its_projects().select(projects::id.nullable()))),
+            )
             .set(users::current_project_id.eq(None::<i64>))
             .execute(c)?;
             // Explicit rather than relying on ON DELETE CASCADE (off unless SQLite's
@@ -178,10 +161,7 @@ impl OrgRepo for SqlStore {
         let org = uuid_text(org.0);
         let (limit, offset) = bounds(page);
         self.run(|c| {
-            let count: i64 = m::table
-                .filter(m::organization_id.eq(&org))
-                .count()
-                .get_result(c)?;
+            let count: i64 = m::table.filter(m::organization_id.eq(&org)).count().get_result(c)?;
             let rows: Vec<(MembershipRow, UserRow)> = m::table
                 .inner_join(users::table)
                 .filter(m::organization_id.eq(&org))
@@ -200,12 +180,7 @@ impl OrgRepo for SqlStore {
 
     fn member_count(&self, org: OrgId) -> Result<i64> {
         let org = uuid_text(org.0);
-        self.run(|c| {
-            Ok(m::table
-                .filter(m::organization_id.eq(org))
-                .count()
-                .get_result(c)?)
-        })
+        self.run(|c| Ok(m::table.filter(m::organization_id.eq(org)).count().get_result(c)?))
     }
 
     fn add_member(&self, membership: &Membership) -> Result<()> {
@@ -219,10 +194,7 @@ impl OrgRepo for SqlStore {
     fn add_new_member(&self, user: NewUser, membership: Membership) -> Result<User> {
         self.tx(|c| {
             let user = insert_user(c, user)?;
-            let row = MembershipRow::from(&Membership {
-                user_id: user.id,
-                ..membership
-            });
+            let row = MembershipRow::from(&Membership { user_id: user.id, ..membership });
             diesel::insert_into(m::table).values(&row).execute(c)?;
             Ok(user)
         })
@@ -237,13 +209,10 @@ impl OrgRepo for SqlStore {
     ) -> Result<Membership> {
         let org = uuid_text(org.0);
         self.run(|c| {
-            let n = diesel::update(
-                m::table
-                    .filter(m::organization_id.eq(&org))
-                    .filter(m::user_id.eq(user.0)),
-            )
-            .set((m::level.eq(level.as_i32()), m::updated_at.eq(to_us(now))))
-            .execute(c)?;
+            let n =
+                diesel::update(m::table.filter(m::organization_id.eq(&org)).filter(m::user_id.eq(user.0)))
+                    .set((m::level.eq(level.as_i32()), m::updated_at.eq(to_us(now))))
+                    .execute(c)?;
             found(n)?;
             load_membership(c, &org, user.0)?.ok_or(Fail(OrgsError::NotFound))
         })
@@ -252,9 +221,7 @@ impl OrgRepo for SqlStore {
     fn remove_member(&self, org: OrgId, user: UserId) -> Result<()> {
         let org = uuid_text(org.0);
         self.run(|c| {
-            let target = m::table
-                .filter(m::organization_id.eq(&org))
-                .filter(m::user_id.eq(user.0));
+            let target = m::table.filter(m::organization_id.eq(&org)).filter(m::user_id.eq(user.0));
             found(diesel::delete(target).execute(c)?)
         })
     }

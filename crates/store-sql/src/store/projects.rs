@@ -8,27 +8,16 @@ use crate::schema::{projects, users};
 
 /// Inserts the project and reads it back by its unique uuid (`projects.id` is assigned by
 /// the database; RETURNING is not portable through `AnyConnection`).
-pub(super) fn insert_project(
-    c: &mut AnyConnection,
-    new: NewProject,
-) -> std::result::Result<Project, Fail> {
+pub(super) fn insert_project(c: &mut AnyConnection, new: NewProject) -> std::result::Result<Project, Fail> {
     let row = NewProjectRow::from(new);
-    diesel::insert_into(projects::table)
-        .values(&row)
-        .execute(c)?;
-    let stored = projects::table
-        .filter(projects::uuid.eq(&row.uuid))
-        .select(ProjectRow::as_select())
-        .first(c)?;
+    diesel::insert_into(projects::table).values(&row).execute(c)?;
+    let stored =
+        projects::table.filter(projects::uuid.eq(&row.uuid)).select(ProjectRow::as_select()).first(c)?;
     Ok(stored.into_domain()?)
 }
 
 fn load(c: &mut AnyConnection, id: i64) -> std::result::Result<Option<Project>, Fail> {
-    let row = projects::table
-        .find(id)
-        .select(ProjectRow::as_select())
-        .first(c)
-        .optional()?;
+    let row = projects::table.find(id).select(ProjectRow::as_select()).first(c).optional()?;
     Ok(row.map(ProjectRow::into_domain).transpose()?)
 }
 
@@ -64,10 +53,7 @@ impl ProjectRepo for SqlStore {
                 .limit(limit)
                 .offset(offset)
                 .load(c)?;
-            let items = rows
-                .into_iter()
-                .map(ProjectRow::into_domain)
-                .collect::<Result<Vec<_>>>()?;
+            let items = rows.into_iter().map(ProjectRow::into_domain).collect::<Result<Vec<_>>>()?;
             Ok(Page { items, count })
         })
     }

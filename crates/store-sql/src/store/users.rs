@@ -12,10 +12,7 @@ use crate::schema::users;
 pub(super) fn insert_user(c: &mut AnyConnection, new: NewUser) -> std::result::Result<User, Fail> {
     let row = NewUserRow::from(new);
     diesel::insert_into(users::table).values(&row).execute(c)?;
-    let stored = users::table
-        .filter(users::uuid.eq(&row.uuid))
-        .select(UserRow::as_select())
-        .first(c)?;
+    let stored = users::table.filter(users::uuid.eq(&row.uuid)).select(UserRow::as_select()).first(c)?;
     Ok(stored.into_user()?)
 }
 
@@ -26,11 +23,7 @@ impl UserRepo for SqlStore {
 
     fn user(&self, id: UserId) -> Result<Option<User>> {
         self.run(|c| {
-            let row = users::table
-                .find(id.0)
-                .select(UserRow::as_select())
-                .first(c)
-                .optional()?;
+            let row = users::table.find(id.0).select(UserRow::as_select()).first(c).optional()?;
             Ok(row.map(UserRow::into_user).transpose()?)
         })
     }
@@ -59,12 +52,7 @@ impl UserRepo for SqlStore {
         })
     }
 
-    fn set_current(
-        &self,
-        user: UserId,
-        org: Option<OrgId>,
-        project: Option<ProjectId>,
-    ) -> Result<()> {
+    fn set_current(&self, user: UserId, org: Option<OrgId>, project: Option<ProjectId>) -> Result<()> {
         self.run(|c| {
             let n = diesel::update(users::table.find(user.0))
                 .set((
