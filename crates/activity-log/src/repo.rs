@@ -20,11 +20,23 @@ pub trait ActivityRepo: Send + Sync {
     /// mutations write theirs in their own transaction.
     fn insert(&self, entries: &[ActivityEntry]) -> Result<()>;
     /// Page-number mode: page `page` (from 1) of `page_size`, and the total count.
-    fn page(&self, base: &Base, filter: &ActivityFilter, order: Order, page: u32, page_size: u32)
-    -> Result<(Vec<ActivityRow>, i64)>;
+    fn page(
+        &self,
+        base: &Base,
+        filter: &ActivityFilter,
+        order: Order,
+        page: u32,
+        page_size: u32,
+    ) -> Result<(Vec<ActivityRow>, i64)>;
     /// Cursor mode: up to `limit` rows after `after` in `order`.
-    fn after(&self, base: &Base, filter: &ActivityFilter, order: Order, after: Option<Cursor>, limit: u32)
-    -> Result<Vec<ActivityRow>>;
+    fn after(
+        &self,
+        base: &Base,
+        filter: &ActivityFilter,
+        order: Order,
+        after: Option<Cursor>,
+        limit: u32,
+    ) -> Result<Vec<ActivityRow>>;
     /// Every matching row in order, fetched in batches (exports); returns the row count.
     fn for_each(
         &self,
@@ -35,5 +47,9 @@ pub trait ActivityRepo: Send + Sync {
     ) -> Result<u64>;
     fn static_values(&self, base: &Base) -> Result<StaticValues>;
     /// (scope, detail) of up to `limit` of the organization's newest rows that have a detail.
-    fn org_details(&self, organization_id: uuid::Uuid, limit: u32) -> Result<Vec<(String, serde_json::Value)>>;
+    fn org_details(
+        &self,
+        organization_id: uuid::Uuid,
+        limit: u32,
+    ) -> Result<Vec<(String, serde_json::Value)>>;
 }
