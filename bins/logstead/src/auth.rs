@@ -7,9 +7,7 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{FromRequest, HttpRequest, web};
-use auth_scopes::{
-    Access, AuthError, CredentialKind, KeyGrant, ScopeGrant, classify, decode_session, secure_value,
-};
+use auth_scopes::{AuthError, CredentialKind, KeyGrant, ScopeGrant, classify, decode_session, secure_value};
 use orgs::service::Actor;
 use orgs::{OrgsError, UserId};
 use time::Duration;
@@ -72,7 +70,7 @@ async fn personal_key(state: &AppState, token: String, source: &'static str) -> 
             scoped_teams: key.scoped_teams,
             scoped_organizations: key.scoped_organizations,
         };
-        Ok(Actor { user, access: Access::Key(grant) })
+        Ok(Actor::with_key(user, grant))
     })
     .await
 }
@@ -81,7 +79,7 @@ async fn session(state: &AppState, token: &str) -> Result<Actor, ApiError> {
     let user_id = decode_session(&state.settings.jwt_secret, token, state.now().unix_timestamp())?;
     let repos = state.repos.clone();
     blocking(move || match repos.user(UserId(user_id))? {
-        Some(user) if user.is_active => Ok(Actor { user, access: Access::Session }),
+        Some(user) if user.is_active => Ok(Actor::session(user)),
         _ => Err(OrgsError::Auth(AuthError::InvalidSession)),
     })
     .await

@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-use auth_scopes::Access;
 use orgs::service::{self, Actor, KeyInput, MemberTarget, OrgRef};
 use orgs::{Level, OrgId, OrgRepo, Repos};
 
@@ -37,6 +36,7 @@ pub async fn serve(config: Config) -> Result<(), AnyError> {
         jwt_secret: config.jwt_secret()?,
         session_ttl_secs: config.session_ttl_secs,
         max_body_bytes: config.max_body_bytes,
+        data_dir: config.data_dir.clone(),
     };
     let state = AppState::new(pool, settings, Arc::new(SystemClock));
     let repos = state.repos.clone();
@@ -44,6 +44,7 @@ pub async fn serve(config: Config) -> Result<(), AnyError> {
     if let Some(b) = actix_web::web::block(move || service::bootstrap(&*repos, now)).await?? {
         print_first_start(&config, &b);
     }
+    actix_web::rt::spawn(crate::worker::run(state.clone()));
     let server = actix_web::HttpServer::new(move || app::build(state.clone()))
         .workers(config.workers)
         .bind(config.bind)?;
@@ -83,7 +84,7 @@ fn user_actor(repos: &dyn Repos, email: &str) -> Result<Actor, AnyError> {
     let (user, _) = repos
         .user_by_email(&email.trim().to_lowercase())?
         .ok_or_else(|| format!("no user with email {email}"))?;
-    Ok(Actor { user, access: Access::Session })
+    Ok(Actor::cli(user))
 }
 
 pub fn create_key(config: &Config, email: &str, scopes: Vec<String>, label: String) -> Result<(), AnyError> {
@@ -134,7 +135,7 @@ pub fn create_user(config: &Config, args: NewUserArgs) -> Result<(), AnyError> {
         .into_iter()
         .find(|(m, _)| m.level == Level::Owner)
         .ok_or("organization not found or has no owner")?;
-    let actor = Actor { user: owner.1, access: Access::Session };
+    let actor = Actor::cli(owner.1);
     let target = MemberTarget {
         email: args.email,
         password: Some(args.password),

@@ -1,5 +1,6 @@
 //! The one place errors become HTTP: PostHog's body `{type, code, detail, attr}`.
 
+use activity_log::ActivityError;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
 use auth_scopes::AuthError;
@@ -102,6 +103,7 @@ fn orgs_parts(e: &OrgsError) -> (StatusCode, &'static str, &'static str, String,
     let not_found = |m| (StatusCode::NOT_FOUND, "invalid_request", "not_found", m, None);
     match e {
         OrgsError::Auth(a) => auth_parts(a),
+        OrgsError::Activity(a) => activity_parts(a),
         OrgsError::NotFound | OrgsError::ProjectNotFound | OrgsError::OrganizationNotFound => not_found(msg),
         OrgsError::NoProjectAccess | OrgsError::Forbidden(_) => forbidden(msg),
         OrgsError::Invalid { attr, code, detail } => {
@@ -114,6 +116,18 @@ fn orgs_parts(e: &OrgsError) -> (StatusCode, &'static str, &'static str, String,
             (StatusCode::BAD_REQUEST, "validation_error", "unique", msg, Some("email".into()))
         }
         OrgsError::SlugTaken | OrgsError::Storage(_) => server_error(),
+    }
+}
+
+fn activity_parts(e: &ActivityError) -> (StatusCode, &'static str, &'static str, String, Option<String>) {
+    match e {
+        ActivityError::InvalidFilter { attr, code, detail } => {
+            (StatusCode::BAD_REQUEST, "validation_error", code, detail.clone(), attr.clone())
+        }
+        ActivityError::InvalidPage => {
+            (StatusCode::NOT_FOUND, "invalid_request", "not_found", e.to_string(), None)
+        }
+        ActivityError::Storage(_) => server_error(),
     }
 }
 

@@ -12,3 +12,4 @@ pub mod extract;
 pub mod metrics;
 pub mod pagination;
 pub mod state;
+pub mod worker;

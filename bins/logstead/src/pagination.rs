@@ -28,18 +28,31 @@ pub fn page_req(req: &HttpRequest) -> PageReq {
     PageReq { limit, offset }
 }
 
-fn link(req: &HttpRequest, limit: i64, offset: Option<i64>) -> String {
+/// The request's absolute URL with `replace` keys removed and `set` pairs appended.
+pub fn url_with(req: &HttpRequest, replace: &[&str], set: &[(&str, String)]) -> String {
     let info = req.connection_info();
     let mut pairs: Vec<(String, String)> = url::form_urlencoded::parse(req.query_string().as_bytes())
-        .filter(|(k, _)| k != "limit" && k != "offset")
+        .filter(|(k, _)| !replace.contains(&k.as_ref()))
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
-    pairs.push(("limit".into(), limit.to_string()));
-    if let Some(o) = offset {
-        pairs.push(("offset".into(), o.to_string()));
-    }
+    pairs.extend(set.iter().map(|(k, v)| (k.to_string(), v.clone())));
     let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
     format!("{}://{}{}?{}", info.scheme(), info.host(), req.path(), query)
+}
+
+/// Every parameter of the query string, in order (repeated keys kept).
+pub fn query_pairs(req: &HttpRequest) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(req.query_string().as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+fn link(req: &HttpRequest, limit: i64, offset: Option<i64>) -> String {
+    let mut set = vec![("limit", limit.to_string())];
+    if let Some(o) = offset {
+        set.push(("offset", o.to_string()));
+    }
+    url_with(req, &["limit", "offset"], &set)
 }
 
 pub fn paginate<T>(req: &HttpRequest, page: PageReq, found: Page<T>) -> Paginated<T> {

@@ -1,5 +1,8 @@
+use std::path::PathBuf;
 use std::sync::Arc;
 
+use activity_log::ActivityRepo;
+use exports::ExportRepo;
 use orgs::Repos;
 use time::OffsetDateTime;
 
@@ -14,8 +17,11 @@ pub trait Clock: Send + Sync {
 pub struct SystemClock;
 
 impl Clock for SystemClock {
+    /// Microsecond precision: what the database stores, so a response shows the same
+    /// time a later read does.
     fn now(&self) -> OffsetDateTime {
-        OffsetDateTime::now_utc()
+        let now = OffsetDateTime::now_utc();
+        now.replace_nanosecond(now.nanosecond() / 1000 * 1000).unwrap_or(now)
     }
 }
 
@@ -25,12 +31,16 @@ pub struct ServerSettings {
     pub jwt_secret: Vec<u8>,
     pub session_ttl_secs: i64,
     pub max_body_bytes: usize,
+    /// Where export files and other server-owned files live.
+    pub data_dir: PathBuf,
 }
 
 /// Shared by every worker; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     pub repos: Arc<dyn Repos>,
+    pub activity: Arc<dyn ActivityRepo>,
+    pub exports: Arc<dyn ExportRepo>,
     pub pool: store_sql::DbPool,
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<ServerSettings>,
@@ -39,8 +49,11 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(pool: store_sql::DbPool, settings: ServerSettings, clock: Arc<dyn Clock>) -> Self {
+        let store = Arc::new(store_sql::SqlStore::new(pool.clone()));
         Self {
-            repos: Arc::new(store_sql::SqlStore::new(pool.clone())),
+            repos: store.clone(),
+            activity: store.clone(),
+            exports: store,
             pool,
             clock,
             settings: Arc::new(settings),

@@ -114,7 +114,8 @@ pub type Result<T> = std::result::Result<T, ExportError>;
 pub trait ExportRepo: Send + Sync {
     fn create_export(&self, new: &NewExport) -> Result<ExportJob>;
     /// A job of this organization (and of this team, when given).
-    fn export(&self, organization_id: uuid::Uuid, team_id: Option<i64>, id: i64) -> Result<Option<ExportJob>>;
+    fn export(&self, organization_id: uuid::Uuid, team_id: Option<i64>, id: i64)
+    -> Result<Option<ExportJob>>;
     /// Atomically moves the oldest pending job to running (safe with several servers on
     /// one PostgreSQL: `FOR UPDATE SKIP LOCKED`). Jobs left running since before
     /// `stale_before` (a crashed worker) are claimed again.

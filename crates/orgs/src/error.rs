@@ -1,4 +1,5 @@
 use auth_scopes::AuthError;
+use exports::ExportError;
 use thiserror::Error;
 
 /// Everything that can go wrong in the organizations domain, by meaning.
@@ -6,6 +7,8 @@ use thiserror::Error;
 pub enum OrgsError {
     #[error(transparent)]
     Auth(#[from] AuthError),
+    #[error(transparent)]
+    Activity(#[from] activity_log::ActivityError),
     /// An object that does not exist or that the caller may not know exists.
     #[error("Not found.")]
     NotFound,
@@ -31,6 +34,15 @@ pub enum OrgsError {
     /// The database failed; the detail is logged, never shown.
     #[error("storage failure: {0}")]
     Storage(String),
+}
+
+impl From<ExportError> for OrgsError {
+    fn from(e: ExportError) -> Self {
+        match e {
+            ExportError::NotFound => OrgsError::NotFound,
+            ExportError::Storage(s) => OrgsError::Storage(s),
+        }
+    }
 }
 
 impl OrgsError {

@@ -1,6 +1,11 @@
 //! Storage traits. Implementations are synchronous (diesel); the server calls them off the
-//! async executor. Methods that change several rows do so in one transaction.
+//! async executor. Methods that change several rows do so in one transaction, and every
+//! mutation writes its activity entries (`audit`) in that same transaction.
 
+/// Entries for an object whose id the store assigns (new projects).
+pub type AuditFor<'a, T> = &'a dyn Fn(&T) -> Vec<ActivityEntry>;
+
+use activity_log::ActivityEntry;
 use time::OffsetDateTime;
 
 use crate::{
@@ -29,6 +34,7 @@ pub trait OrgRepo: Send + Sync {
         org: &Organization,
         owner: UserId,
         first_project: NewProject,
+        audit: AuditFor<'_, Project>,
     ) -> Result<Project>;
     fn organization(&self, id: OrgId) -> Result<Option<Organization>>;
     /// Organizations the user belongs to, with their level, oldest membership first;
@@ -45,46 +51,55 @@ pub trait OrgRepo: Send + Sync {
         name: &str,
         settings: &OrgSettings,
         now: OffsetDateTime,
+        audit: &[ActivityEntry],
     ) -> Result<Organization>;
     /// Removes the organization with its projects and memberships.
-    fn delete_organization(&self, id: OrgId) -> Result<()>;
+    fn delete_organization(&self, id: OrgId, audit: &[ActivityEntry]) -> Result<()>;
 
     fn membership(&self, org: OrgId, user: UserId) -> Result<Option<Membership>>;
     fn members(&self, org: OrgId, page: PageReq) -> Result<Page<(Membership, User)>>;
     fn member_count(&self, org: OrgId) -> Result<i64>;
     /// `AlreadyMember` when the user is in the organization.
-    fn add_member(&self, membership: &Membership) -> Result<()>;
+    fn add_member(&self, membership: &Membership, audit: &[ActivityEntry]) -> Result<()>;
     /// Creates the user and their membership together.
-    fn add_new_member(&self, user: NewUser, membership: Membership) -> Result<User>;
+    fn add_new_member(&self, user: NewUser, membership: Membership, audit: &[ActivityEntry]) -> Result<User>;
     fn set_member_level(
         &self,
         org: OrgId,
         user: UserId,
         level: Level,
         now: OffsetDateTime,
+        audit: &[ActivityEntry],
     ) -> Result<Membership>;
-    fn remove_member(&self, org: OrgId, user: UserId) -> Result<()>;
+    fn remove_member(&self, org: OrgId, user: UserId, audit: &[ActivityEntry]) -> Result<()>;
 }
 
 pub trait ProjectRepo: Send + Sync {
-    fn create_project(&self, new: NewProject) -> Result<Project>;
+    fn create_project(&self, new: NewProject, audit: AuditFor<'_, Project>) -> Result<Project>;
     fn project(&self, id: ProjectId) -> Result<Option<Project>>;
     fn project_by_token(&self, token: &str) -> Result<Option<Project>>;
     fn projects_in(&self, org: OrgId, page: PageReq) -> Result<Page<Project>>;
     /// Writes name, timezone, retention_days and api_token.
-    fn update_project(&self, project: &Project) -> Result<Project>;
-    fn delete_project(&self, id: ProjectId) -> Result<()>;
+    fn update_project(&self, project: &Project, audit: &[ActivityEntry]) -> Result<Project>;
+    fn delete_project(&self, id: ProjectId, audit: &[ActivityEntry]) -> Result<()>;
 }
 
 pub trait KeyRepo: Send + Sync {
-    fn create_key(&self, key: &PersonalApiKey) -> Result<()>;
+    fn create_key(&self, key: &PersonalApiKey, audit: &[ActivityEntry]) -> Result<()>;
     /// The key and its owner, when the owner is active.
     fn key_by_secure_value(&self, secure_value: &str) -> Result<Option<(PersonalApiKey, User)>>;
     fn keys_of(&self, user: UserId) -> Result<Vec<PersonalApiKey>>;
     fn key(&self, user: UserId, id: &str) -> Result<Option<PersonalApiKey>>;
-    fn delete_key(&self, user: UserId, id: &str) -> Result<bool>;
+    fn delete_key(&self, user: UserId, id: &str, audit: &[ActivityEntry]) -> Result<bool>;
     fn touch_key(&self, id: &str, at: OffsetDateTime) -> Result<()>;
-    fn roll_key(&self, id: &str, secure_value: &str, mask_value: &str, at: OffsetDateTime) -> Result<()>;
+    fn roll_key(
+        &self,
+        id: &str,
+        secure_value: &str,
+        mask_value: &str,
+        at: OffsetDateTime,
+        audit: &[ActivityEntry],
+    ) -> Result<()>;
 }
 
 /// Everything the organizations domain needs from storage.

@@ -1,8 +1,10 @@
 //! Diesel schema, embedded migrations and the repository implementations of the domain
 //! traits, for SQLite (default, bundled) and PostgreSQL, through one `AnyConnection`.
 
+mod activity;
 pub mod db;
 mod error;
+mod exports;
 mod rows;
 pub mod schema;
 mod store;

@@ -74,10 +74,51 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    activity_log (id) {
+        id -> Text,
+        organization_id -> Nullable<Text>,
+        team_id -> Nullable<BigInt>,
+        user_id -> Nullable<BigInt>,
+        scope -> Text,
+        activity -> Text,
+        item_id -> Nullable<Text>,
+        detail -> Nullable<Text>,
+        client -> Nullable<Text>,
+        is_system -> Bool,
+        was_impersonated -> Bool,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    exports (id) {
+        id -> BigInt,
+        uuid -> Text,
+        organization_id -> Text,
+        team_id -> Nullable<BigInt>,
+        created_by -> Nullable<BigInt>,
+        kind -> Text,
+        format -> Text,
+        params -> Text,
+        filename -> Text,
+        state -> Text,
+        path -> Nullable<Text>,
+        rows -> Nullable<BigInt>,
+        bytes -> Nullable<BigInt>,
+        error -> Nullable<Text>,
+        created_at -> BigInt,
+        started_at -> Nullable<BigInt>,
+        finished_at -> Nullable<BigInt>,
+        expires_at -> BigInt,
+    }
+}
+
 diesel::joinable!(organization_memberships -> organizations (organization_id));
 diesel::joinable!(organization_memberships -> users (user_id));
 diesel::joinable!(projects -> organizations (organization_id));
 diesel::joinable!(personal_api_keys -> users (user_id));
+diesel::joinable!(activity_log -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -85,4 +126,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     organization_memberships,
     projects,
     personal_api_keys,
+    activity_log,
+    exports,
 );

@@ -78,7 +78,7 @@ fn new_project(org: OrgId, name: &str, secs: i64) -> NewProject {
 fn org_owned_by(s: &SqlStore, owner: UserId, slug: &str, secs: i64) -> (Organization, Project) {
     let org = organization(&format!("Org {slug}"), slug, secs);
     let project = s
-        .create_organization(&org, owner, new_project(org.id, "Default project", secs))
+        .create_organization(&org, owner, new_project(org.id, "Default project", secs), &|_| vec![])
         .expect("create organization");
     (org, project)
 }

@@ -82,8 +82,8 @@ pub async fn destroy(
     auth: Authenticated,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let repos = st.repos.clone();
-    blocking(move || service::delete_key(&*repos, &auth.0, &id)).await?;
+    let (repos, now) = (st.repos.clone(), st.now());
+    blocking(move || service::delete_key(&*repos, &auth.0, &id, now)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

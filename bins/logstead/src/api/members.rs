@@ -114,7 +114,7 @@ pub async fn destroy(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org, user) = (org_ref(&path.0)?, user_uuid(&path.1)?);
-    let repos = st.repos.clone();
-    blocking(move || service::remove_member(&*repos, &auth.0, org, user)).await?;
+    let (repos, now) = (st.repos.clone(), st.now());
+    blocking(move || service::remove_member(&*repos, &auth.0, org, user, now)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,7 +1,10 @@
 //! Routes. Every project-scoped route is registered under both `/api/projects` and
 //! `/api/environments`.
 
+pub mod activity;
+pub mod activity_dto;
 pub mod dto;
+pub mod exports;
 pub mod keys;
 pub mod members;
 pub mod organizations;
@@ -32,7 +35,10 @@ fn platform(cfg: &mut ServiceConfig) {
         .service(keys::destroy)
         .service(keys::roll)
         .service(users::login)
-        .service(users::me);
+        .service(users::me)
+        .service(activity::org_list)
+        .service(activity::org_filters)
+        .service(activity::org_export);
 }
 
 /// Project routes, mounted under both prefixes.
@@ -42,7 +48,12 @@ fn project_routes(cfg: &mut ServiceConfig) {
         .service(projects::retrieve)
         .service(projects::partial_update)
         .service(projects::reset_token)
-        .service(projects::destroy);
+        .service(projects::destroy)
+        .service(activity::project_list)
+        .service(activity::project_filters)
+        .service(activity::project_export)
+        .service(exports::retrieve)
+        .service(exports::content);
 }
 
 pub fn configure(cfg: &mut ServiceConfig) {

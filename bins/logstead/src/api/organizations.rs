@@ -166,8 +166,7 @@ pub async fn destroy(
     auth: Authenticated,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let org = org_ref(&id)?;
-    let repos = st.repos.clone();
-    blocking(move || service::delete_organization(&*repos, &auth.0, org)).await?;
+    let (org, repos, now) = (org_ref(&id)?, st.repos.clone(), st.now());
+    blocking(move || service::delete_organization(&*repos, &auth.0, org, now)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -170,7 +170,7 @@ pub async fn destroy(
     auth: Authenticated,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let (project, repos) = (project_ref(&id)?, st.repos.clone());
-    blocking(move || service::delete_project(&*repos, &auth.0, project)).await?;
+    let (project, repos, now) = (project_ref(&id)?, st.repos.clone(), st.now());
+    blocking(move || service::delete_project(&*repos, &auth.0, project, now)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -74,6 +74,9 @@ crate::dual! {
         r.assert_error(403, "authentication_error", "permission_denied");
         assert_eq!(r.body["detail"], "API keys with scoped projects are only supported on project-based endpoints.");
         let second = app.post("/api/projects/", &app.key, json!({"name": "Second"})).await.ok(201)["id"].clone();
+        let list = app.get("/api/projects/", &key).await;
+        assert_eq!(list.ok(200)["count"], 1, "a project-limited key lists only its projects");
+        assert_eq!(list.body["results"][0]["id"], app.project());
         let r = app.get(&format!("/api/projects/{second}/"), &key).await;
         r.assert_error(403, "authentication_error", "permission_denied");
         assert_eq!(r.body["detail"], format!("API key does not have access to the requested project: ID {second}."));

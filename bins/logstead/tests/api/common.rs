@@ -9,7 +9,6 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::test;
-use auth_scopes::Access;
 use logstead::state::{AppState, ServerSettings, SystemClock};
 use orgs::service::{self, Actor, Bootstrap, KeyInput, MemberTarget, OrgRef};
 use orgs::{Level, OrgId, User};
@@ -26,6 +25,7 @@ pub struct TestApp<S> {
     /// The bootstrap owner's all-scopes key.
     pub key: String,
     _db: TestDb,
+    _dir: DataDir,
 }
 
 pub struct Resp {
@@ -53,19 +53,29 @@ impl Resp {
     }
 }
 
-pub fn settings() -> ServerSettings {
-    ServerSettings { jwt_secret: SECRET.to_vec(), session_ttl_secs: 3600, max_body_bytes: 64 * 1024 }
+pub fn settings(data_dir: std::path::PathBuf) -> ServerSettings {
+    ServerSettings { jwt_secret: SECRET.to_vec(), session_ttl_secs: 3600, max_body_bytes: 64 * 1024, data_dir }
+}
+
+/// A data directory removed with the test.
+pub struct DataDir(pub std::path::PathBuf);
+
+impl Drop for DataDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 pub async fn start(
     backend: Backend,
 ) -> TestApp<impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>> {
     let db = TestDb::new(backend);
-    let state = AppState::new(db.pool.clone(), settings(), Arc::new(SystemClock));
+    let dir = DataDir(std::env::temp_dir().join(format!("logstead-api-{}", uuid::Uuid::new_v4())));
+    let state = AppState::new(db.pool.clone(), settings(dir.0.clone()), Arc::new(SystemClock));
     let boot = service::bootstrap(&*state.repos, state.now()).unwrap().expect("empty database bootstraps");
     let svc = test::init_service(logstead::app::build(state.clone())).await;
     let key = boot.personal_api_key.clone();
-    TestApp { svc, state, boot, key, _db: db }
+    TestApp { svc, state, boot, key, _db: db, _dir: dir }
 }
 
 impl<S, B> TestApp<S>
@@ -124,7 +134,7 @@ where
 
     pub fn member_of(&self, org: OrgId, email: &str, level: Level, scopes: &[&str]) -> (User, String) {
         let repos = &*self.state.repos;
-        let owner = Actor { user: self.boot.user.clone(), access: Access::Session };
+        let owner = Actor::session(self.boot.user.clone());
         let target = MemberTarget {
             email: email.into(),
             password: Some("password123".into()),
@@ -139,7 +149,7 @@ where
     }
 
     pub fn key_for(&self, user: &User, scopes: &[&str]) -> String {
-        let actor = Actor { user: user.clone(), access: Access::Session };
+        let actor = Actor::session(user.clone());
         let input = KeyInput {
             label: "test".into(),
             scopes: Some(scopes.iter().map(|s| s.to_string()).collect()),
@@ -153,7 +163,7 @@ where
         let repos = &*self.state.repos;
         let now = self.state.now();
         let user = service::create_user(repos, email, "password123", "Other", "", now).unwrap();
-        let actor = Actor { user: user.clone(), access: Access::Session };
+        let actor = Actor::session(user.clone());
         let input = service::OrgInput { name: Some(format!("Org of {email}")), ..Default::default() };
         let view = service::create_organization(repos, &actor, input, now).unwrap();
         let key = self.key_for(&user, &["*"]);
@@ -194,7 +204,7 @@ impl<S> TestApp<S> {
             last_used_at: None,
             last_rolled_at: None,
         };
-        self.state.repos.create_key(&key).unwrap();
+        self.state.repos.create_key(&key, &[]).unwrap();
         value
     }
 }

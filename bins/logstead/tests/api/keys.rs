@@ -60,6 +60,11 @@ crate::dual! {
         assert_eq!(r.status, 400);
         let r = app.post("/api/personal_api_keys/", &narrow, json!({"scopes": ["logs:read"]})).await;
         assert_eq!(r.ok(201)["scopes"], json!(["logs:read"]));
+        // Nor roll (and so learn) or delete a wider key.
+        let wide = app.post("/api/personal_api_keys/", &app.key, json!({"scopes": ["*"]})).await.ok(201)["id"].as_str().unwrap_or_default().to_string();
+        let r = app.post(&format!("/api/personal_api_keys/{wide}/roll/"), &narrow, json!({})).await;
+        r.assert_error(403, "authentication_error", "permission_denied");
+        app.delete(&format!("/api/personal_api_keys/{wide}/"), &narrow).await.assert_error(403, "authentication_error", "permission_denied");
     }
 
     async fn roll_replaces_the_secret(app) {

@@ -2,6 +2,8 @@
 
 mod common;
 
+mod activity;
+
 mod auth;
 mod input;
 mod keys;

@@ -1,4 +1,3 @@
-use auth_scopes::Access;
 use rand::Rng;
 use rand::distr::Alphanumeric;
 use time::OffsetDateTime;
@@ -35,7 +34,7 @@ pub fn bootstrap(repo: &dyn Repos, now: OffsetDateTime) -> Result<Option<Bootstr
         Err(OrgsError::EmailTaken) => return Ok(None),
         Err(e) => return Err(e),
     };
-    let actor = Actor { user: user.clone(), access: Access::Session };
+    let actor = Actor::system(user.clone());
     let input = OrgInput { name: Some("Default organization".into()), ..OrgInput::default() };
     let view = create_organization(repo, &actor, input, now)?;
     let project = view.projects.into_iter().next().ok_or(OrgsError::ProjectNotFound)?;

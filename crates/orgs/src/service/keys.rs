@@ -4,7 +4,8 @@ use auth_scopes::{
 };
 use time::OffsetDateTime;
 
-use super::access::Actor;
+use super::access::{Actor, current_org, current_project};
+use super::audit::{self, Place, What, entry, one};
 use crate::repo::Result;
 use crate::rules::{MAX_KEY_LABEL, MAX_KEYS_PER_USER};
 use crate::{OrgsError, PersonalApiKey, ProjectId, Repos};
@@ -94,7 +95,10 @@ pub fn create_key(
         last_used_at: None,
         last_rolled_at: None,
     };
-    repo.create_key(&key)?;
+    let what = What::Created(audit::key(&key));
+    let log =
+        one(entry(actor, key_place(repo, actor)?, audit::SCOPE_KEY, key.id.clone(), &key.label, what, now));
+    repo.create_key(&key, &log)?;
     Ok(CreatedKey { key, value })
 }
 
@@ -129,6 +133,14 @@ fn check_no_widening(
         ));
     }
     Ok(())
+}
+
+/// A key may only roll or delete keys no wider than itself.
+fn check_within(actor: &Actor, target: &PersonalApiKey) -> Result<()> {
+    let grants = parse_scopes(&target.scopes).unwrap_or_else(|_| vec![ScopeGrant::All]);
+    check_no_widening(actor, &grants, &target.scoped_teams, &target.scoped_organizations).map_err(|_| {
+        OrgsError::Forbidden("This key cannot manage a key with wider access than its own.".into())
+    })
 }
 
 /// Whether `asked` stays inside `limit` (no limit: anything; a limit: a subset of it).
@@ -175,21 +187,42 @@ fn check_targets(
     Ok(())
 }
 
-pub fn delete_key(repo: &dyn Repos, actor: &Actor, id: &str) -> Result<()> {
+/// Keys belong to users, not projects; their entries go to the user's current
+/// organization and project, where the user works.
+fn key_place(repo: &dyn Repos, actor: &Actor) -> Result<Place> {
+    let org = current_org(repo, &actor.user)?;
+    let team = current_project(repo, &actor.user)?.map(|p| p.id);
+    Ok(Place { org, team })
+}
+
+pub fn delete_key(repo: &dyn Repos, actor: &Actor, id: &str, now: OffsetDateTime) -> Result<()> {
     actor.access.require(WRITE)?;
     let id = resolve(actor, id)?;
-    if repo.delete_key(actor.user.id, &id)? { Ok(()) } else { Err(OrgsError::NotFound) }
+    let key = repo.key(actor.user.id, &id)?.ok_or(OrgsError::NotFound)?;
+    check_within(actor, &key)?;
+    let what = What::Deleted(audit::key(&key));
+    let log =
+        one(entry(actor, key_place(repo, actor)?, audit::SCOPE_KEY, key.id.clone(), &key.label, what, now));
+    if repo.delete_key(actor.user.id, &id, &log)? { Ok(()) } else { Err(OrgsError::NotFound) }
 }
 
 /// Replaces the key's secret; the old value stops working at once.
 pub fn roll_key(repo: &dyn Repos, actor: &Actor, id: &str, now: OffsetDateTime) -> Result<CreatedKey> {
     actor.access.require(WRITE)?;
     let id = resolve(actor, id)?;
-    let mut key = repo.key(actor.user.id, &id)?.ok_or(OrgsError::NotFound)?;
+    let before = repo.key(actor.user.id, &id)?.ok_or(OrgsError::NotFound)?;
+    // Rolling hands out the new secret: only for keys no wider than the caller's.
+    check_within(actor, &before)?;
     let value = generate_personal_key();
-    key.secure_value = secure_value(&value);
-    key.mask_value = mask_value(&value);
-    key.last_rolled_at = Some(now);
-    repo.roll_key(&key.id, &key.secure_value, &key.mask_value, now)?;
+    let key = PersonalApiKey {
+        secure_value: secure_value(&value),
+        mask_value: mask_value(&value),
+        last_rolled_at: Some(now),
+        ..before.clone()
+    };
+    let what = What::Updated(audit::key(&before), audit::key(&key));
+    let log =
+        one(entry(actor, key_place(repo, actor)?, audit::SCOPE_KEY, key.id.clone(), &key.label, what, now));
+    repo.roll_key(&key.id, &key.secure_value, &key.mask_value, now, &log)?;
     Ok(CreatedKey { key, value })
 }

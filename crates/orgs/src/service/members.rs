@@ -3,6 +3,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::access::{Actor, OrgRef, org_access};
+use super::audit::{self, Place, What, entry, one};
 use crate::repo::Result;
 use crate::rules::{check_addition, check_level_change, check_removal, validate_email, validate_password};
 use crate::{Level, Membership, NewUser, OrgsError, Page, PageReq, Repos, User};
@@ -49,9 +50,14 @@ pub fn add_member(
         joined_at: now,
         updated_at: now,
     };
+    let place = Place { org: Some(o.id), team: None };
+    let record = |ms: &Membership, user: &User| {
+        let what = What::Created(audit::membership(ms, user));
+        one(entry(actor, place, audit::SCOPE_MEMBERSHIP, ms.id.to_string(), &user.email, what, now))
+    };
     if let Some((user, _)) = repo.user_by_email(&email)? {
         let ms = membership(user.id);
-        repo.add_member(&ms)?;
+        repo.add_member(&ms, &record(&ms, &user))?;
         return Ok((ms, user));
     }
     let Some(password) = target.password else {
@@ -64,14 +70,27 @@ pub fn add_member(
     validate_password(&password)?;
     let new = NewUser {
         uuid: Uuid::now_v7(),
-        email,
+        email: email.clone(),
         first_name: target.first_name,
         last_name: target.last_name,
         password_hash: hash_password(&password)?,
         created_at: now,
     };
     let placeholder = membership(crate::UserId(0));
-    let user = repo.add_new_member(new, placeholder.clone())?;
+    // The user's id is assigned by the store; the entry names them by email and uuid.
+    let preview = User {
+        id: crate::UserId(0),
+        uuid: new.uuid,
+        email,
+        first_name: new.first_name.clone(),
+        last_name: new.last_name.clone(),
+        is_active: true,
+        current_organization_id: None,
+        current_project_id: None,
+        created_at: now,
+    };
+    let log = record(&placeholder, &preview);
+    let user = repo.add_new_member(new, placeholder.clone(), &log)?;
     Ok((Membership { user_id: user.id, ..placeholder }, user))
 }
 
@@ -92,14 +111,33 @@ pub fn set_member_level(
     let (o, m) = org_access(repo, actor, org, WRITE)?;
     let (target, target_user) = target_membership(repo, o.id, user)?;
     check_level_change(actor.user.id, m.level, target.user_id, target.level, level)?;
-    let updated = repo.set_member_level(o.id, target.user_id, level, now)?;
+    let after = Membership { level, updated_at: now, ..target.clone() };
+    let place = Place { org: Some(o.id), team: None };
+    let what =
+        What::Updated(audit::membership(&target, &target_user), audit::membership(&after, &target_user));
+    let log = one(entry(
+        actor,
+        place,
+        audit::SCOPE_MEMBERSHIP,
+        target.id.to_string(),
+        &target_user.email,
+        what,
+        now,
+    ));
+    let updated = repo.set_member_level(o.id, target.user_id, level, now, &log)?;
     Ok((updated, target_user))
 }
 
 /// The last owner cannot leave or be removed: an organization always has an owner.
-pub fn remove_member(repo: &dyn Repos, actor: &Actor, org: OrgRef, user: Uuid) -> Result<()> {
+pub fn remove_member(
+    repo: &dyn Repos,
+    actor: &Actor,
+    org: OrgRef,
+    user: Uuid,
+    now: OffsetDateTime,
+) -> Result<()> {
     let (o, m) = org_access(repo, actor, org, WRITE)?;
-    let (target, _) = target_membership(repo, o.id, user)?;
+    let (target, target_user) = target_membership(repo, o.id, user)?;
     check_removal(actor.user.id, m.level, target.user_id, target.level)?;
     if target.level == Level::Owner {
         let owners = repo
@@ -114,5 +152,16 @@ pub fn remove_member(repo: &dyn Repos, actor: &Actor, org: OrgRef, user: Uuid) -
             ));
         }
     }
-    repo.remove_member(o.id, target.user_id)
+    let place = Place { org: Some(o.id), team: None };
+    let what = What::Deleted(audit::membership(&target, &target_user));
+    let log = one(entry(
+        actor,
+        place,
+        audit::SCOPE_MEMBERSHIP,
+        target.id.to_string(),
+        &target_user.email,
+        what,
+        now,
+    ));
+    repo.remove_member(o.id, target.user_id, &log)
 }

@@ -2,6 +2,8 @@
 //! rules and calls the repository; handlers call exactly one of these.
 
 mod access;
+pub mod activity;
+pub mod audit;
 mod bootstrap;
 mod keys;
 mod members;

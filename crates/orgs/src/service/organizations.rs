@@ -3,6 +3,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::access::{Actor, OrgRef, org_access};
+use super::audit::{self, Place, What, entry, one};
 use crate::repo::Result;
 use crate::rules::{MAX_ORG_NAME, require_admin, require_owner, validate_name};
 use crate::slug::{slugify, with_random_suffix};
@@ -124,7 +125,27 @@ pub fn create_organization(
             retention_days: DEFAULT_RETENTION_DAYS,
             created_at: now,
         };
-        match repo.create_organization(&org, actor.user.id, project) {
+        let record = |p: &Project| {
+            let org_place = Place { org: Some(org.id), team: None };
+            let project_place = Place { org: Some(org.id), team: Some(p.id) };
+            let org_entry = What::Created(audit::organization(&org));
+            let project_entry = What::Created(audit::project(p));
+            let id = org.id.to_string();
+            let mut entries =
+                one(entry(actor, org_place, audit::SCOPE_ORGANIZATION, id, &org.name, org_entry, now));
+            let pid = p.id.0.to_string();
+            entries.extend(entry(
+                actor,
+                project_place,
+                audit::SCOPE_PROJECT,
+                pid,
+                &p.name,
+                project_entry,
+                now,
+            ));
+            entries
+        };
+        match repo.create_organization(&org, actor.user.id, project, &record) {
             Ok(_) => return view(repo, org, Level::Owner),
             Err(OrgsError::SlugTaken) => continue,
             Err(e) => return Err(e),
@@ -148,12 +169,19 @@ pub fn update_organization(
     };
     let mut settings = o.settings.clone();
     input.apply(&mut settings)?;
-    let updated = repo.update_organization(o.id, &name, &settings, now)?;
+    let after = Organization { name: name.clone(), settings: settings.clone(), ..o.clone() };
+    let place = Place { org: Some(o.id), team: None };
+    let what = What::Updated(audit::organization(&o), audit::organization(&after));
+    let log = one(entry(actor, place, audit::SCOPE_ORGANIZATION, o.id.to_string(), &name, what, now));
+    let updated = repo.update_organization(o.id, &name, &settings, now, &log)?;
     view(repo, updated, m.level)
 }
 
-pub fn delete_organization(repo: &dyn Repos, actor: &Actor, org: OrgRef) -> Result<()> {
+pub fn delete_organization(repo: &dyn Repos, actor: &Actor, org: OrgRef, now: OffsetDateTime) -> Result<()> {
     let (o, m) = org_access(repo, actor, org, WRITE)?;
     require_owner(m.level)?;
-    repo.delete_organization(o.id)
+    let place = Place { org: Some(o.id), team: None };
+    let what = What::Deleted(audit::organization(&o));
+    let log = one(entry(actor, place, audit::SCOPE_ORGANIZATION, o.id.to_string(), &o.name, what, now));
+    repo.delete_organization(o.id, &log)
 }

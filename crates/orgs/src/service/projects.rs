@@ -2,7 +2,8 @@ use auth_scopes::{Scope, ScopeObject, generate_project_token};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::access::{Actor, OrgRef, ProjectRef, org_access, project_access};
+use super::access::{Actor, OrgRef, ProjectRef, org_access, org_membership, project_access};
+use super::audit::{self, Place, What, entry, one};
 use super::organizations::DEFAULT_RETENTION_DAYS;
 use crate::repo::Result;
 use crate::rules::{
@@ -30,16 +31,26 @@ pub struct ProjectPatch {
 /// Projects of an organization (the caller's current one for `/api/projects/`).
 pub fn list_projects(repo: &dyn Repos, actor: &Actor, org: OrgRef, page: PageReq) -> Result<Page<Project>> {
     actor.access.require(READ)?;
-    let (o, _) = org_access(repo, actor, org, READ)?;
-    let mut found = repo.projects_in(o.id, page)?;
-    if let auth_scopes::Access::Key(k) = &actor.access
-        && let Some(teams) = &k.scoped_teams
+    let teams = match &actor.access {
+        auth_scopes::Access::Key(k) => k.scoped_teams.clone(),
+        auth_scopes::Access::Session => None,
+    };
+    let Some(teams) = teams else {
+        let (o, _) = org_access(repo, actor, org, READ)?;
+        return repo.projects_in(o.id, page);
+    };
+    // A project-limited key lists only its own projects of the organization.
+    let (o, _) = org_membership(repo, actor, org)?;
+    if let Some(orgs) = actor.access.organization_filter()
+        && !orgs.contains(&o.id.to_string())
     {
-        // A project-limited key lists only its projects; the count follows.
-        found.items.retain(|p| teams.contains(&p.id.0));
-        found.count = found.items.len() as i64;
+        return Err(auth_scopes::AuthError::OrganizationNotInKey(o.id.to_string()).into());
     }
-    Ok(found)
+    let all = repo.projects_in(o.id, PageReq { limit: i64::MAX, offset: 0 })?.items;
+    let mine: Vec<Project> = all.into_iter().filter(|p| teams.contains(&p.id.0)).collect();
+    let count = mine.len() as i64;
+    let items = mine.into_iter().skip(page.offset as usize).take(page.limit as usize).collect();
+    Ok(Page { items, count })
 }
 
 pub fn get_project(repo: &dyn Repos, actor: &Actor, project: ProjectRef) -> Result<Project> {
@@ -66,7 +77,26 @@ pub fn create_project(
         retention_days: validate_retention_days(input.retention_days.unwrap_or(DEFAULT_RETENTION_DAYS))?,
         created_at: now,
     };
-    repo.create_project(new)
+    let record = |p: &Project| {
+        let place = Place { org: Some(p.organization_id), team: Some(p.id) };
+        let what = What::Created(audit::project(p));
+        one(entry(actor, place, audit::SCOPE_PROJECT, p.id.0.to_string(), &p.name, what, now))
+    };
+    repo.create_project(new, &record)
+}
+
+/// Writes the project and records what changed.
+fn save(
+    repo: &dyn Repos,
+    actor: &Actor,
+    before: &Project,
+    after: &Project,
+    now: OffsetDateTime,
+) -> Result<Project> {
+    let place = Place { org: Some(after.organization_id), team: Some(after.id) };
+    let what = What::Updated(audit::project(before), audit::project(after));
+    let log = one(entry(actor, place, audit::SCOPE_PROJECT, after.id.0.to_string(), &after.name, what, now));
+    repo.update_project(after, &log)
 }
 
 pub fn update_project(
@@ -76,8 +106,9 @@ pub fn update_project(
     patch: ProjectPatch,
     now: OffsetDateTime,
 ) -> Result<Project> {
-    let (mut p, m) = project_access(repo, actor, project, WRITE)?;
+    let (before, m) = project_access(repo, actor, project, WRITE)?;
     require_admin(m.level)?;
+    let mut p = before.clone();
     if let Some(name) = patch.name {
         p.name = validate_name("name", &name, MAX_PROJECT_NAME)?;
     }
@@ -88,7 +119,7 @@ pub fn update_project(
         p.retention_days = validate_retention_days(days)?;
     }
     p.updated_at = now;
-    repo.update_project(&p)
+    save(repo, actor, &before, &p, now)
 }
 
 /// A new ingestion token; the old one stops working at once.
@@ -98,15 +129,22 @@ pub fn reset_project_token(
     project: ProjectRef,
     now: OffsetDateTime,
 ) -> Result<Project> {
-    let (mut p, m) = project_access(repo, actor, project, WRITE)?;
+    let (before, m) = project_access(repo, actor, project, WRITE)?;
     require_admin(m.level)?;
-    p.api_token = generate_project_token();
-    p.updated_at = now;
-    repo.update_project(&p)
+    let p = Project { api_token: generate_project_token(), updated_at: now, ..before.clone() };
+    save(repo, actor, &before, &p, now)
 }
 
-pub fn delete_project(repo: &dyn Repos, actor: &Actor, project: ProjectRef) -> Result<()> {
+pub fn delete_project(
+    repo: &dyn Repos,
+    actor: &Actor,
+    project: ProjectRef,
+    now: OffsetDateTime,
+) -> Result<()> {
     let (p, m) = project_access(repo, actor, project, WRITE)?;
     require_admin(m.level)?;
-    repo.delete_project(p.id)
+    let place = Place { org: Some(p.organization_id), team: Some(p.id) };
+    let what = What::Deleted(audit::project(&p));
+    let log = one(entry(actor, place, audit::SCOPE_PROJECT, p.id.0.to_string(), &p.name, what, now));
+    repo.delete_project(p.id, &log)
 }

@@ -2,14 +2,16 @@ use diesel::prelude::*;
 use orgs::{KeyRepo, PersonalApiKey, User, UserId};
 use time::OffsetDateTime;
 
-use super::{Result, SqlStore, found};
+use activity_log::ActivityEntry;
+
+use super::{Result, SqlStore, found, record};
 use crate::rows::{KeyRow, UserRow, to_us};
 use crate::schema::{personal_api_keys as k, users};
 
 impl KeyRepo for SqlStore {
-    fn create_key(&self, key: &PersonalApiKey) -> Result<()> {
+    fn create_key(&self, key: &PersonalApiKey, audit: &[ActivityEntry]) -> Result<()> {
         let row = KeyRow::from_domain(key)?;
-        self.run(|c| {
+        self.logged(audit, |c| {
             diesel::insert_into(k::table).values(&row).execute(c)?;
             Ok(())
         })
@@ -55,9 +57,12 @@ impl KeyRepo for SqlStore {
         })
     }
 
-    fn delete_key(&self, user: UserId, id: &str) -> Result<bool> {
-        self.run(|c| {
+    fn delete_key(&self, user: UserId, id: &str, audit: &[ActivityEntry]) -> Result<bool> {
+        self.tx(|c| {
             let n = diesel::delete(k::table.filter(k::id.eq(id)).filter(k::user_id.eq(user.0))).execute(c)?;
+            if n > 0 {
+                record(c, audit)?;
+            }
             Ok(n > 0)
         })
     }
@@ -70,8 +75,15 @@ impl KeyRepo for SqlStore {
         })
     }
 
-    fn roll_key(&self, id: &str, secure_value: &str, mask_value: &str, at: OffsetDateTime) -> Result<()> {
-        self.run(|c| {
+    fn roll_key(
+        &self,
+        id: &str,
+        secure_value: &str,
+        mask_value: &str,
+        at: OffsetDateTime,
+        audit: &[ActivityEntry],
+    ) -> Result<()> {
+        self.logged(audit, |c| {
             let n = diesel::update(k::table.find(id))
                 .set((
                     k::secure_value.eq(secure_value),

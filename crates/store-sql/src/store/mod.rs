@@ -5,6 +5,7 @@ mod organizations;
 mod projects;
 mod users;
 
+use activity_log::ActivityEntry;
 use diesel::Connection;
 use diesel::result::{DatabaseErrorInformation, DatabaseErrorKind, Error as DieselError};
 use orgs::{OrgsError, PageReq};
@@ -39,6 +40,24 @@ impl SqlStore {
     fn tx<T>(&self, f: impl FnOnce(&mut AnyConnection) -> std::result::Result<T, Fail>) -> Result<T> {
         self.run(|c| c.transaction(f))
     }
+
+    /// Runs `f` and writes its activity entries in the same transaction: a change is never
+    /// stored without its entry, nor an entry without its change.
+    fn logged<T>(
+        &self,
+        audit: &[ActivityEntry],
+        f: impl FnOnce(&mut AnyConnection) -> std::result::Result<T, Fail>,
+    ) -> Result<T> {
+        self.tx(|c| {
+            let out = f(c)?;
+            record(c, audit)?;
+            Ok(out)
+        })
+    }
+}
+
+pub(crate) fn record(c: &mut AnyConnection, audit: &[ActivityEntry]) -> std::result::Result<(), Fail> {
+    crate::activity::insert_activity(c, audit).map_err(|e| Fail(OrgsError::Storage(e.to_string())))
 }
 
 /// An `OrgsError` that diesel errors convert into (by meaning), so closures can use `?` on

@@ -8,7 +8,10 @@ use uuid::Uuid;
 
 use super::projects::insert_project;
 use super::users::insert_user;
-use super::{Fail, Result, SqlStore, bounds, found};
+use activity_log::ActivityEntry;
+use orgs::repo::AuditFor;
+
+use super::{Fail, Result, SqlStore, bounds, found, record};
 use crate::db::AnyConnection;
 use crate::rows::{MembershipRow, OrgRow, UserRow, to_us, uuid_text};
 use crate::schema::{organization_memberships as m, organizations as o, projects, users};
@@ -38,6 +41,7 @@ impl OrgRepo for SqlStore {
         org: &Organization,
         owner: UserId,
         first_project: NewProject,
+        audit: AuditFor<'_, Project>,
     ) -> Result<Project> {
         let org_row = OrgRow::from(org);
         // The first project belongs to this organization, whatever the caller filled in.
@@ -62,6 +66,7 @@ impl OrgRepo for SqlStore {
                 ))
                 .execute(c)?;
             found(n)?;
+            record(c, &audit(&project))?;
             Ok(project)
         })
     }
@@ -111,9 +116,10 @@ impl OrgRepo for SqlStore {
         name: &str,
         settings: &OrgSettings,
         now: OffsetDateTime,
+        audit: &[ActivityEntry],
     ) -> Result<Organization> {
         let id = uuid_text(id.0);
-        self.run(|c| {
+        self.logged(audit, |c| {
             let n = diesel::update(o::table.find(&id))
                 .set((
                     o::name.eq(name),
@@ -132,9 +138,9 @@ impl OrgRepo for SqlStore {
         })
     }
 
-    fn delete_organization(&self, id: OrgId) -> Result<()> {
+    fn delete_organization(&self, id: OrgId, audit: &[ActivityEntry]) -> Result<()> {
         let id = uuid_text(id.0);
-        self.tx(|c| {
+        self.logged(audit, |c| {
             let its_projects = || projects::table.filter(projects::organization_id.eq(&id));
             diesel::update(users::table.filter(users::current_organization_id.eq(&id)))
                 .set(users::current_organization_id.eq(None::<String>))
@@ -183,16 +189,16 @@ impl OrgRepo for SqlStore {
         self.run(|c| Ok(m::table.filter(m::organization_id.eq(org)).count().get_result(c)?))
     }
 
-    fn add_member(&self, membership: &Membership) -> Result<()> {
+    fn add_member(&self, membership: &Membership, audit: &[ActivityEntry]) -> Result<()> {
         let row = MembershipRow::from(membership);
-        self.run(|c| {
+        self.logged(audit, |c| {
             diesel::insert_into(m::table).values(&row).execute(c)?;
             Ok(())
         })
     }
 
-    fn add_new_member(&self, user: NewUser, membership: Membership) -> Result<User> {
-        self.tx(|c| {
+    fn add_new_member(&self, user: NewUser, membership: Membership, audit: &[ActivityEntry]) -> Result<User> {
+        self.logged(audit, |c| {
             let user = insert_user(c, user)?;
             let row = MembershipRow::from(&Membership { user_id: user.id, ..membership });
             diesel::insert_into(m::table).values(&row).execute(c)?;
@@ -206,9 +212,10 @@ impl OrgRepo for SqlStore {
         user: UserId,
         level: Level,
         now: OffsetDateTime,
+        audit: &[ActivityEntry],
     ) -> Result<Membership> {
         let org = uuid_text(org.0);
-        self.run(|c| {
+        self.logged(audit, |c| {
             let n =
                 diesel::update(m::table.filter(m::organization_id.eq(&org)).filter(m::user_id.eq(user.0)))
                     .set((m::level.eq(level.as_i32()), m::updated_at.eq(to_us(now))))
@@ -218,9 +225,9 @@ impl OrgRepo for SqlStore {
         })
     }
 
-    fn remove_member(&self, org: OrgId, user: UserId) -> Result<()> {
+    fn remove_member(&self, org: OrgId, user: UserId, audit: &[ActivityEntry]) -> Result<()> {
         let org = uuid_text(org.0);
-        self.run(|c| {
+        self.logged(audit, |c| {
             let target = m::table.filter(m::organization_id.eq(&org)).filter(m::user_id.eq(user.0));
             found(diesel::delete(target).execute(c)?)
         })

@@ -1,7 +1,10 @@
 use diesel::prelude::*;
 use orgs::{NewProject, OrgId, OrgsError, Page, PageReq, Project, ProjectId, ProjectRepo};
 
-use super::{Fail, Result, SqlStore, bounds, found};
+use activity_log::ActivityEntry;
+use orgs::repo::AuditFor;
+
+use super::{Fail, Result, SqlStore, bounds, found, record};
 use crate::db::AnyConnection;
 use crate::rows::{NewProjectRow, ProjectRow, to_us, uuid_text};
 use crate::schema::{projects, users};
@@ -22,8 +25,12 @@ fn load(c: &mut AnyConnection, id: i64) -> std::result::Result<Option<Project>, 
 }
 
 impl ProjectRepo for SqlStore {
-    fn create_project(&self, new: NewProject) -> Result<Project> {
-        self.tx(|c| insert_project(c, new))
+    fn create_project(&self, new: NewProject, audit: AuditFor<'_, Project>) -> Result<Project> {
+        self.tx(|c| {
+            let project = insert_project(c, new)?;
+            record(c, &audit(&project))?;
+            Ok(project)
+        })
     }
 
     fn project(&self, id: ProjectId) -> Result<Option<Project>> {
@@ -58,8 +65,8 @@ impl ProjectRepo for SqlStore {
         })
     }
 
-    fn update_project(&self, project: &Project) -> Result<Project> {
-        self.run(|c| {
+    fn update_project(&self, project: &Project, audit: &[ActivityEntry]) -> Result<Project> {
+        self.logged(audit, |c| {
             let n = diesel::update(projects::table.find(project.id.0))
                 .set((
                     projects::name.eq(&project.name),
@@ -74,8 +81,8 @@ impl ProjectRepo for SqlStore {
         })
     }
 
-    fn delete_project(&self, id: ProjectId) -> Result<()> {
-        self.tx(|c| {
+    fn delete_project(&self, id: ProjectId, audit: &[ActivityEntry]) -> Result<()> {
+        self.logged(audit, |c| {
             // No user keeps pointing at a project that is gone.
             diesel::update(users::table.filter(users::current_project_id.eq(id.0)))
                 .set(users::current_project_id.eq(None::<i64>))

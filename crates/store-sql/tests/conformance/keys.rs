@@ -33,8 +33,8 @@ both_backends! {
             ..key(owner.id, "k1", 1)
         };
         let plain = PersonalApiKey { scopes: vec!["*".into()], ..key(owner.id, "k2", 2) };
-        s.create_key(&scoped).expect("create scoped");
-        s.create_key(&plain).expect("create plain");
+        s.create_key(&scoped, &[]).expect("create scoped");
+        s.create_key(&plain, &[]).expect("create plain");
 
         let (k, u) = s.key_by_secure_value("sha256$k1").expect("lookup").expect("found");
         assert_eq!((k, u), (scoped.clone(), owner.clone()));
@@ -48,7 +48,7 @@ both_backends! {
         let s = store(&db);
         let owner = user(&s, "owner@example.com");
         let k = key(owner.id, "k1", 1);
-        s.create_key(&k).expect("create");
+        s.create_key(&k, &[]).expect("create");
         assert!(s.key_by_secure_value(&k.secure_value).expect("lookup").is_some());
 
         with_conn(&db, |c| {
@@ -66,7 +66,7 @@ both_backends! {
         let k2 = key(u.id, "k2", 2);
         let k3 = key(v.id, "k3", 3);
         for k in [&k1, &k2, &k3] {
-            s.create_key(k).expect("create");
+            s.create_key(k, &[]).expect("create");
         }
 
         assert_eq!(s.keys_of(u.id).expect("list"), vec![k2.clone(), k1.clone()], "newest first");
@@ -75,10 +75,10 @@ both_backends! {
         assert_eq!(s.key(u.id, "k3").expect("get"), None, "another user's key is invisible");
         assert_eq!(s.key(v.id, "k3").expect("get"), Some(k3.clone()));
 
-        assert!(!s.delete_key(u.id, "k3").expect("delete other's"));
+        assert!(!s.delete_key(u.id, "k3", &[]).expect("delete other's"));
         assert_eq!(s.key(v.id, "k3").expect("get"), Some(k3));
-        assert!(s.delete_key(v.id, "k3").expect("delete own"));
-        assert!(!s.delete_key(v.id, "k3").expect("delete again"));
+        assert!(s.delete_key(v.id, "k3", &[]).expect("delete own"));
+        assert!(!s.delete_key(v.id, "k3", &[]).expect("delete again"));
         assert_eq!(s.key(v.id, "k3").expect("get"), None);
         assert_eq!(s.keys_of(u.id).expect("list").len(), 2);
     }
@@ -87,8 +87,8 @@ both_backends! {
         let s = store(&db);
         let u = user(&s, "u@example.com");
         let k = key(u.id, "k1", 1);
-        s.create_key(&k).expect("create");
-        s.create_key(&key(u.id, "k2", 1)).expect("create");
+        s.create_key(&k, &[]).expect("create");
+        s.create_key(&key(u.id, "k2", 1), &[]).expect("create");
 
         s.touch_key("k1", at(50)).expect("touch");
         s.touch_key("k1", at(60)).expect("touch again");
@@ -102,9 +102,9 @@ both_backends! {
         let s = store(&db);
         let u = user(&s, "u@example.com");
         let k = key(u.id, "k1", 1);
-        s.create_key(&k).expect("create");
+        s.create_key(&k, &[]).expect("create");
 
-        s.roll_key("k1", "sha256$rolled", "phx_...new", at(80)).expect("roll");
+        s.roll_key("k1", "sha256$rolled", "phx_...new", at(80), &[]).expect("roll");
         assert!(s.key_by_secure_value(&k.secure_value).expect("old").is_none());
         let (rolled, owner) = s.key_by_secure_value("sha256$rolled").expect("new").expect("found");
         let expected = PersonalApiKey {
@@ -115,7 +115,7 @@ both_backends! {
         };
         assert_eq!((rolled, owner.id), (expected, u.id));
 
-        let err = s.roll_key("gone", "x", "y", at(81)).expect_err("missing");
+        let err = s.roll_key("gone", "x", "y", at(81), &[]).expect_err("missing");
         assert!(matches!(err, OrgsError::NotFound), "{err:?}");
     }
 }

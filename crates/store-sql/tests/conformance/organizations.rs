@@ -19,7 +19,7 @@ both_backends! {
         let owner = user(&s, "owner@example.com");
         let org = organization("Acme Inc.", "acme-inc", 5);
         let np = new_project(org.id, "Default project", 5);
-        let project = s.create_organization(&org, owner.id, np.clone()).expect("create");
+        let project = s.create_organization(&org, owner.id, np.clone(), &|_| vec![]).expect("create");
 
         assert!(project.id.0 > 0);
         assert_eq!(project.uuid, np.uuid);
@@ -53,7 +53,7 @@ both_backends! {
 
         let clash = organization("Other Acme", "acme", 1);
         let np = new_project(clash.id, "Default project", 1);
-        let err = s.create_organization(&clash, second_owner.id, np.clone()).expect_err("slug");
+        let err = s.create_organization(&clash, second_owner.id, np.clone(), &|_| vec![]).expect_err("slug");
         assert!(matches!(err, OrgsError::SlugTaken), "{err:?}");
 
         assert_eq!(count_rows(&db), before, "no organization, project or membership left");
@@ -72,7 +72,7 @@ both_backends! {
         // The organization row goes in first; the project's duplicate token fails after it.
         let org = organization("Beta", "beta", 1);
         let np = NewProject { api_token: existing.api_token.clone(), ..new_project(org.id, "P", 1) };
-        let err = s.create_organization(&org, owner.id, np).expect_err("duplicate token");
+        let err = s.create_organization(&org, owner.id, np, &|_| vec![]).expect_err("duplicate token");
         assert!(matches!(err, OrgsError::Storage(_)), "{err:?}");
 
         assert_eq!(count_rows(&db), before);
@@ -91,7 +91,7 @@ both_backends! {
         let (o4, _) = org_owned_by(&s, v.id, "o4", 1);
         let (not_mine, _) = org_owned_by(&s, v.id, "o5", 2);
         // u joined o4 before creating any of its own organizations.
-        s.add_member(&membership(o4.id, u.id, Level::Member, 5)).expect("join o4");
+        s.add_member(&membership(o4.id, u.id, Level::Member, 5), &[]).expect("join o4");
 
         let first = s.organizations_of(u.id, None, page(2, 0)).expect("page 1");
         assert_eq!(first.count, 4);
@@ -129,7 +129,7 @@ both_backends! {
         let mut ids = Vec::new();
         for slug in ["t1", "t2", "t3"] {
             let (o, _) = org_owned_by(&s, owner.id, slug, 0);
-            s.add_member(&membership(o.id, u.id, Level::Member, 42)).expect("join");
+            s.add_member(&membership(o.id, u.id, Level::Member, 42), &[]).expect("join");
             ids.push(o.id.0.to_string());
         }
         ids.sort();
@@ -156,7 +156,7 @@ both_backends! {
             default_anonymize_ips: true,
             default_experiment_stats_method: None,
         };
-        let updated = s.update_organization(org.id, "Acme 2", &settings, at(100)).expect("update");
+        let updated = s.update_organization(org.id, "Acme 2", &settings, at(100), &[]).expect("update");
         let expected = Organization {
             name: "Acme 2".into(),
             settings: settings.clone(),
@@ -167,7 +167,7 @@ both_backends! {
         assert_eq!(s.organization(org.id).expect("get"), Some(expected));
 
         let err = s
-            .update_organization(OrgId(Uuid::new_v4()), "x", &settings, at(1))
+            .update_organization(OrgId(Uuid::new_v4()), "x", &settings, at(1), &[])
             .expect_err("missing");
         assert!(matches!(err, OrgsError::NotFound), "{err:?}");
     }
@@ -178,13 +178,13 @@ both_backends! {
         let v = user(&s, "v@example.com");
         let w = user(&s, "w@example.com");
         let (a, pa) = org_owned_by(&s, u.id, "a", 0);
-        let p2 = s.create_project(new_project(a.id, "Second", 1)).expect("project");
-        s.add_member(&membership(a.id, v.id, Level::Admin, 2)).expect("member");
+        let p2 = s.create_project(new_project(a.id, "Second", 1), &|_| vec![]).expect("project");
+        s.add_member(&membership(a.id, v.id, Level::Admin, 2), &[]).expect("member");
         s.set_current(v.id, Some(a.id), Some(p2.id)).expect("current");
         let (b, pb) = org_owned_by(&s, w.id, "b", 3);
-        s.add_member(&membership(b.id, u.id, Level::Member, 4)).expect("member of b");
+        s.add_member(&membership(b.id, u.id, Level::Member, 4), &[]).expect("member of b");
 
-        s.delete_organization(a.id).expect("delete");
+        s.delete_organization(a.id, &[]).expect("delete");
 
         assert_eq!(s.organization(a.id).expect("org"), None);
         assert_eq!(s.project(pa.id).expect("project"), None);
@@ -202,7 +202,7 @@ both_backends! {
         assert_eq!(s.member_count(b.id).expect("count b"), 2);
         assert_eq!(count_rows(&db), (1, 1, 2));
 
-        let err = s.delete_organization(a.id).expect_err("already gone");
+        let err = s.delete_organization(a.id, &[]).expect_err("already gone");
         assert!(matches!(err, OrgsError::NotFound), "{err:?}");
     }
 
@@ -213,8 +213,8 @@ both_backends! {
         let w = user(&s, "w@example.com");
         let (org, _) = org_owned_by(&s, owner.id, "acme", 0);
         // Added in reverse id order at the same instant: the user id decides.
-        s.add_member(&membership(org.id, w.id, Level::Member, 50)).expect("w");
-        s.add_member(&membership(org.id, v.id, Level::Admin, 50)).expect("v");
+        s.add_member(&membership(org.id, w.id, Level::Member, 50), &[]).expect("w");
+        s.add_member(&membership(org.id, v.id, Level::Admin, 50), &[]).expect("v");
 
         let first = s.members(org.id, page(2, 0)).expect("page 1");
         assert_eq!(first.count, 3);
@@ -242,11 +242,11 @@ both_backends! {
         let v = user(&s, "v@example.com");
         let (org, _) = org_owned_by(&s, owner.id, "acme", 0);
         let m = membership(org.id, v.id, Level::Admin, 9);
-        s.add_member(&m).expect("add");
+        s.add_member(&m, &[]).expect("add");
         assert_eq!(s.membership(org.id, v.id).expect("get"), Some(m));
 
         let again = membership(org.id, v.id, Level::Member, 10);
-        let err = s.add_member(&again).expect_err("duplicate");
+        let err = s.add_member(&again, &[]).expect_err("duplicate");
         assert!(matches!(err, OrgsError::AlreadyMember), "{err:?}");
         assert_eq!(s.member_count(org.id).expect("count"), 2);
         assert_eq!(s.membership(org.id, v.id).expect("get").map(|m| m.level), Some(Level::Admin));
@@ -259,7 +259,7 @@ both_backends! {
         let new = new_user("Invitee@Example.com", 3);
         // The membership's user id is a placeholder; the store fills in the new id.
         let m = membership(org.id, UserId(0), Level::Member, 3);
-        let created = s.add_new_member(new.clone(), m.clone()).expect("add new");
+        let created = s.add_new_member(new.clone(), m.clone(), &[]).expect("add new");
         assert!(created.id.0 > owner.id.0);
         assert_eq!((created.uuid, created.email.as_str()), (new.uuid, "invitee@example.com"));
 
@@ -270,7 +270,7 @@ both_backends! {
 
         // A taken email fails the whole thing: no membership either.
         let dup = s
-            .add_new_member(new_user("owner@example.com", 4), membership(org.id, UserId(0), Level::Member, 4))
+            .add_new_member(new_user("owner@example.com", 4), membership(org.id, UserId(0), Level::Member, 4), &[])
             .expect_err("duplicate email");
         assert!(matches!(dup, OrgsError::EmailTaken), "{dup:?}");
         assert_eq!(s.member_count(org.id).expect("count"), 2);
@@ -283,9 +283,9 @@ both_backends! {
         let v = user(&s, "v@example.com");
         let (org, _) = org_owned_by(&s, owner.id, "acme", 0);
         let m = membership(org.id, v.id, Level::Member, 5);
-        s.add_member(&m).expect("add");
+        s.add_member(&m, &[]).expect("add");
 
-        let updated = s.set_member_level(org.id, v.id, Level::Admin, at(60)).expect("set");
+        let updated = s.set_member_level(org.id, v.id, Level::Admin, at(60), &[]).expect("set");
         assert_eq!(updated, Membership { level: Level::Admin, updated_at: at(60), ..m });
         assert_eq!(s.membership(org.id, v.id).expect("get"), Some(updated));
         assert_eq!(
@@ -294,7 +294,7 @@ both_backends! {
             "only that member changes"
         );
 
-        let err = s.set_member_level(org.id, UserId(9999), Level::Admin, at(61)).expect_err("none");
+        let err = s.set_member_level(org.id, UserId(9999), Level::Admin, at(61), &[]).expect_err("none");
         assert!(matches!(err, OrgsError::NotFound), "{err:?}");
     }
 
@@ -303,14 +303,14 @@ both_backends! {
         let owner = user(&s, "owner@example.com");
         let v = user(&s, "v@example.com");
         let (org, _) = org_owned_by(&s, owner.id, "acme", 0);
-        s.add_member(&membership(org.id, v.id, Level::Member, 5)).expect("add");
+        s.add_member(&membership(org.id, v.id, Level::Member, 5), &[]).expect("add");
 
-        s.remove_member(org.id, v.id).expect("remove");
+        s.remove_member(org.id, v.id, &[]).expect("remove");
         assert_eq!(s.membership(org.id, v.id).expect("get"), None);
         assert_eq!(s.member_count(org.id).expect("count"), 1);
         assert!(s.user(v.id).expect("user").is_some(), "the user stays");
 
-        let err = s.remove_member(org.id, v.id).expect_err("again");
+        let err = s.remove_member(org.id, v.id, &[]).expect_err("again");
         assert!(matches!(err, OrgsError::NotFound), "{err:?}");
     }
 

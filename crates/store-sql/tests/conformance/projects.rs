@@ -8,7 +8,7 @@ both_backends! {
         let owner = user(&s, "owner@example.com");
         let (org, first) = org_owned_by(&s, owner.id, "acme", 0);
         let np = new_project(org.id, "Backend logs", 8);
-        let p = s.create_project(np.clone()).expect("create");
+        let p = s.create_project(np.clone(), &|_| vec![]).expect("create");
         assert!(p.id.0 > first.id.0);
         let expected = Project {
             id: p.id,
@@ -35,8 +35,8 @@ both_backends! {
         let (other, _) = org_owned_by(&s, owner.id, "other", 0);
         let mut ids = vec![first.id];
         for i in 1..4 {
-            ids.push(s.create_project(new_project(org.id, &format!("P{i}"), i)).expect("create").id);
-            s.create_project(new_project(other.id, "elsewhere", i)).expect("create");
+            ids.push(s.create_project(new_project(org.id, &format!("P{i}"), i), &|_| vec![]).expect("create").id);
+            s.create_project(new_project(other.id, "elsewhere", i), &|_| vec![]).expect("create");
         }
 
         let everything = s.projects_in(org.id, all()).expect("all");
@@ -70,7 +70,7 @@ both_backends! {
             uuid: Uuid::new_v4(),
             ..p.clone()
         };
-        let stored = s.update_project(&edited).expect("update");
+        let stored = s.update_project(&edited, &[]).expect("update");
         let expected = Project {
             name: "Renamed".into(),
             timezone: "America/Argentina/Salta".into(),
@@ -85,7 +85,7 @@ both_backends! {
         assert_eq!(s.project_by_token("phc_rotated").expect("new token"), Some(expected));
 
         let missing = Project { id: ProjectId(p.id.0 + 1000), ..p };
-        let err = s.update_project(&missing).expect_err("missing");
+        let err = s.update_project(&missing, &[]).expect_err("missing");
         assert!(matches!(err, OrgsError::NotFound), "{err:?}");
     }
 
@@ -93,10 +93,10 @@ both_backends! {
         let s = store(&db);
         let owner = user(&s, "owner@example.com");
         let (org, first) = org_owned_by(&s, owner.id, "acme", 0);
-        let second = s.create_project(new_project(org.id, "Second", 1)).expect("create");
+        let second = s.create_project(new_project(org.id, "Second", 1), &|_| vec![]).expect("create");
         s.set_current(owner.id, Some(org.id), Some(second.id)).expect("current");
 
-        s.delete_project(second.id).expect("delete");
+        s.delete_project(second.id, &[]).expect("delete");
         assert_eq!(s.project(second.id).expect("get"), None);
         assert_eq!(s.project(first.id).expect("get"), Some(first.clone()));
         assert_eq!(s.projects_in(org.id, all()).expect("list").count, 1);
@@ -104,7 +104,7 @@ both_backends! {
         assert_eq!(owner.current_organization_id, Some(org.id));
         assert_eq!(owner.current_project_id, None, "no dangling pointer");
 
-        let err = s.delete_project(second.id).expect_err("again");
+        let err = s.delete_project(second.id, &[]).expect_err("again");
         assert!(matches!(err, OrgsError::NotFound), "{err:?}");
     }
 }
