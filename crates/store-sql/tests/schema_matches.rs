@@ -266,7 +266,15 @@ fn schema_rs_parser_reads_every_table() {
     let names: Vec<_> = schema.keys().map(String::as_str).collect();
     assert_eq!(
         names,
-        ["organization_memberships", "organizations", "personal_api_keys", "projects", "users"]
+        [
+            "activity_log",
+            "exports",
+            "organization_memberships",
+            "organizations",
+            "personal_api_keys",
+            "projects",
+            "users"
+        ]
     );
     let users = &schema["users"];
     assert_eq!(users.primary_key, ["id"]);

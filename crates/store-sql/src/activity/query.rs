@@ -8,12 +8,11 @@
 //! partial index). `A OR B` in one query would have to sort the whole base set for every
 //! page; two keyset queries merged in Rust read only what a page needs.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, HashMap, VecDeque};
 
-use ::activity_log::filter::HIDDEN;
+use ::activity_log::filter::{HIDDEN, is_hidden};
 use ::activity_log::{ActivityError, ActivityFilter, Base, Cursor, Order};
 use diesel::dsl::{count_star, not, sql};
-use diesel::helper_types::LeftJoinQuerySource;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable, Text};
 
@@ -27,9 +26,9 @@ type Result<T> = std::result::Result<T, ActivityError>;
 /// Rows per keyset batch when walking (post filters, exports, deep pages).
 pub(crate) const BATCH: i64 = 500;
 
-type Source = LeftJoinQuerySource<al::table, users::table>;
-/// One `WHERE` term over `activity_log LEFT JOIN users`.
-type Cond = Box<dyn BoxableExpression<Source, MultiBackend, SqlType = Nullable<Bool>>>;
+/// One `WHERE` term over `activity_log`. (No join: SQLite would not drop an unused
+/// LEFT JOIN from a count, which then costs a lookup per row.)
+type Cond = Box<dyn BoxableExpression<al::table, MultiBackend, SqlType = Nullable<Bool>>>;
 
 diesel::define_sql_function! {
     /// SQLite's `lower` (folds ASCII only).
@@ -76,25 +75,42 @@ fn any_of(segments: &[Segment]) -> Cond {
     iter.fold(first, |acc, s| Box::new(acc.or(s.cond())))
 }
 
-/// `NOT (...)` for every pair of [`HIDDEN`], and for impersonated `User` log-ins and
-/// log-outs: the SQL form of [`activity_log::filter::is_hidden`].
-fn visibility() -> Vec<Cond> {
+/// One term per pair of [`HIDDEN`], plus impersonated `User` log-ins and log-outs: a row
+/// is hidden when any holds. The SQL form of [`activity_log::filter::is_hidden`].
+fn hidden_terms() -> Vec<Cond> {
     let mut out: Vec<Cond> = HIDDEN
         .iter()
         .map(|(scope, activities)| {
-            Box::new(
-                not(al::scope.eq(*scope).and(al::activity.eq_any(activities.iter().copied()))).nullable(),
-            ) as Cond
+            Box::new(al::scope.eq(*scope).and(al::activity.eq_any(activities.iter().copied())).nullable())
+                as Cond
         })
         .collect();
     out.push(Box::new(
-        not(al::scope
+        al::scope
             .eq("User")
             .and(al::was_impersonated.eq(true))
-            .and(al::activity.eq_any(["logged_in", "logged_out"])))
-        .nullable(),
+            .and(al::activity.eq_any(["logged_in", "logged_out"]))
+            .nullable(),
     ));
     out
+}
+
+/// The visibility rules: `NOT (...)` of every hidden term.
+fn visibility() -> Vec<Cond> {
+    hidden_terms().into_iter().map(|t| Box::new(not(t)) as Cond).collect()
+}
+
+/// Rows the visibility rules hide, led by `scope IN (...)` so that the scope indexes find
+/// them without reading the other rows.
+fn hidden() -> Cond {
+    let mut scopes: Vec<&'static str> = HIDDEN.iter().map(|(s, _)| *s).collect();
+    scopes.push("User");
+    scopes.sort_unstable();
+    scopes.dedup();
+    let mut terms = hidden_terms().into_iter();
+    let first = terms.next().unwrap_or_else(|| Box::new(false.into_sql::<Bool>().nullable()));
+    let any = terms.fold(first, |acc, t| Box::new(acc.or(t)) as Cond);
+    Box::new(al::scope.eq_any(scopes).nullable().and(any))
 }
 
 /// `%`, `_` and `\` match themselves (`ESCAPE '\'`).
@@ -123,9 +139,9 @@ fn search(conn: &AnyConnection, text: &str) -> Cond {
     }
 }
 
-/// Every SQL-expressible part of `filter` (AND), plus the visibility rules.
+/// Every SQL-expressible part of `filter` (AND).
 fn filter_conds(conn: &AnyConnection, f: &ActivityFilter) -> Vec<Cond> {
-    let mut c = visibility();
+    let mut c: Vec<Cond> = Vec::new();
     if !f.activities.is_empty() {
         c.push(Box::new(al::activity.eq_any(f.activities.clone()).nullable()));
     }
@@ -140,7 +156,8 @@ fn filter_conds(conn: &AnyConnection, f: &ActivityFilter) -> Vec<Cond> {
     }
     if !f.users.is_empty() {
         let uuids: Vec<String> = f.users.iter().copied().map(uuid_text).collect();
-        c.push(Box::new(users::uuid.eq_any(uuids).nullable()));
+        let ids = users::table.filter(users::uuid.eq_any(uuids)).select(users::id.nullable());
+        c.push(Box::new(al::user_id.eq_any(ids)));
     }
     if !f.team_ids.is_empty() {
         c.push(Box::new(al::team_id.eq_any(f.team_ids.clone())));
@@ -195,12 +212,9 @@ impl Query<'_> {
         limit: i64,
         offset: i64,
     ) -> Result<Vec<Keyed>> {
-        let mut q = al::table
-            .left_join(users::table)
-            .select((ActivityLogRow::as_select(), Option::<UserBrief>::as_select()))
-            .into_boxed::<MultiBackend>()
-            .filter(segment.cond());
-        for c in filter_conds(conn, self.filter) {
+        let mut q =
+            al::table.select(ActivityLogRow::as_select()).into_boxed::<MultiBackend>().filter(segment.cond());
+        for c in visibility().into_iter().chain(filter_conds(conn, self.filter)) {
             q = q.filter(c);
         }
         if let Some(c) = cursor {
@@ -214,18 +228,22 @@ impl Query<'_> {
         if offset > 0 {
             q = q.offset(offset);
         }
-        let rows: Vec<(ActivityLogRow, Option<UserBrief>)> = q.load(conn).map_err(storage)?;
-        rows.into_iter().map(|(r, u)| decode(r, u)).collect()
+        let rows: Vec<ActivityLogRow> = q.load(conn).map_err(storage)?;
+        with_users(conn, rows)
     }
 
-    /// Rows of one segment that pass the SQL filters.
+    /// Visible rows of one segment that pass the SQL filters, counted as all that pass
+    /// them minus the hidden ones: without filters the first count reads only an index
+    /// (the visibility rules need the row), and the hidden rows are found by scope.
     pub(crate) fn count(&self, conn: &mut AnyConnection, segment: &Segment) -> Result<i64> {
-        let mut q = al::table
-            .left_join(users::table)
-            .select(count_star())
-            .into_boxed::<MultiBackend>()
-            .filter(segment.cond());
-        for c in filter_conds(conn, self.filter) {
+        let all = self.count_where(conn, segment, None)?;
+        let hidden = self.count_where(conn, segment, Some(hidden()))?;
+        Ok(all - hidden)
+    }
+
+    fn count_where(&self, conn: &mut AnyConnection, segment: &Segment, extra: Option<Cond>) -> Result<i64> {
+        let mut q = al::table.select(count_star()).into_boxed::<MultiBackend>().filter(segment.cond());
+        for c in filter_conds(conn, self.filter).into_iter().chain(extra) {
             q = q.filter(c);
         }
         q.get_result(conn).map_err(storage)
@@ -286,65 +304,82 @@ impl Query<'_> {
     }
 }
 
+/// The users with these ids (ids of deleted users are skipped).
+fn users_by_id(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<UserBrief>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(1000) {
+        let found: Vec<UserBrief> = users::table
+            .filter(users::id.eq_any(chunk))
+            .select(UserBrief::as_select())
+            .load(conn)
+            .map_err(storage)?;
+        out.extend(found);
+    }
+    Ok(out)
+}
+
+/// Decodes rows and attaches their users, read in one query.
+fn with_users(conn: &mut AnyConnection, rows: Vec<ActivityLogRow>) -> Result<Vec<Keyed>> {
+    let mut ids: Vec<i64> = rows.iter().filter_map(|r| r.user_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let users: HashMap<i64, UserBrief> = users_by_id(conn, &ids)?.into_iter().map(|u| (u.id, u)).collect();
+    rows.into_iter()
+        .map(|r| {
+            let user = r.user_id.and_then(|id| users.get(&id)).cloned();
+            decode(r, user)
+        })
+        .collect()
+}
+
 /// Distinct values of the base set after the visibility rules.
 pub(crate) mod distinct {
     use super::*;
 
-    fn conds(segments: &[Segment]) -> Vec<Cond> {
-        let mut c = visibility();
-        c.push(any_of(segments));
-        c
+    /// Distinct values of the visible rows, from one scan of the base set.
+    pub(crate) struct Values {
+        pub user_ids: Vec<i64>,
+        pub scopes: Vec<String>,
+        pub activities: Vec<String>,
+        pub clients: Vec<String>,
     }
 
-    /// The users who made visible rows (deleted users' rows have no `user_id`).
-    pub(crate) fn users(conn: &mut AnyConnection, segments: &[Segment]) -> Result<Vec<UserBrief>> {
-        let mut q = al::table
-            .left_join(users::table)
-            .select(al::user_id)
-            .filter(al::user_id.is_not_null())
+    /// One `SELECT DISTINCT scope, activity, was_impersonated, client, user_id` over the
+    /// base set; [`is_hidden`] then drops hidden combinations. (A query per column with
+    /// the rules in SQL reads every row of the base set four times.)
+    pub(crate) fn values(conn: &mut AnyConnection, segments: &[Segment]) -> Result<Values> {
+        type Combo = (String, String, bool, Option<String>, Option<i64>);
+        let combos: Vec<Combo> = al::table
+            .select((al::scope, al::activity, al::was_impersonated, al::client, al::user_id))
             .distinct()
-            .into_boxed::<MultiBackend>();
-        for c in conds(segments) {
-            q = q.filter(c);
-        }
-        let ids: Vec<Option<i64>> = q.load(conn).map_err(storage)?;
-        let ids: Vec<i64> = ids.into_iter().flatten().collect();
-        let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(1000) {
-            let found: Vec<UserBrief> = users::table
-                .filter(users::id.eq_any(chunk))
-                .select(UserBrief::as_select())
-                .load(conn)
-                .map_err(storage)?;
-            out.extend(found);
-        }
-        Ok(out)
-    }
-
-    macro_rules! distinct_text {
-        ($name:ident, $column:expr) => {
-            pub(crate) fn $name(conn: &mut AnyConnection, segments: &[Segment]) -> Result<Vec<String>> {
-                let mut q = al::table
-                    .left_join(users::table)
-                    .select($column.nullable())
-                    .filter($column.is_not_null())
-                    .distinct()
-                    .into_boxed::<MultiBackend>();
-                for c in conds(segments) {
-                    q = q.filter(c);
-                }
-                let values: Vec<Option<String>> = q.load(conn).map_err(storage)?;
-                let mut values: Vec<String> = values.into_iter().flatten().collect();
-                // Sorted here, by bytes, so both backends agree whatever their collation.
-                values.sort();
-                Ok(values)
+            .into_boxed::<MultiBackend>()
+            .filter(any_of(segments))
+            .load(conn)
+            .map_err(storage)?;
+        let (mut user_ids, mut scopes, mut activities, mut clients) =
+            (BTreeSet::new(), BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
+        for (scope, activity, impersonated, client, user_id) in combos {
+            if is_hidden(&scope, &activity, impersonated) {
+                continue;
             }
-        };
+            user_ids.extend(user_id);
+            clients.extend(client);
+            scopes.insert(scope);
+            activities.insert(activity);
+        }
+        // BTreeSet order is byte order: both backends agree whatever their collation.
+        Ok(Values {
+            user_ids: user_ids.into_iter().collect(),
+            scopes: scopes.into_iter().collect(),
+            activities: activities.into_iter().collect(),
+            clients: clients.into_iter().collect(),
+        })
     }
 
-    distinct_text!(scopes, al::scope);
-    distinct_text!(activities, al::activity);
-    distinct_text!(clients, al::client);
+    /// The users with these ids (ids of deleted users are skipped).
+    pub(crate) fn users(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<UserBrief>> {
+        users_by_id(conn, ids)
+    }
 
     /// (scope, detail text) of the organization's newest visible rows with a detail.
     pub(crate) fn org_details(
@@ -353,7 +388,6 @@ pub(crate) mod distinct {
         limit: i64,
     ) -> Result<Vec<(String, String)>> {
         let mut q = al::table
-            .left_join(users::table)
             .select((al::scope, al::detail))
             .filter(al::organization_id.eq(organization_id))
             .filter(al::detail.is_not_null())

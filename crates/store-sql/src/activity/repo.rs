@@ -151,7 +151,8 @@ impl ActivityRepo for SqlStore {
     fn static_values(&self, base: &Base) -> Result<StaticValues> {
         let segments = segments(base);
         let mut conn = self.activity_conn()?;
-        let mut users = distinct::users(&mut conn, &segments)?
+        let values = distinct::values(&mut conn, &segments)?;
+        let mut users = distinct::users(&mut conn, &values.user_ids)?
             .into_iter()
             .map(UserBrief::into_summary)
             .collect::<Result<Vec<_>>>()?;
@@ -159,9 +160,9 @@ impl ActivityRepo for SqlStore {
         users.sort_by_cached_key(|u| (u.label().to_lowercase(), u.email.clone(), u.id));
         Ok(StaticValues {
             users,
-            scopes: distinct::scopes(&mut conn, &segments)?,
-            activities: distinct::activities(&mut conn, &segments)?,
-            clients: distinct::clients(&mut conn, &segments)?,
+            scopes: values.scopes,
+            activities: values.activities,
+            clients: values.clients,
         })
     }
 
