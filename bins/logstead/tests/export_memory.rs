@@ -38,7 +38,6 @@ use uuid::Uuid;
 
 const ROWS: usize = 100_000;
 
-
 async fn export_100k(backend: Backend, format: &str) {
     let db = TestDb::new(backend);
     let data_dir = std::env::temp_dir().join(format!("logstead-export-{}", Uuid::new_v4()));

@@ -54,7 +54,12 @@ impl Resp {
 }
 
 pub fn settings(data_dir: std::path::PathBuf) -> ServerSettings {
-    ServerSettings { jwt_secret: SECRET.to_vec(), session_ttl_secs: 3600, max_body_bytes: 64 * 1024, data_dir }
+    ServerSettings {
+        jwt_secret: SECRET.to_vec(),
+        session_ttl_secs: 3600,
+        max_body_bytes: 64 * 1024,
+        data_dir,
+    }
 }
 
 /// A data directory removed with the test.
