@@ -4,7 +4,12 @@ use serde_json::Value;
 
 use crate::common;
 
-const SNAPSHOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/openapi.json");
+/// Resolved at run time: the target dir is shared between checkouts, so a compile-time path
+/// could point into another one.
+fn snapshot_path() -> std::path::PathBuf {
+    let root = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into());
+    std::path::Path::new(&root).join("tests/snapshots/openapi.json")
+}
 
 fn refs(v: &Value, out: &mut Vec<String>) {
     match v {
@@ -43,9 +48,9 @@ fn document_matches_snapshot_and_refs_resolve() {
     }
     let pretty = serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n";
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-        std::fs::write(SNAPSHOT, &pretty).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(snapshot_path(), &pretty).unwrap_or_else(|e| panic!("{e}"));
     }
-    let stored = std::fs::read_to_string(SNAPSHOT).unwrap_or_default();
+    let stored = std::fs::read_to_string(snapshot_path()).unwrap_or_default();
     assert!(stored == pretty, "OpenAPI document changed; review and run with UPDATE_SNAPSHOTS=1 to accept");
 }
 
