@@ -165,8 +165,10 @@ fn postgres_catalog(c: &mut AnyConnection) -> Schema {
 
 fn sqlite_catalog(c: &mut AnyConnection) -> Schema {
     let tables: Vec<Name> = diesel::sql_query(
+        // The full-text search index (a virtual table and its shadow tables) is not a
+        // diesel table.
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
-         ORDER BY name",
+         AND name NOT LIKE 'activity_log_search%' ORDER BY name",
     )
     .load(c)
     .expect("tables");

@@ -125,7 +125,9 @@ pub(crate) fn like_escape(s: &str) -> String {
     out
 }
 
-/// Case-insensitive substring of the detail text: `ILIKE` on PostgreSQL; on SQLite
+/// Case-insensitive substring of the detail text. PostgreSQL: `ILIKE`, served by the
+/// trigram index where pg_trgm is installed. SQLite: the FTS5 trigram index when the text
+/// has at least 3 characters and no LIKE wildcards (FTS5 has no `ESCAPE`), else
 /// `lower(detail) LIKE lower(pattern)`, which folds ASCII letters only.
 fn search(conn: &AnyConnection, text: &str) -> Cond {
     let pattern = format!("%{}%", like_escape(text));
@@ -135,6 +137,15 @@ fn search(conn: &AnyConnection, text: &str) -> Cond {
                 .bind::<Text, _>(pattern)
                 .sql(" ESCAPE '\\'"),
         ),
+        AnyConnection::Sqlite(_) if text.chars().count() >= 3 && !text.contains(['%', '_', '\\']) => {
+            Box::new(
+                sql::<Nullable<Bool>>(
+                    "\"activity_log\".\"id\" IN (SELECT id FROM activity_log_search WHERE detail LIKE ",
+                )
+                .bind::<Text, _>(format!("%{text}%"))
+                .sql(")"),
+            )
+        }
         AnyConnection::Sqlite(_) => Box::new(lower(al::detail).like(lower(pattern)).escape('\\')),
     }
 }
