@@ -14,6 +14,7 @@ use orgs::service::activity::export_plan;
 use crate::state::AppState;
 
 const POLL: Duration = Duration::from_millis(500);
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
 /// A job running longer than this is taken to belong to a crashed worker.
 const STALE: time::Duration = time::Duration::minutes(30);
 
@@ -21,8 +22,9 @@ pub fn exports_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("exports")
 }
 
-/// Runs forever: drains pending exports, sweeps expired ones.
+/// Runs forever: drains pending exports, and sweeps expired ones once a minute.
 pub async fn run(state: AppState) {
+    let mut last_sweep: Option<std::time::Instant> = None;
     loop {
         let s = state.clone();
         match actix_web::web::block(move || run_pending_exports(&s)).await {
@@ -33,8 +35,13 @@ pub async fn run(state: AppState) {
                 actix_web::rt::time::sleep(POLL).await;
             }
         }
-        let s = state.clone();
-        let _ = actix_web::web::block(move || sweep_expired(&s)).await;
+        if last_sweep.is_none_or(|t| t.elapsed() >= SWEEP_EVERY) {
+            last_sweep = Some(std::time::Instant::now());
+            let s = state.clone();
+            if let Ok(Err(e)) = actix_web::web::block(move || sweep_expired(&s)).await {
+                tracing::warn!(error = %e, "export sweep");
+            }
+        }
     }
 }
 
