@@ -1,0 +1,33 @@
+//! Log ingestion, OTLP/HTTP compatible (specs/logs.md 1.1–1.3). Pure: no HTTP server, no
+//! database; the server crate wires these steps to `POST /v1/logs` and `/i/v1/logs`.
+//!
+//! The pipeline for one request:
+//!
+//! 1. **auth** — [`project_token`] takes the project token from `Authorization: Bearer` or
+//!    `?token=` and checks its shape ([`TokenError`] → 401). Resolving it to a team happens in
+//!    the caller, which has the database.
+//! 2. **decode** — [`decode()`] turns the body (optionally gzip) into an OTLP
+//!    `ExportLogsServiceRequest`, whether it was protobuf, JSON or JSON lines
+//!    ([`IngestError::Decode`] → 400, [`IngestError::TooLarge`] → 413).
+//! 3. **map** — [`to_records`] turns the request into [`LogRecord`]s: severity
+//!    normalization, timestamp clamping, decoded attributes, resource fingerprint, ids.
+//! 4. *(later)* **sample / drop** — sampling and drop rules, applied to the records.
+//! 5. **store** — the caller hands the records to the log store.
+
+pub mod decode;
+pub mod error;
+pub mod map;
+pub mod severity;
+pub mod token;
+pub mod value;
+
+pub use decode::decode;
+pub use error::{IngestError, InvalidTokenReason, TokenError};
+pub use logs_query::{LogRecord, Severity};
+pub use map::to_records;
+pub use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
+pub use token::project_token;
+pub use value::resource_fingerprint;
+
+/// The OTLP message types, for callers and tests that build requests.
+pub use opentelemetry_proto;

@@ -1,0 +1,149 @@
+//! OTLP `ExportLogsServiceRequest` → [`LogRecord`]s (specs/logs.md 1.1 and 1.3).
+
+use std::collections::BTreeMap;
+
+use logs_query::LogRecord;
+use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
+use opentelemetry_proto::tonic::common::v1::InstrumentationScope;
+use opentelemetry_proto::tonic::logs::v1::LogRecord as OtlpLogRecord;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use uuid::Uuid;
+
+use crate::severity;
+use crate::value::{attribute_map, resource_fingerprint, to_text};
+
+/// Resource attribute that names the service; always present in stored records.
+pub const SERVICE_NAME: &str = "service.name";
+/// Attribute holding the client's timestamp when it was replaced by "now".
+pub const ORIGINAL_TIMESTAMP: &str = "$originalTimestamp";
+/// How far (either direction) a record's timestamp may be from "now" before it is replaced.
+pub const MAX_TIMESTAMP_SKEW_US: i64 = 24 * 60 * 60 * 1_000_000;
+/// Scope and event names only count towards [`LogRecord::bytes`] when longer than this.
+pub const NAME_BYTES_THRESHOLD: usize = 50;
+
+/// One [`LogRecord`] per OTLP log record, in request order.
+///
+/// `now_us` (microseconds since the epoch) is the capture time: it becomes every record's
+/// `observed_timestamp_us`, replaces absent/zero timestamps and those more than 24 h away.
+pub fn to_records(req: &ExportLogsServiceRequest, team_id: i64, now_us: i64) -> Vec<LogRecord> {
+    let mut out = Vec::new();
+    for resource_logs in &req.resource_logs {
+        let resource = resource_logs.resource.as_ref().map_or(&[][..], |r| &r.attributes[..]);
+        let mut resource_map = attribute_map(resource);
+        resource_map.entry(SERVICE_NAME.to_owned()).or_default();
+        let service_name = resource_map.get(SERVICE_NAME).cloned().unwrap_or_default();
+        let resource_attributes: Vec<(String, String)> = resource_map.into_iter().collect();
+        let resource_fingerprint = resource_fingerprint(&resource_attributes);
+        let resource_bytes: usize = resource_attributes.iter().map(|(k, v)| k.len() + v.len()).sum();
+
+        for scope_logs in &resource_logs.scope_logs {
+            let scope = scope_name(scope_logs.scope.as_ref());
+            let shared = Shared {
+                team_id,
+                now_us,
+                service_name: &service_name,
+                resource_attributes: &resource_attributes,
+                resource_fingerprint,
+                resource_bytes,
+                scope: &scope,
+            };
+            out.extend(scope_logs.log_records.iter().map(|record| map_record(record, &shared)));
+        }
+    }
+    out
+}
+
+/// What every record of one resource/scope shares.
+struct Shared<'a> {
+    team_id: i64,
+    now_us: i64,
+    service_name: &'a str,
+    resource_attributes: &'a [(String, String)],
+    resource_fingerprint: u64,
+    resource_bytes: usize,
+    scope: &'a str,
+}
+
+fn map_record(record: &OtlpLogRecord, shared: &Shared<'_>) -> LogRecord {
+    let body = to_text(record.body.as_ref());
+    let (severity, severity_number) = severity::resolve(&record.severity_text, record.severity_number, &body);
+
+    let mut attributes: BTreeMap<String, String> = attribute_map(&record.attributes);
+    let (timestamp_us, original) = resolve_timestamp(record.time_unix_nano, shared.now_us);
+    if let Some(original) = original {
+        attributes.insert(ORIGINAL_TIMESTAMP.to_owned(), original);
+    }
+    let attributes: Vec<(String, String)> = attributes.into_iter().collect();
+
+    let mut bytes = body.len() + shared.resource_bytes;
+    bytes += attributes.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>();
+    if shared.scope.len() > NAME_BYTES_THRESHOLD {
+        bytes += shared.scope.len();
+    }
+    if record.event_name.len() > NAME_BYTES_THRESHOLD {
+        bytes += record.event_name.len();
+    }
+
+    LogRecord {
+        uuid: Uuid::now_v7(),
+        team_id: shared.team_id,
+        timestamp_us,
+        observed_timestamp_us: shared.now_us,
+        body,
+        severity,
+        severity_number,
+        service_name: shared.service_name.to_owned(),
+        resource_attributes: shared.resource_attributes.to_vec(),
+        resource_fingerprint: shared.resource_fingerprint,
+        attributes,
+        trace_id: fixed_id(&record.trace_id),
+        span_id: fixed_id(&record.span_id),
+        // Bit-for-bit: OTLP flags are a u32 bit field, the column is Int32.
+        trace_flags: i32::from_ne_bytes(record.flags.to_ne_bytes()),
+        instrumentation_scope: shared.scope.to_owned(),
+        event_name: record.event_name.clone(),
+        bytes: u32::try_from(bytes).unwrap_or(u32::MAX),
+    }
+}
+
+/// `"name@version"`; `"name"` when the version is empty; `""` when the scope is absent or
+/// has no name (a version alone identifies nothing).
+pub fn scope_name(scope: Option<&InstrumentationScope>) -> String {
+    match scope {
+        Some(s) if !s.name.is_empty() && !s.version.is_empty() => format!("{}@{}", s.name, s.version),
+        Some(s) => s.name.clone(),
+        None => String::new(),
+    }
+}
+
+/// `(timestamp_us, original)`: 0 → now; more than 24 h before or after now → now, with the
+/// original as RFC 3339 (nanosecond precision when it has any). Exactly 24 h away is kept.
+pub fn resolve_timestamp(time_unix_nano: u64, now_us: i64) -> (i64, Option<String>) {
+    if time_unix_nano == 0 {
+        return (now_us, None);
+    }
+    let ts_ns = i128::from(time_unix_nano);
+    let now_ns = i128::from(now_us) * 1000;
+    let skew_ns = i128::from(MAX_TIMESTAMP_SKEW_US) * 1000;
+    if ts_ns < now_ns - skew_ns || ts_ns > now_ns + skew_ns {
+        return (now_us, Some(rfc3339(ts_ns)));
+    }
+    // Within ±24 h of an i64 "now", so it fits; the fallback is unreachable.
+    (i64::try_from(ts_ns / 1000).unwrap_or(now_us), None)
+}
+
+fn rfc3339(unix_nanos: i128) -> String {
+    OffsetDateTime::from_unix_timestamp_nanos(unix_nanos)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_else(|| unix_nanos.to_string())
+}
+
+/// Exactly `N` bytes are kept; anything else becomes all zeros.
+fn fixed_id<const N: usize>(bytes: &[u8]) -> [u8; N] {
+    <[u8; N]>::try_from(bytes).unwrap_or([0; N])
+}
+
+#[cfg(test)]
+mod tests;
