@@ -3,7 +3,7 @@
 # `cargo tree -p <crate> -i <dep>` prints the path to <dep> on stdout, or nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-domain=(auth-scopes orgs activity-log exports logs-query alerts-engine approvals)
+domain=(auth-scopes orgs activity-log exports logs-query logs-ingest alerts-engine approvals)
 status=0
 for crate in "${domain[@]}"; do
   [ -d "crates/$crate" ] || continue
