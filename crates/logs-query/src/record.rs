@@ -15,15 +15,8 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub const ALL: [Severity; 7] = [
-        Self::Trace,
-        Self::Debug,
-        Self::Info,
-        Self::Warn,
-        Self::Error,
-        Self::Fatal,
-        Self::Unknown,
-    ];
+    pub const ALL: [Severity; 7] =
+        [Self::Trace, Self::Debug, Self::Info, Self::Warn, Self::Error, Self::Fatal, Self::Unknown];
 
     pub fn as_str(self) -> &'static str {
         match self {
