@@ -1,6 +1,28 @@
 //! Logs: the stored record, the queries the API accepts (LogsQuery and friends) and the
 //! rules that give them meaning. Pure: the log store answers these queries.
 
+pub mod cursor;
+pub mod date_range;
+pub mod error;
+pub mod filter;
+pub mod ids;
+pub mod interval;
+pub mod query;
 pub mod record;
+pub mod row_filter;
+pub mod timefmt;
 
+#[cfg(test)]
+mod testutil;
+
+pub use cursor::LogCursor;
+pub use date_range::{DEFAULT_DATE_FROM, DateRange};
+pub use error::QueryError;
+pub use filter::{
+    AttributeScope, CompiledFilter, CompiledGroup, Filter, FilterGroup, FilterNode, FilterType, GroupType,
+    Operator,
+};
+pub use interval::Interval;
+pub use query::{LogsQuery, OrderBy, SparklineBreakdownBy, SparklineRankBy, parse_body};
 pub use record::{LogRecord, Severity};
+pub use row_filter::RowFilter;
