@@ -40,6 +40,9 @@ pub struct ConfigArgs {
     /// Largest accepted API request body in bytes (default 1 MiB).
     #[arg(long, global = true, env = "LOGSTEAD_MAX_BODY_BYTES")]
     pub max_body_bytes: Option<usize>,
+    /// Largest accepted log ingestion body in bytes, also the decompressed cap (default 32 MiB).
+    #[arg(long, global = true, env = "LOGSTEAD_MAX_INGEST_BYTES")]
+    pub max_ingest_bytes: Option<usize>,
     /// Database connections (default 10).
     #[arg(long, global = true, env = "LOGSTEAD_DB_POOL_SIZE")]
     pub db_pool_size: Option<u32>,

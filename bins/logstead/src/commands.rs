@@ -37,8 +37,11 @@ pub async fn serve(config: Config) -> Result<(), AnyError> {
         session_ttl_secs: config.session_ttl_secs,
         max_body_bytes: config.max_body_bytes,
         data_dir: config.data_dir.clone(),
+        max_ingest_bytes: config.max_ingest_bytes,
     };
-    let state = AppState::new(pool, settings, Arc::new(SystemClock));
+    let (logs, report) = log_store::EmbeddedStore::open(&config.data_dir.join("logs"))?;
+    tracing::info!(records = report.replayed_records, "log store opened");
+    let state = AppState::new(pool, Arc::new(logs), settings, Arc::new(SystemClock));
     let repos = state.repos.clone();
     let now = state.now();
     if let Some(b) = actix_web::web::block(move || service::bootstrap(&*repos, now)).await?? {

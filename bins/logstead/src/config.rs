@@ -22,6 +22,7 @@ struct FileConfig {
     jwt_secret: Option<String>,
     session_ttl_secs: Option<i64>,
     max_body_bytes: Option<usize>,
+    max_ingest_bytes: Option<usize>,
     db_pool_size: Option<u32>,
     workers: Option<usize>,
 }
@@ -36,6 +37,7 @@ pub struct Config {
     pub jwt_secret: Option<String>,
     pub session_ttl_secs: i64,
     pub max_body_bytes: usize,
+    pub max_ingest_bytes: usize,
     pub db_pool_size: u32,
     pub workers: usize,
 }
@@ -82,6 +84,7 @@ impl Config {
             jwt_secret: args.jwt_secret.clone().or(file.jwt_secret),
             session_ttl_secs: args.session_ttl_secs.or(file.session_ttl_secs).unwrap_or(14 * 24 * 3600),
             max_body_bytes: args.max_body_bytes.or(file.max_body_bytes).unwrap_or(1 << 20),
+            max_ingest_bytes: args.max_ingest_bytes.or(file.max_ingest_bytes).unwrap_or(32 << 20),
             db_pool_size: args.db_pool_size.or(file.db_pool_size).unwrap_or(10),
             workers: args
                 .workers
@@ -106,6 +109,9 @@ impl Config {
         }
         if !(1024..=1 << 30).contains(&self.max_body_bytes) {
             return bad("max_body_bytes must be between 1 KiB and 1 GiB");
+        }
+        if !(1024..=1 << 31).contains(&self.max_ingest_bytes) {
+            return bad("max_ingest_bytes must be between 1 KiB and 2 GiB");
         }
         if !(1..=500).contains(&self.db_pool_size) {
             return bad("db_pool_size must be between 1 and 500");

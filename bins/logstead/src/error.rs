@@ -4,6 +4,8 @@ use activity_log::ActivityError;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
 use auth_scopes::AuthError;
+use logs_ingest::{IngestError, TokenError};
+use logs_query::{LogsError, StoreError};
 use orgs::OrgsError;
 use serde::Serialize;
 
@@ -30,6 +32,18 @@ pub enum ApiError {
     /// Unexpected failure; the detail is logged, the client sees a generic message.
     #[error("{0}")]
     Internal(String),
+    #[error(transparent)]
+    Logs(#[from] LogsError),
+    /// Ingestion (OTLP): bodies also carry `error`, as OTLP senders and PostHog's capture
+    /// expect.
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
+    #[error(transparent)]
+    IngestToken(#[from] TokenError),
+    #[error(
+        "Project API token is invalid: no project uses it. Use the project API token (phc_...) of your project."
+    )]
+    UnknownProjectToken,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -39,6 +53,9 @@ pub struct ErrorBody {
     pub code: &'static str,
     pub detail: String,
     pub attr: Option<String>,
+    /// Ingestion endpoints only: the same message under OTLP capture's key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 impl ApiError {
@@ -66,7 +83,38 @@ impl ApiError {
                 (StatusCode::METHOD_NOT_ALLOWED, "invalid_request", "method_not_allowed", msg, None)
             }
             ApiError::Internal(_) => server_error(),
+            ApiError::Logs(LogsError::Query(q)) => (
+                StatusCode::BAD_REQUEST,
+                "validation_error",
+                "invalid_input",
+                q.detail.clone(),
+                q.attr.clone(),
+            ),
+            ApiError::Logs(LogsError::Store(StoreError::Write(_))) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "server_error",
+                "unavailable",
+                "The log store could not take the request; try again.".into(),
+                None,
+            ),
+            ApiError::Logs(LogsError::Store(StoreError::Read(_))) => server_error(),
+            ApiError::Ingest(IngestError::Decode(_) | IngestError::BadInput(_)) => {
+                (StatusCode::BAD_REQUEST, "invalid_request", "parse_error", msg, None)
+            }
+            ApiError::Ingest(IngestError::TooLarge(_)) => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "invalid_request", "payload_too_large", msg, None)
+            }
+            ApiError::IngestToken(TokenError::NoToken) => {
+                (StatusCode::UNAUTHORIZED, "authentication_error", "not_authenticated", msg, None)
+            }
+            ApiError::IngestToken(_) | ApiError::UnknownProjectToken => {
+                (StatusCode::UNAUTHORIZED, "authentication_error", "authentication_failed", msg, None)
+            }
         }
+    }
+
+    fn is_ingest(&self) -> bool {
+        matches!(self, ApiError::Ingest(_) | ApiError::IngestToken(_) | ApiError::UnknownProjectToken)
     }
 }
 
@@ -145,7 +193,8 @@ impl ResponseError for ApiError {
         if status == StatusCode::UNAUTHORIZED {
             resp.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
-        resp.json(ErrorBody { kind, code, detail, attr })
+        let error = self.is_ingest().then(|| detail.clone());
+        resp.json(ErrorBody { kind, code, detail, attr, error })
     }
 }
 

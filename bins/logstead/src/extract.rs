@@ -21,6 +21,9 @@ pub trait RequestBody: DeserializeOwned {
     const READ_ONLY: &'static [&'static str] = &[];
 }
 
+/// A free-form JSON object (e.g. `{"query": {...}}`), validated by the domain.
+impl RequestBody for serde_json::Value {}
+
 /// A JSON (or flat form-encoded) body, size-limited, with field-level errors.
 pub struct Body<T>(pub T);
 

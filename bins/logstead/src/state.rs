@@ -3,6 +3,7 @@ use std::sync::Arc;
 
 use activity_log::ActivityRepo;
 use exports::ExportRepo;
+use logs_query::LogStore;
 use orgs::Repos;
 use time::OffsetDateTime;
 
@@ -33,6 +34,8 @@ pub struct ServerSettings {
     pub max_body_bytes: usize,
     /// Where export files and other server-owned files live.
     pub data_dir: PathBuf,
+    /// Largest accepted ingestion body (compressed) and its decompressed size.
+    pub max_ingest_bytes: usize,
 }
 
 /// Shared by every worker; cheap to clone.
@@ -41,6 +44,7 @@ pub struct AppState {
     pub repos: Arc<dyn Repos>,
     pub activity: Arc<dyn ActivityRepo>,
     pub exports: Arc<dyn ExportRepo>,
+    pub logs: Arc<dyn LogStore>,
     pub pool: store_sql::DbPool,
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<ServerSettings>,
@@ -48,12 +52,18 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(pool: store_sql::DbPool, settings: ServerSettings, clock: Arc<dyn Clock>) -> Self {
+    pub fn new(
+        pool: store_sql::DbPool,
+        logs: Arc<dyn LogStore>,
+        settings: ServerSettings,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         let store = Arc::new(store_sql::SqlStore::new(pool.clone()));
         Self {
             repos: store.clone(),
             activity: store.clone(),
             exports: store,
+            logs,
             pool,
             clock,
             settings: Arc::new(settings),

@@ -46,8 +46,10 @@ async fn export_100k(backend: Backend, format: &str) {
         session_ttl_secs: 3600,
         max_body_bytes: 1 << 20,
         data_dir: data_dir.clone(),
+        max_ingest_bytes: 1 << 20,
     };
-    let state = AppState::new(db.pool.clone(), settings, Arc::new(SystemClock));
+    let (logs, _) = log_store::EmbeddedStore::open(&data_dir.join("logs")).unwrap();
+    let state = AppState::new(db.pool.clone(), Arc::new(logs), settings, Arc::new(SystemClock));
     let boot = orgs::service::bootstrap(&*state.repos, state.now()).unwrap().unwrap();
     let (org, team) = (boot.organization.id.0, boot.project.id.0);
     let start = state.now();

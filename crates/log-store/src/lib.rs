@@ -9,14 +9,17 @@
 //! * [`codec`]: the compact, versioned binary encoding of one team's batch of
 //!   [`LogRecord`](logs_query::LogRecord)s, used as the WAL payload;
 //! * [`wal`]: the write-ahead log with group commit, rotation, crash recovery and
-//!   checkpoint truncation.
-//!
-//! The head, segments and the implementation of `logs_query::LogStore` come later.
+//!   checkpoint truncation;
+//! * [`embedded`]: [`EmbeddedStore`], the `logs_query::LogStore` implementation: WAL plus
+//!   in-memory head. Head only: segments, retention, compaction and WAL truncation come
+//!   later, so memory and the WAL grow with the data.
 
 pub mod codec;
+pub mod embedded;
 pub mod wal;
 
 pub use codec::{CodecError, decode_batch, encode_batch};
+pub use embedded::{EmbeddedStore, OpenReport};
 pub use wal::{
     CorruptionKind, CorruptionReport, FrameFault, Lsn, Replay, Wal, WalError, WalOptions, WalStats,
 };

@@ -10,6 +10,7 @@ pub mod interval;
 pub mod query;
 pub mod record;
 pub mod row_filter;
+pub mod service;
 pub mod store;
 pub mod timefmt;
 
@@ -27,4 +28,5 @@ pub use interval::Interval;
 pub use query::{LogsQuery, OrderBy, SparklineBreakdownBy, SparklineRankBy, parse_body};
 pub use record::{LogRecord, Severity};
 pub use row_filter::RowFilter;
+pub use service::{ListPage, LogsError, list_page};
 pub use store::{ListRequest, LogStore, StoreError};

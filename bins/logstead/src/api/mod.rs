@@ -5,7 +5,9 @@ pub mod activity;
 pub mod activity_dto;
 pub mod dto;
 pub mod exports;
+pub mod ingest;
 pub mod keys;
+pub mod logs;
 pub mod members;
 pub mod organizations;
 pub mod projects;
@@ -53,13 +55,17 @@ fn project_routes(cfg: &mut ServiceConfig) {
         .service(activity::project_filters)
         .service(activity::project_export)
         .service(exports::retrieve)
-        .service(exports::content);
+        .service(exports::content)
+        .service(logs::query)
+        .service(logs::has_logs);
 }
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(scope("/api/projects").configure(project_routes))
         .service(scope("/api/environments").configure(project_routes))
         .service(scope("/api").configure(platform))
+        .service(ingest::capture)
+        .service(ingest::otlp)
         .service(system::health)
         .service(system::readiness)
         .service(system::metrics);

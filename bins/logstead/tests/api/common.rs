@@ -59,6 +59,7 @@ pub fn settings(data_dir: std::path::PathBuf) -> ServerSettings {
         session_ttl_secs: 3600,
         max_body_bytes: 64 * 1024,
         data_dir,
+        max_ingest_bytes: 1 << 20,
     }
 }
 
@@ -76,7 +77,9 @@ pub async fn start(
 ) -> TestApp<impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>> {
     let db = TestDb::new(backend);
     let dir = DataDir(std::env::temp_dir().join(format!("logstead-api-{}", uuid::Uuid::new_v4())));
-    let state = AppState::new(db.pool.clone(), settings(dir.0.clone()), Arc::new(SystemClock));
+    let (logs, _) = log_store::EmbeddedStore::open(&dir.0.join("logs")).unwrap();
+    let state =
+        AppState::new(db.pool.clone(), Arc::new(logs), settings(dir.0.clone()), Arc::new(SystemClock));
     let boot = service::bootstrap(&*state.repos, state.now()).unwrap().expect("empty database bootstraps");
     let svc = test::init_service(logstead::app::build(state.clone())).await;
     let key = boot.personal_api_key.clone();

@@ -7,6 +7,7 @@ mod activity;
 mod auth;
 mod input;
 mod keys;
+mod logs;
 mod members;
 mod openapi;
 mod organizations;

@@ -1,0 +1,98 @@
+//! Logs query endpoints (under `/api/projects/:id/logs/` and `/api/environments/:id/logs/`).
+
+use actix_web::{HttpResponse, get, post, web};
+use auth_scopes::{Scope, ScopeObject};
+use logs_query::ids::{span_id_hex, trace_id_hex};
+use logs_query::timefmt::format_iso_us;
+use logs_query::{LogRecord, list_page, parse_body};
+use orgs::service::project_access;
+use serde_json::{Map, Value, json};
+
+use crate::auth::Authenticated;
+use crate::error::{ApiError, ErrorBody, blocking};
+use crate::extract::{Body, project_ref};
+use crate::state::AppState;
+
+const READ: Scope = Scope::read(ScopeObject::Logs);
+/// What an export may hold (PostHog's limit).
+const MAX_EXPORTABLE_LOGS: u32 = 10_000;
+
+fn map(pairs: &[(String, String)], exclude: bool) -> Value {
+    if exclude {
+        return json!({});
+    }
+    Value::Object(pairs.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect::<Map<_, _>>())
+}
+
+fn row(r: &LogRecord, exclude_attributes: bool, checkpoint: &str) -> Value {
+    json!({
+        "uuid": r.uuid,
+        "timestamp": format_iso_us(r.timestamp_us),
+        "observed_timestamp": format_iso_us(r.observed_timestamp_us),
+        "body": r.body,
+        "severity_text": r.severity.as_str(),
+        "severity_number": r.severity_number,
+        "level": r.severity.as_str(),
+        "trace_id": trace_id_hex(&r.trace_id),
+        "span_id": span_id_hex(&r.span_id),
+        "attributes": map(&r.attributes, exclude_attributes),
+        "resource_attributes": map(&r.resource_attributes, exclude_attributes),
+        "resource_fingerprint": r.resource_fingerprint.to_string(),
+        "instrumentation_scope": r.instrumentation_scope,
+        "event_name": r.event_name,
+        "live_logs_checkpoint": checkpoint,
+    })
+}
+
+/// Log rows, newest (or oldest) first, in cursor pages; `liveLogsCheckpoint` for live tail.
+#[utoipa::path(tag = "logs", params(("project_id" = String, Path)), request_body = Object,
+    responses((status = 200, description = "results, hasMore, nextCursor"), (status = 400, body = ErrorBody)),
+    security(("bearer" = ["logs:read"])))]
+#[post("/{project_id}/logs/query")]
+pub async fn query(
+    st: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+    body: Body<Value>,
+) -> Result<HttpResponse, ApiError> {
+    let project = project_ref(&id)?;
+    let repos = st.repos.clone();
+    let (p, _) = blocking(move || project_access(&*repos, &auth.0, project, READ)).await?;
+    let body = body.0;
+    let q = parse_body(&body, true).map_err(|e| ApiError::Logs(e.into()))?;
+    let exclude_attributes = q.exclude_attributes;
+    let (logs, now) = (st.logs.clone(), st.now());
+    let page = web::block(move || list_page(&*logs, p.id.0, &q, now))
+        .await
+        .map_err(|e| ApiError::Internal(format!("query task failed: {e}")))??;
+    let checkpoint = format_iso_us(page.checkpoint_us);
+    let results: Vec<Value> = page.rows.iter().map(|r| row(r, exclude_attributes, &checkpoint)).collect();
+    Ok(HttpResponse::Ok().json(json!({
+        "query": body.get("query").cloned().unwrap_or(Value::Null),
+        "results": results,
+        "hasMore": page.has_more,
+        "nextCursor": page.next_cursor,
+        "maxExportableLogs": MAX_EXPORTABLE_LOGS,
+        "columns": Value::Null,
+    })))
+}
+
+/// Whether the project has any log.
+#[utoipa::path(tag = "logs", params(("project_id" = String, Path)),
+    responses((status = 200, description = "{\"hasLogs\": bool}")), security(("bearer" = ["logs:read"])))]
+#[get("/{project_id}/logs/has_logs")]
+pub async fn has_logs(
+    st: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let project = project_ref(&id)?;
+    let repos = st.repos.clone();
+    let (p, _) = blocking(move || project_access(&*repos, &auth.0, project, READ)).await?;
+    let logs = st.logs.clone();
+    let has = web::block(move || logs.has_logs(p.id.0))
+        .await
+        .map_err(|e| ApiError::Internal(format!("query task failed: {e}")))?
+        .map_err(|e| ApiError::Logs(e.into()))?;
+    Ok(HttpResponse::Ok().json(json!({"hasLogs": has})))
+}
