@@ -56,7 +56,7 @@ impl FromRequest for Authenticated {
 async fn personal_key(state: &AppState, token: String, source: &'static str) -> Result<Actor, ApiError> {
     let repos = state.repos.clone();
     let now = state.now();
-    blocking(move || {
+    blocking(move || -> Result<Actor, OrgsError> {
         let (key, user) =
             repos.key_by_secure_value(&secure_value(&token))?.ok_or(AuthError::InvalidPersonalKey(source))?;
         if key.last_used_at.is_none_or(|t| now - t >= TOUCH_EVERY) {

@@ -179,6 +179,12 @@ fn activity_parts(e: &ActivityError) -> (StatusCode, &'static str, &'static str,
     }
 }
 
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ApiError::Logs(e.into())
+    }
+}
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         self.parts().0
@@ -199,10 +205,12 @@ impl ResponseError for ApiError {
 }
 
 /// Runs blocking (diesel, argon2) work off the async executor.
-pub async fn blocking<T, F>(f: F) -> Result<T, ApiError>
+pub async fn blocking<T, E, F>(f: F) -> Result<T, ApiError>
 where
-    F: FnOnce() -> Result<T, OrgsError> + Send + 'static,
+    F: FnOnce() -> Result<T, E> + Send + 'static,
     T: Send + 'static,
+    E: Send + 'static,
+    ApiError: From<E>,
 {
     actix_web::web::block(f)
         .await

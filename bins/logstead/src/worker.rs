@@ -6,7 +6,7 @@ use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use activity_log::encode::{CsvWriter, JsonWriter};
+use activity_log::encode::RowWriter;
 use activity_log::{ActivityError, ActivityRow};
 use exports::{ExportJob, Format, KIND_ACTIVITY_LOG};
 use orgs::service::activity::export_plan;
@@ -78,28 +78,16 @@ fn write_export(state: &AppState, job: &ExportJob) -> Result<(String, i64, i64),
     let file = File::create(&tmp).map_err(|e| e.to_string())?;
     let out = BufWriter::with_capacity(256 * 1024, file);
     let io = |e: std::io::Error| ActivityError::Storage(e.to_string());
-    let (rows, out) = match job.format {
-        Format::Csv => {
-            let mut w = CsvWriter::new(out).map_err(|e| e.to_string())?;
-            let rows = state
-                .activity
-                .for_each(&base, &query.filter, query.order, &mut |r: ActivityRow| {
-                    w.write_row(&r).map_err(io)
-                })
-                .map_err(|e| e.to_string())?;
-            (rows, w.finish().map_err(|e| e.to_string())?)
-        }
-        Format::Json => {
-            let mut w = JsonWriter::new(out).map_err(|e| e.to_string())?;
-            let rows = state
-                .activity
-                .for_each(&base, &query.filter, query.order, &mut |r: ActivityRow| {
-                    w.write_row(&r).map_err(io)
-                })
-                .map_err(|e| e.to_string())?;
-            (rows, w.finish().map_err(|e| e.to_string())?)
-        }
-    };
+    let mut w = match job.format {
+        Format::Csv => RowWriter::csv(out),
+        Format::Json => RowWriter::json(out),
+    }
+    .map_err(|e| e.to_string())?;
+    let rows = state
+        .activity
+        .for_each(&base, &query.filter, query.order, &mut |r: ActivityRow| w.write_row(&r).map_err(io))
+        .map_err(|e| e.to_string())?;
+    let out = w.finish().map_err(|e| e.to_string())?;
     let file = out.into_inner().map_err(|e| e.to_string())?;
     file.sync_all().map_err(|e| e.to_string())?;
     let bytes = file.metadata().map_err(|e| e.to_string())?.len();

@@ -159,6 +159,36 @@ impl<W: Write> JsonWriter<W> {
     }
 }
 
+/// Either encoder, chosen at run time (the export worker picks by job format).
+pub enum RowWriter<W: Write> {
+    Csv(CsvWriter<W>),
+    Json(JsonWriter<W>),
+}
+
+impl<W: Write> RowWriter<W> {
+    pub fn csv(w: W) -> io::Result<Self> {
+        CsvWriter::new(w).map(Self::Csv)
+    }
+
+    pub fn json(w: W) -> io::Result<Self> {
+        JsonWriter::new(w).map(Self::Json)
+    }
+
+    pub fn write_row(&mut self, row: &ActivityRow) -> io::Result<()> {
+        match self {
+            Self::Csv(w) => w.write_row(row),
+            Self::Json(w) => w.write_row(row),
+        }
+    }
+
+    pub fn finish(self) -> io::Result<W> {
+        match self {
+            Self::Csv(w) => w.finish(),
+            Self::Json(w) => w.finish(),
+        }
+    }
+}
+
 /// `activity_logs_all_<YYYYMMDD>` when no filter is set (every value null, empty string,
 /// empty list or empty object), else `activity_logs_<6 hex of md5>_<YYYYMMDD>` with the md5
 /// of the filters as Python's `json.dumps(filters, sort_keys=True)` prints them.

@@ -39,13 +39,11 @@ async fn ingest(
     let cap = st.settings.max_ingest_bytes;
     let body = read_capped(payload, cap).await?;
     let (logs, now_us) = (st.logs.clone(), (st.now().unix_timestamp_nanos() / 1000) as i64);
-    web::block(move || -> Result<(), ApiError> {
+    blocking(move || -> Result<(), ApiError> {
         let request = decode(&body, cap)?;
-        let records = to_records(&request, project.id.0, now_us);
-        logs.append(project.id.0, records).map_err(|e| ApiError::Logs(e.into()))
+        Ok(logs.append(project.id.0, to_records(&request, project.id.0, now_us))?)
     })
-    .await
-    .map_err(|e| ApiError::Internal(format!("ingest task failed: {e}")))??;
+    .await?;
     // OTLP: an empty ExportLogsServiceResponse means every record was accepted (and is durable).
     Ok(HttpResponse::Ok().json(json!({})))
 }

@@ -62,9 +62,7 @@ pub async fn query(
     let q = parse_body(&body, true).map_err(|e| ApiError::Logs(e.into()))?;
     let exclude_attributes = q.exclude_attributes;
     let (logs, now) = (st.logs.clone(), st.now());
-    let page = web::block(move || list_page(&*logs, p.id.0, &q, now))
-        .await
-        .map_err(|e| ApiError::Internal(format!("query task failed: {e}")))??;
+    let page = blocking(move || list_page(&*logs, p.id.0, &q, now)).await?;
     let checkpoint = format_iso_us(page.checkpoint_us);
     let results: Vec<Value> = page.rows.iter().map(|r| row(r, exclude_attributes, &checkpoint)).collect();
     Ok(HttpResponse::Ok().json(json!({
@@ -90,9 +88,6 @@ pub async fn has_logs(
     let repos = st.repos.clone();
     let (p, _) = blocking(move || project_access(&*repos, &auth.0, project, READ)).await?;
     let logs = st.logs.clone();
-    let has = web::block(move || logs.has_logs(p.id.0))
-        .await
-        .map_err(|e| ApiError::Internal(format!("query task failed: {e}")))?
-        .map_err(|e| ApiError::Logs(e.into()))?;
+    let has = blocking(move || logs.has_logs(p.id.0)).await?;
     Ok(HttpResponse::Ok().json(json!({"hasLogs": has})))
 }
