@@ -29,7 +29,10 @@ use std::path::Path;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
-use logs_query::{ListRequest, LogRecord, LogStore, OrderBy, StoreError};
+use logs_query::{
+    AttributeScope, AttributeStatsRequest, CountCell, ListRequest, LogRecord, LogStore, OrderBy, ScanRequest,
+    StatsMode, StoreError,
+};
 use uuid::Uuid;
 
 use crate::codec::{decode_batch, encode_batch};
@@ -204,6 +207,86 @@ impl LogStore for EmbeddedStore {
             OrderBy::Earliest => range.map(|(_, r)| r).filter(keep).take(req.limit).cloned().collect(),
         };
         Ok(rows)
+    }
+
+    fn scan(
+        &self,
+        req: &ScanRequest<'_>,
+        visit: &mut dyn FnMut(&LogRecord) -> bool,
+    ) -> Result<(), StoreError> {
+        let Some(head) = self.team(req.team_id) else { return Ok(()) };
+        if req.from_us >= req.to_us {
+            return Ok(());
+        }
+        let head = head.read().unwrap_or_else(PoisonError::into_inner);
+        let range = head.range((req.from_us, Uuid::nil())..(req.to_us, Uuid::nil()));
+        for (_, r) in range {
+            if req.filter.matches(r) && !visit(r) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn rollups(
+        &self,
+        team_id: i64,
+        from_us: i64,
+        to_us: i64,
+        visit: &mut dyn FnMut(&CountCell<'_>),
+    ) -> Result<(), StoreError> {
+        let Some(head) = self.team(team_id) else { return Ok(()) };
+        if from_us >= to_us {
+            return Ok(());
+        }
+        let head = head.read().unwrap_or_else(PoisonError::into_inner);
+        for (_, r) in head.range((from_us, Uuid::nil())..(to_us, Uuid::nil())) {
+            visit(&CountCell {
+                minute_us: r.timestamp_us - r.timestamp_us.rem_euclid(60_000_000),
+                service_name: &r.service_name,
+                severity: r.severity,
+                resource_fingerprint: r.resource_fingerprint,
+                count: 1,
+                bytes: u64::from(r.bytes),
+            });
+        }
+        Ok(())
+    }
+
+    fn attribute_stats(
+        &self,
+        req: &AttributeStatsRequest<'_>,
+        visit: &mut dyn FnMut(&str, Option<&str>, u64),
+    ) -> Result<(), StoreError> {
+        let Some(head) = self.team(req.team_id) else { return Ok(()) };
+        if req.from_us >= req.to_us {
+            return Ok(());
+        }
+        let head = head.read().unwrap_or_else(PoisonError::into_inner);
+        for (_, r) in head.range((req.from_us, Uuid::nil())..(req.to_us, Uuid::nil())) {
+            let attrs = match req.scope {
+                AttributeScope::Log => &r.attributes,
+                AttributeScope::Resource => &r.resource_attributes,
+            };
+            for (k, v) in attrs {
+                match req.mode {
+                    StatsMode::Keys => visit(k, None, 1),
+                    StatsMode::ValuesOf(key) if key == k => visit(k, Some(v), 1),
+                    StatsMode::ValuesOf(_) => {}
+                    StatsMode::AllValues => visit(k, Some(v), 1),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn drop_before(&self, team_id: i64, cutoff_us: i64) -> Result<u64, StoreError> {
+        let Some(head) = self.team(team_id) else { return Ok(0) };
+        let mut head = head.write().unwrap_or_else(PoisonError::into_inner);
+        let keep = head.split_off(&(cutoff_us, Uuid::nil()));
+        let dropped = head.len() as u64;
+        *head = keep;
+        Ok(dropped)
     }
 
     fn has_logs(&self, team_id: i64) -> Result<bool, StoreError> {

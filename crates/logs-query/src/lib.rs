@@ -29,4 +29,6 @@ pub use query::{LogsQuery, OrderBy, SparklineBreakdownBy, SparklineRankBy, parse
 pub use record::{LogRecord, Severity};
 pub use row_filter::RowFilter;
 pub use service::{ListPage, LogsError, list_page};
-pub use store::{ListRequest, LogStore, StoreError};
+pub use store::{
+    AttributeStatsRequest, CountCell, ListRequest, LogStore, ScanRequest, StatsMode, StoreError,
+};
