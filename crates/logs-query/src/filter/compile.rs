@@ -85,6 +85,33 @@ enum Test {
     Text(TextOp, Vec<String>),
     Number(Cmp, Vec<f64>),
     Date(DateOp, Vec<DateValue>),
+    Regex(Vec<Pattern>),
+}
+
+/// A compiled regular expression (RE2 syntax, as ClickHouse `match()`), compared by source.
+#[derive(Debug, Clone)]
+struct Pattern(regex::Regex);
+
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.as_str() == other.0.as_str()
+    }
+}
+
+/// Bounds what one user pattern may cost to compile and hold.
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+fn patterns(values: &[String]) -> Result<Vec<Pattern>, QueryError> {
+    values
+        .iter()
+        .map(|v| {
+            regex::RegexBuilder::new(v)
+                .size_limit(REGEX_SIZE_LIMIT)
+                .build()
+                .map(Pattern)
+                .map_err(|e| err(format!("invalid regular expression '{v}': {e}")))
+        })
+        .collect()
 }
 
 /// A validated leaf. A missing attribute fails every positive test, so negative operators
@@ -104,9 +131,6 @@ fn err(detail: impl Into<String>) -> QueryError {
 }
 
 pub(super) fn compile_filter(f: &Filter) -> Result<Option<CompiledFilter>, QueryError> {
-    if matches!(f.operator, Operator::Regex | Operator::NotRegex) {
-        return Err(err("regex operators are not supported yet"));
-    }
     let (op, negate) = f.operator.negated().map_or((f.operator, false), |p| (p, true));
     let field = field_of(f)?;
     check_operator(&field, op, &f.key)?;
@@ -139,6 +163,7 @@ pub(super) fn compile_filter(f: &Filter) -> Result<Option<CompiledFilter>, Query
         (_, Operator::IsDateExact) => Test::Date(DateOp::Exact, dates(&values)?),
         (_, Operator::IsDateBefore) => Test::Date(DateOp::Before, dates(&values)?),
         (_, Operator::IsDateAfter) => Test::Date(DateOp::After, dates(&values)?),
+        (_, Operator::Regex) => Test::Regex(patterns(&values)?),
         (_, other) => return Err(err(format!("operator {other:?} is not supported"))),
     };
     Ok(Some(CompiledFilter { field, test, negate }))
@@ -281,6 +306,7 @@ impl CompiledFilter {
                 .text(r)
                 .and_then(parse_number)
                 .is_some_and(|x| numbers.iter().any(|n| cmp.holds(x.partial_cmp(n)))),
+            Test::Regex(list) => self.text(r).is_some_and(|t| list.iter().any(|p| p.0.is_match(t))),
             Test::Date(op, values) => self
                 .text(r)
                 .and_then(parse_absolute)

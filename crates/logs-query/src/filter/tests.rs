@@ -158,13 +158,13 @@ fn validation_errors_are_clear() {
     let f = |key: &str, ty: &str, op: &str, value: Value| {
         compile_err(json!([{"key": key, "type": ty, "operator": op, "value": value}]))
     };
-    assert_eq!(
-        f("message", "log", "regex", json!("a.*")),
-        "Invalid filterGroup at [0]: regex operators are not supported yet"
-    );
     assert!(
-        f("user", "log_attribute", "not_regex", json!("a"))
-            .ends_with("regex operators are not supported yet")
+        f("message", "log", "regex", json!("a("))
+            .starts_with("Invalid filterGroup at [0]: invalid regular expression 'a('")
+    );
+    assert!(f("user", "log_attribute", "not_regex", json!("[z-a]")).contains("invalid regular expression"));
+    assert!(
+        f("user", "log_attribute", "regex", json!("a{1000}{1000}")).contains("invalid regular expression")
     );
     assert!(f("pattern", "log", "exact", json!("x")).contains("unknown log field 'pattern'"));
     assert!(
@@ -178,8 +178,8 @@ fn validation_errors_are_clear() {
     assert!(f("", "log_attribute", "exact", json!(1)).contains("key must not be empty"));
     assert!(f("user", "person", "exact", json!(1)).contains("unknown variant `person`"));
     let nested = json!({"type": "AND", "values": [{"type": "OR", "values": [
-        {"key": "a", "type": "log_attribute", "operator": "regex", "value": "x"}]}]});
-    assert!(compile_err(nested).starts_with("Invalid filterGroup at values[0].values[0]: regex"));
+        {"key": "a", "type": "log_attribute", "operator": "regex", "value": "("}]}]});
+    assert!(compile_err(nested).starts_with("Invalid filterGroup at values[0].values[0]: invalid regular"));
     assert!(compile_err(json!({"type": "XOR", "values": []})).contains("\"AND\" or \"OR\""));
     assert!(compile_err(json!([1])).contains("a filter must be an object"));
     assert!(compile_err(json!("x")).contains("expected a list of filters"));
@@ -256,4 +256,18 @@ fn case_insensitive_contains_handles_unicode() {
     assert!(contains_ci("ÉCOLE", "éc") && !contains_ci("ecole", "é"));
     assert!(contains_ci("anything", "") && !contains_ci("ab", "abc"));
     assert_eq!(record().severity, Severity::Error);
+}
+
+#[test]
+fn regex_operators_match_like_clickhouse_match() {
+    // Case-sensitive, unanchored, RE2 syntax.
+    assert!(on("message", "log", "regex", json!("failed: Conn\\w+ Time")));
+    assert!(!on("message", "log", "regex", json!("connection timeout")));
+    assert!(on("message", "log", "regex", json!("(?i)connection timeout$")));
+    assert!(on("message", "log", "not_regex", json!("^POST")));
+    assert!(!on("message", "log", "not_regex", json!("^GET")));
+    assert!(on("k8s.pod.name", "log_resource_attribute", "regex", json!("^api-[0-9]+$")));
+    assert!(on("service_name", "log", "regex", json!(["nope", "gate"])), "a list is any of");
+    assert!(!on("absent.key", "log_attribute", "regex", json!(".*")), "missing key never matches");
+    assert!(on("absent.key", "log_attribute", "not_regex", json!(".*")), "so not_regex keeps it");
 }
