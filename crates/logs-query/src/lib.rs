@@ -1,9 +1,11 @@
 //! Logs: the stored record, the queries the API accepts (LogsQuery and friends) and the
 //! rules that give them meaning. Pure: the log store answers these queries.
 
+pub mod attributes;
 pub mod cursor;
 pub mod date_range;
 pub mod error;
+pub mod export;
 pub mod filter;
 pub mod ids;
 pub mod interval;
@@ -14,6 +16,8 @@ pub mod service;
 pub mod store;
 pub mod timefmt;
 
+#[cfg(test)]
+mod mem_store;
 #[cfg(test)]
 mod testutil;
 
