@@ -1,6 +1,7 @@
 //! Logs: the stored record, the queries the API accepts (LogsQuery and friends) and the
 //! rules that give them meaning. Pure: the log store answers these queries.
 
+pub mod aggregate;
 pub mod attributes;
 pub mod cursor;
 pub mod date_range;
