@@ -48,6 +48,7 @@ pub async fn serve(config: Config) -> Result<(), AnyError> {
         print_first_start(&config, &b);
     }
     actix_web::rt::spawn(crate::worker::run(state.clone()));
+    actix_web::rt::spawn(crate::retention::run(state.clone()));
     let server = actix_web::HttpServer::new(move || app::build(state.clone()))
         .workers(config.workers)
         .bind(config.bind)?;

@@ -11,5 +11,6 @@ pub mod error;
 pub mod extract;
 pub mod metrics;
 pub mod pagination;
+pub mod retention;
 pub mod state;
 pub mod worker;

@@ -82,6 +82,8 @@ pub trait ProjectRepo: Send + Sync {
     /// Writes name, timezone, retention_days and api_token.
     fn update_project(&self, project: &Project, audit: &[ActivityEntry]) -> Result<Project>;
     fn delete_project(&self, id: ProjectId, audit: &[ActivityEntry]) -> Result<()>;
+    /// Every project's `(id, retention_days)`, by id: what the log retention task enforces.
+    fn retention_policies(&self) -> Result<Vec<(ProjectId, i32)>>;
 }
 
 pub trait KeyRepo: Send + Sync {

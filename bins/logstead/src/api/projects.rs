@@ -171,6 +171,12 @@ pub async fn destroy(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let (project, repos, now) = (project_ref(&id)?, st.repos.clone(), st.now());
-    blocking(move || service::delete_project(&*repos, &auth.0, project, now)).await?;
+    let deleted = blocking(move || service::delete_project(&*repos, &auth.0, project, now)).await?;
+    // The project is gone for good; its logs go with it. A failure here leaves rows no
+    // one can read (no token or key reaches them), so it is logged, not returned.
+    let logs = st.logs.clone();
+    if let Err(e) = blocking(move || logs.drop_before(deleted.0, i64::MAX)).await {
+        tracing::warn!(project = deleted.0, error = ?e, "dropping a deleted project's logs");
+    }
     Ok(HttpResponse::NoContent().finish())
 }

@@ -8,6 +8,7 @@ mod auth;
 mod input;
 mod keys;
 mod logs;
+mod logs_retention;
 mod members;
 mod openapi;
 mod organizations;

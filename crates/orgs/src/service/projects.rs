@@ -9,7 +9,7 @@ use crate::repo::Result;
 use crate::rules::{
     MAX_PROJECT_NAME, require_admin, validate_name, validate_retention_days, validate_timezone,
 };
-use crate::{NewProject, Page, PageReq, Project, Repos};
+use crate::{NewProject, Page, PageReq, Project, ProjectId, Repos};
 
 const READ: Scope = Scope::read(ScopeObject::Project);
 const WRITE: Scope = Scope::write(ScopeObject::Project);
@@ -140,11 +140,12 @@ pub fn delete_project(
     actor: &Actor,
     project: ProjectRef,
     now: OffsetDateTime,
-) -> Result<()> {
+) -> Result<ProjectId> {
     let (p, m) = project_access(repo, actor, project, WRITE)?;
     require_admin(m.level)?;
     let place = Place { org: Some(p.organization_id), team: Some(p.id) };
     let what = What::Deleted(audit::project(&p));
     let log = one(entry(actor, place, audit::SCOPE_PROJECT, p.id.0.to_string(), &p.name, what, now));
-    repo.delete_project(p.id, &log)
+    repo.delete_project(p.id, &log)?;
+    Ok(p.id)
 }

@@ -65,6 +65,16 @@ impl ProjectRepo for SqlStore {
         })
     }
 
+    fn retention_policies(&self) -> Result<Vec<(ProjectId, i32)>> {
+        self.run(|c| {
+            let rows: Vec<(i64, i32)> = projects::table
+                .select((projects::id, projects::retention_days))
+                .order(projects::id.asc())
+                .load(c)?;
+            Ok(rows.into_iter().map(|(id, days)| (ProjectId(id), days)).collect())
+        })
+    }
+
     fn update_project(&self, project: &Project, audit: &[ActivityEntry]) -> Result<Project> {
         self.logged(audit, |c| {
             let n = diesel::update(projects::table.find(project.id.0))

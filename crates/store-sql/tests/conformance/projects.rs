@@ -107,4 +107,19 @@ both_backends! {
         let err = s.delete_project(second.id, &[]).expect_err("again");
         assert!(matches!(err, OrgsError::NotFound), "{err:?}");
     }
+
+    fn project_retention_policies_list_every_project(db: TestDb) {
+        let s = store(&db);
+        let owner = user(&s, "owner@example.com");
+        let (_, first) = org_owned_by(&s, owner.id, "acme", 0);
+        let (other, second) = org_owned_by(&s, owner.id, "other", 1);
+        let third = s.create_project(new_project(other.id, "Third", 2), &|_| vec![]).expect("create");
+        s.update_project(&Project { retention_days: 7, ..third.clone() }, &[]).expect("update");
+        assert_eq!(
+            s.retention_policies().expect("policies"),
+            vec![(first.id, 30), (second.id, 30), (third.id, 7)]
+        );
+        s.delete_project(second.id, &[]).expect("delete");
+        assert_eq!(s.retention_policies().expect("policies"), vec![(first.id, 30), (third.id, 7)]);
+    }
 }
