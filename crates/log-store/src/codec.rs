@@ -130,7 +130,7 @@ pub fn decode_batch(bytes: &[u8]) -> Result<(i64, Vec<LogRecord>), CodecError> {
 }
 
 // Explicit codes, not `as u8`: reordering the enum must not change the stored format.
-fn severity_code(s: Severity) -> u8 {
+pub(crate) fn severity_code(s: Severity) -> u8 {
     match s {
         Severity::Trace => 0,
         Severity::Debug => 1,
@@ -142,7 +142,7 @@ fn severity_code(s: Severity) -> u8 {
     }
 }
 
-fn severity_from_code(code: u8) -> Result<Severity, CodecError> {
+pub(crate) fn severity_from_code(code: u8) -> Result<Severity, CodecError> {
     Ok(match code {
         0 => Severity::Trace,
         1 => Severity::Debug,
@@ -155,7 +155,7 @@ fn severity_from_code(code: u8) -> Result<Severity, CodecError> {
     })
 }
 
-fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+pub(crate) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         out.push((v as u8) | 0x80);
         v >>= 7;
@@ -163,11 +163,11 @@ fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     out.push(v as u8);
 }
 
-fn put_zigzag(out: &mut Vec<u8>, v: i64) {
+pub(crate) fn put_zigzag(out: &mut Vec<u8>, v: i64) {
     put_varint(out, ((v << 1) ^ (v >> 63)) as u64);
 }
 
-fn put_str(out: &mut Vec<u8>, s: &str) {
+pub(crate) fn put_str(out: &mut Vec<u8>, s: &str) {
     put_varint(out, s.len() as u64);
     out.extend_from_slice(s.as_bytes());
 }
@@ -180,17 +180,25 @@ fn put_attrs(out: &mut Vec<u8>, attrs: &[(String, String)]) {
     }
 }
 
-struct Reader<'a> {
+pub(crate) struct Reader<'a> {
     buf: &'a [u8],
     pos: usize,
 }
 
 impl<'a> Reader<'a> {
+    pub(crate) fn new(buf: &'a [u8]) -> Self {
+        Self { buf, pos: 0 }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.pos == self.buf.len()
+    }
+
     fn remaining(&self) -> usize {
         self.buf.len() - self.pos
     }
 
-    fn take(&mut self, n: usize) -> Result<&'a [u8], CodecError> {
+    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], CodecError> {
         let end = self.pos.checked_add(n).filter(|&e| e <= self.buf.len());
         let end = end.ok_or(CodecError::Truncated { at: self.pos })?;
         let s = &self.buf[self.pos..end];
@@ -198,17 +206,17 @@ impl<'a> Reader<'a> {
         Ok(s)
     }
 
-    fn array<const N: usize>(&mut self) -> Result<[u8; N], CodecError> {
+    pub(crate) fn array<const N: usize>(&mut self) -> Result<[u8; N], CodecError> {
         let mut a = [0u8; N];
         a.copy_from_slice(self.take(N)?);
         Ok(a)
     }
 
-    fn u8(&mut self) -> Result<u8, CodecError> {
+    pub(crate) fn u8(&mut self) -> Result<u8, CodecError> {
         Ok(self.take(1)?[0])
     }
 
-    fn varint(&mut self) -> Result<u64, CodecError> {
+    pub(crate) fn varint(&mut self) -> Result<u64, CodecError> {
         let start = self.pos;
         let mut v = 0u64;
         for shift in (0..64).step_by(7) {
@@ -225,7 +233,7 @@ impl<'a> Reader<'a> {
         Err(CodecError::VarintOverflow { at: start })
     }
 
-    fn zigzag(&mut self) -> Result<i64, CodecError> {
+    pub(crate) fn zigzag(&mut self) -> Result<i64, CodecError> {
         let v = self.varint()?;
         Ok((v >> 1) as i64 ^ -((v & 1) as i64))
     }
@@ -236,7 +244,7 @@ impl<'a> Reader<'a> {
 
     /// A count of items each at least `min_item` bytes long, bounded by the remaining input
     /// so a corrupt count cannot make the caller allocate more than the input justifies.
-    fn count(&mut self, min_item: usize) -> Result<usize, CodecError> {
+    pub(crate) fn count(&mut self, min_item: usize) -> Result<usize, CodecError> {
         let at = self.pos;
         let n = self.varint()?;
         let max = (self.remaining() / min_item) as u64;
@@ -246,7 +254,7 @@ impl<'a> Reader<'a> {
         Ok(n as usize)
     }
 
-    fn string(&mut self) -> Result<String, CodecError> {
+    pub(crate) fn string(&mut self) -> Result<String, CodecError> {
         let at = self.pos;
         let len = self.varint()?;
         if len > self.remaining() as u64 {

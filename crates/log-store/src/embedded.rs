@@ -1,21 +1,21 @@
-//! [`EmbeddedStore`]: the embedded implementation of [`logs_query::LogStore`], WAL plus
-//! in-memory head.
+//! [`EmbeddedStore`]: the embedded implementation of [`logs_query::LogStore`]: a WAL, an
+//! in-memory head and immutable Arrow IPC segments (docs/decisions/0004-log-store.md).
 //!
-//! **This is the head only.** There are no segments, no retention and no compaction yet
-//! (docs/decisions/0004-log-store.md): every record ever appended stays in memory, so memory
-//! grows with the data, and the WAL is **never truncated** (`Wal::truncate_through` is not
-//! called), so it grows with the data too and a restart replays all of it.
-//!
-//! * [`EmbeddedStore::open`] opens the WAL in `<dir>/wal` and replays every frame into the
-//!   head. A frame whose payload does not decode as a batch is skipped, counted in
-//!   [`OpenReport::corrupt_frames`] and logged with `tracing::warn!`; WAL-level damage (torn
-//!   tail, bad frames, missing files) is repaired/skipped by the WAL and listed in
-//!   [`OpenReport::wal`].
-//! * `append` encodes the batch, makes it durable with `Wal::append`, and only then inserts
-//!   it into the head: nothing is visible before it is durable.
-//! * The head is, per team, a `BTreeMap<(timestamp_us, uuid), LogRecord>` behind its own
-//!   `RwLock`; `list` is a range scan whose bounds come from the time range and the cursor,
-//!   so rows before the cursor or outside the time range are never visited.
+//! * `append` encodes the batch, makes it durable with `Wal::append`, then inserts it into the
+//!   active head, both under the shared side of the append gate: nothing is visible before it
+//!   is durable.
+//! * **Sealing** (background when the head reaches [`StoreOptions::seal_rows`] rows or
+//!   [`StoreOptions::seal_age`], and on [`EmbeddedStore::flush`]): the exclusive side of the
+//!   gate is held only to swap the active head for an empty one, note the last WAL position
+//!   and start a new WAL file. The frozen head stays queryable while its rows are written as
+//!   one segment per team and UTC hour; then the state file commits the WAL position, the
+//!   segments replace the frozen head in one step, and the WAL is truncated through it.
+//! * Open loads every segment's metadata (verifying checksums; damaged segments go to
+//!   `<dir>/quarantine/`), then replays WAL frames past the committed position into the head.
+//! * Queries take a snapshot (heads + the team's segments) and prune segments and batches by
+//!   their metadata; see `query` and `aggregate`.
+//! * Compaction merges a team-hour's small segments; retention drops whole segments and head
+//!   rows (`seal` module).
 //! * `checkpoint_us`: every record with `observed_timestamp_us` below it is queryable. It is
 //!   the smallest `observed_timestamp_us` of any batch still being made durable (in flight),
 //!   else one past the largest `observed_timestamp_us` made visible, else 0 for an empty
@@ -23,119 +23,236 @@
 //!   checkpoint (ingest clocks are not coordinated with this) can still be missed by a live
 //!   tail.
 
-use std::collections::{BTreeMap, HashMap};
-use std::ops::Bound;
-use std::path::Path;
+mod aggregate;
+mod compact;
+mod eval;
+mod head;
+mod maintain;
+mod open;
+mod query;
+mod seal;
+mod state;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, RwLock};
+use std::thread::JoinHandle;
+use std::time::Duration;
 
 use logs_query::{
-    AttributeScope, AttributeStatsRequest, CountCell, ListRequest, LogRecord, LogStore, OrderBy, ScanRequest,
-    StatsMode, StoreError,
+    AttributeStatsRequest, CountCell, ListRequest, LogRecord, LogStore, ScanRequest, StoreError,
 };
-use uuid::Uuid;
 
-use crate::codec::{decode_batch, encode_batch};
-use crate::wal::{Replay, Wal, WalOptions};
+use crate::codec::encode_batch;
+use crate::segment::cache::BatchCache;
+use crate::wal::{Lsn, Replay, Wal, WalOptions};
+use head::read;
+use state::{Durable, Published};
 
-/// A row's position in a team's head: ordered by timestamp, ties broken by uuid.
-type Key = (i64, Uuid);
-type TeamHead = Arc<RwLock<BTreeMap<Key, LogRecord>>>;
+/// Tuning knobs; [`Default`] is what the server uses.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// Seal the head once it holds this many rows (all teams together).
+    pub seal_rows: usize,
+    /// Seal the head once its oldest row has waited this long.
+    pub seal_age: Duration,
+    /// Rows per segment record batch: the unit a query decodes.
+    pub batch_rows: usize,
+    /// Byte budget of the decoded-batch cache.
+    pub cache_bytes: usize,
+    /// Compact a team-hour once it has this many segments...
+    pub compact_min_segments: usize,
+    /// ...or two or more whose rows add up to less than this.
+    pub compact_small_rows: u64,
+    /// Never produce a compacted segment larger than this.
+    pub compact_max_rows: u64,
+    /// Run sealing and compaction in a background thread. Off, only `flush`/`compact` do.
+    pub background: bool,
+    pub wal: WalOptions,
+    /// Test hook: stop sealing at this point, as a crash there would.
+    #[doc(hidden)]
+    pub crash_point: Option<CrashPoint>,
+}
 
-/// What [`EmbeddedStore::open`] found while replaying the WAL.
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            seal_rows: 250_000,
+            seal_age: Duration::from_secs(10),
+            batch_rows: 8192,
+            cache_bytes: 256 << 20,
+            compact_min_segments: 4,
+            compact_small_rows: 100_000,
+            compact_max_rows: 2_000_000,
+            background: true,
+            wal: WalOptions::default(),
+            crash_point: None,
+        }
+    }
+}
+
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CrashPoint {
+    /// Segments are written but the state file is not updated (not committed).
+    BeforeCommit,
+    /// Committed and published, but the WAL is not truncated.
+    BeforeTruncate,
+}
+
+/// What [`EmbeddedStore::open`] found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OpenReport {
     /// Records decoded from the WAL and put in the head.
     pub replayed_records: u64,
     /// Valid WAL frames whose payload failed to decode as a batch; skipped.
     pub corrupt_frames: u64,
+    /// WAL frames skipped because committed segments already hold them.
+    pub skipped_frames: u64,
     /// The WAL's own replay summary, including its damage reports (torn tail etc.).
     pub wal: Replay,
+    /// Segments loaded, and their rows.
+    pub segments: usize,
+    pub segment_rows: u64,
+    /// Damaged segment files (checksum, length, metadata): moved to `<dir>/quarantine/`.
+    pub corrupt_segments: Vec<PathBuf>,
+    /// Leftovers of interrupted writes or unfinished deletions that were removed.
+    pub removed_files: Vec<PathBuf>,
+    /// The state file was unreadable; the highest segment WAL position was used instead.
+    pub corrupt_state: bool,
 }
 
-/// WAL + in-memory head. See the module docs for what is not implemented yet.
-pub struct EmbeddedStore {
+/// Counters for tests, benchmarks and metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoreStats {
+    pub head_rows: usize,
+    pub frozen_heads: usize,
+    pub segments: usize,
+    pub segment_rows: u64,
+    /// Data plus metadata files.
+    pub segment_bytes: u64,
+    pub cache_bytes: usize,
+}
+
+pub(crate) struct Inner {
+    dir: PathBuf,
+    seg_dir: PathBuf,
+    opts: StoreOptions,
     wal: Wal,
-    teams: RwLock<HashMap<i64, TeamHead>>,
-    /// Largest `observed_timestamp_us` visible in the head; `i64::MIN` when empty.
+    /// Appends hold it shared across WAL append + head insert; a seal holds it exclusively
+    /// to swap heads, so every frame at or below the noted position is in the frozen head.
+    gate: RwLock<()>,
+    published: RwLock<Published>,
+    last_lsn: Mutex<Option<Lsn>>,
+    /// Serializes maintenance (seal, compaction, retention) and holds the durable state.
+    durable: Mutex<Durable>,
+    /// Ids of retired segments whose files are gone (pushed by `Segment::drop`).
+    deleted: Arc<Mutex<Vec<u64>>>,
+    cache: BatchCache,
+    /// Largest `observed_timestamp_us` visible; `i64::MIN` when empty.
     max_observed_us: AtomicI64,
     /// Batches between "started appending" and "visible": id -> smallest observed time.
     in_flight: Mutex<HashMap<u64, i64>>,
     next_batch: AtomicU64,
+    /// Segments found damaged by queries (also moved to quarantine by maintenance).
+    runtime_corrupt: Mutex<Vec<PathBuf>>,
+    /// Wakes the maintenance thread; `true` asks it to stop.
+    wake: (Mutex<bool>, Condvar),
+}
+
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn write_lock<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    l.write().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// WAL + head + segments. See the module docs.
+pub struct EmbeddedStore {
+    inner: Arc<Inner>,
+    maintenance: Option<JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for EmbeddedStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EmbeddedStore").field("wal_dir", &self.wal.dir()).finish_non_exhaustive()
+        f.debug_struct("EmbeddedStore").field("dir", &self.inner.dir).finish_non_exhaustive()
     }
 }
 
 impl EmbeddedStore {
-    /// Opens (creating if needed) the store in `dir` and replays `<dir>/wal` into the head.
-    /// Fails only if the WAL cannot be opened (I/O error, or another process holds it).
+    /// Opens (creating if needed) the store in `dir` with default options.
     pub fn open(dir: &Path) -> Result<(EmbeddedStore, OpenReport), StoreError> {
-        let wal_dir = dir.join("wal");
-        std::fs::create_dir_all(&wal_dir)
-            .map_err(|e| StoreError::Read(format!("creating {}: {e}", wal_dir.display())))?;
-        let mut heads: HashMap<i64, BTreeMap<Key, LogRecord>> = HashMap::new();
-        let mut replayed_records = 0u64;
-        let mut corrupt_frames = 0u64;
-        let mut max_observed = i64::MIN;
-        let (wal, replay) =
-            Wal::open(&wal_dir, WalOptions::default(), |lsn, payload| match decode_batch(payload) {
-                Ok((team_id, records)) => {
-                    let head = heads.entry(team_id).or_default();
-                    for mut r in records {
-                        r.team_id = team_id;
-                        max_observed = max_observed.max(r.observed_timestamp_us);
-                        replayed_records += 1;
-                        head.insert((r.timestamp_us, r.uuid), r);
-                    }
-                }
-                Err(e) => {
-                    corrupt_frames += 1;
-                    tracing::warn!(%lsn, error = %e, "skipping undecodable WAL frame");
-                }
-            })
-            .map_err(|e| StoreError::Read(format!("opening WAL in {}: {e}", wal_dir.display())))?;
-        if !replay.corruption.is_empty() {
-            tracing::warn!(reports = replay.corruption.len(), "WAL damage found during replay");
-        }
-        let teams =
-            heads.into_iter().filter(|(_, h)| !h.is_empty()).map(|(t, h)| (t, Arc::new(RwLock::new(h))));
-        let store = EmbeddedStore {
-            wal,
-            teams: RwLock::new(teams.collect()),
-            max_observed_us: AtomicI64::new(max_observed),
-            in_flight: Mutex::new(HashMap::new()),
-            next_batch: AtomicU64::new(0),
-        };
-        Ok((store, OpenReport { replayed_records, corrupt_frames, wal: replay }))
+        Self::open_with(dir, StoreOptions::default())
     }
 
-    fn team(&self, team_id: i64) -> Option<TeamHead> {
-        self.teams.read().unwrap_or_else(PoisonError::into_inner).get(&team_id).cloned()
+    /// Opens the store: loads segment metadata, replays the WAL past the committed position.
+    /// Fails only on I/O errors or if another process holds the WAL.
+    pub fn open_with(dir: &Path, opts: StoreOptions) -> Result<(EmbeddedStore, OpenReport), StoreError> {
+        let background = opts.background;
+        let (inner, report) = open::open(dir, opts)?;
+        let inner = Arc::new(inner);
+        let maintenance = background.then(|| maintain::spawn(Arc::clone(&inner)));
+        Ok((EmbeddedStore { inner, maintenance }, report))
     }
 
-    fn team_or_create(&self, team_id: i64) -> TeamHead {
-        if let Some(h) = self.team(team_id) {
-            return h;
-        }
-        let mut teams = self.teams.write().unwrap_or_else(PoisonError::into_inner);
-        Arc::clone(teams.entry(team_id).or_default())
+    /// Seals the head into segments now and truncates the WAL; returns when durable.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        let mut durable = lock(&self.inner.durable);
+        self.inner.seal(&mut durable).map_err(StoreError::Write)
     }
 
-    fn insert(&self, team_id: i64, records: Vec<LogRecord>) {
-        let head = self.team_or_create(team_id);
-        let mut max_observed = i64::MIN;
-        {
-            let mut head = head.write().unwrap_or_else(PoisonError::into_inner);
-            for r in records {
-                max_observed = max_observed.max(r.observed_timestamp_us);
-                head.insert((r.timestamp_us, r.uuid), r);
-            }
+    /// Runs compaction until no team-hour qualifies.
+    pub fn compact(&self) -> Result<(), StoreError> {
+        let mut durable = lock(&self.inner.durable);
+        while self.inner.compact_once(&mut durable).map_err(StoreError::Write)? {}
+        Ok(())
+    }
+
+    pub fn stats(&self) -> StoreStats {
+        self.inner.stats()
+    }
+
+    /// Segments queries found damaged since open (they are skipped, then quarantined).
+    pub fn corrupt_segments(&self) -> Vec<PathBuf> {
+        lock(&self.inner.runtime_corrupt).clone()
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.inner.dir
+    }
+}
+
+impl Drop for EmbeddedStore {
+    fn drop(&mut self) {
+        *lock(&self.inner.wake.0) = true;
+        self.inner.wake.1.notify_all();
+        if let Some(t) = self.maintenance.take() {
+            let _ = t.join();
         }
-        self.max_observed_us.fetch_max(max_observed, Ordering::AcqRel);
+    }
+}
+
+impl Inner {
+    fn stats(&self) -> StoreStats {
+        let p = read(&self.published);
+        let segments = p.all_segments();
+        StoreStats {
+            head_rows: p.heads().iter().map(|h| h.rows()).sum(),
+            frozen_heads: p.frozen.len(),
+            segments: segments.len(),
+            segment_rows: segments.iter().map(|s| s.meta.rows).sum(),
+            segment_bytes: segments
+                .iter()
+                .map(|s| s.meta.data_len + std::fs::metadata(&s.meta_path).map_or(0, |m| m.len()))
+                .sum(),
+            cache_bytes: self.cache.bytes(),
+        }
+    }
+
+    fn wake_maintenance(&self) {
+        self.wake.1.notify_all();
     }
 }
 
@@ -147,7 +264,7 @@ struct InFlight<'a> {
 
 impl Drop for InFlight<'_> {
     fn drop(&mut self) {
-        self.map.lock().unwrap_or_else(PoisonError::into_inner).remove(&self.id);
+        lock(self.map).remove(&self.id);
     }
 }
 
@@ -156,75 +273,41 @@ impl LogStore for EmbeddedStore {
         if records.is_empty() {
             return Ok(());
         }
+        let inner = &*self.inner;
         for r in &mut records {
             r.team_id = team_id;
         }
         let min_observed = records.iter().map(|r| r.observed_timestamp_us).min().unwrap_or(i64::MAX);
-        let id = self.next_batch.fetch_add(1, Ordering::Relaxed);
-        self.in_flight.lock().unwrap_or_else(PoisonError::into_inner).insert(id, min_observed);
-        let _guard = InFlight { map: &self.in_flight, id };
+        let max_observed = records.iter().map(|r| r.observed_timestamp_us).max().unwrap_or(i64::MIN);
+        let id = inner.next_batch.fetch_add(1, Ordering::Relaxed);
+        lock(&inner.in_flight).insert(id, min_observed);
+        let _guard = InFlight { map: &inner.in_flight, id };
 
         let mut payload = Vec::new();
         encode_batch(team_id, &records, &mut payload);
-        self.wal.append(&payload).map_err(|e| StoreError::Write(e.to_string()))?;
-        self.insert(team_id, records);
+        let head = {
+            let _gate = read(&inner.gate);
+            let lsn = inner.wal.append(&payload).map_err(|e| StoreError::Write(e.to_string()))?;
+            let mut last = lock(&inner.last_lsn);
+            *last = Some(last.map_or(lsn, |l| l.max(lsn)));
+            drop(last);
+            let head = Arc::clone(&read(&inner.published).active);
+            head.insert(team_id, records);
+            head
+        };
+        inner.max_observed_us.fetch_max(max_observed, Ordering::AcqRel);
+        if head.rows() >= inner.opts.seal_rows {
+            inner.wake_maintenance();
+        }
         Ok(())
     }
 
     fn list(&self, req: &ListRequest<'_>) -> Result<Vec<LogRecord>, StoreError> {
-        let Some(head) = self.team(req.team_id) else { return Ok(Vec::new()) };
-        if req.limit == 0 {
-            return Ok(Vec::new());
-        }
-        // Lower bound: Included(from) or, for earliest-first paging, Excluded(cursor).
-        // Upper bound: always exclusive, `to` or, for latest-first paging, the cursor.
-        let mut lo = (req.from_us, Uuid::nil());
-        let mut lo_inclusive = true;
-        let mut hi = (req.to_us, Uuid::nil());
-        if let Some(c) = req.after {
-            let ck = (c.timestamp_us, c.uuid);
-            match req.order {
-                OrderBy::Latest => hi = hi.min(ck),
-                OrderBy::Earliest if ck >= lo => {
-                    lo = ck;
-                    lo_inclusive = false;
-                }
-                OrderBy::Earliest => {}
-            }
-        }
-        // `range` panics on inverted (or empty, both-excluded) bounds; those are empty anyway.
-        if lo >= hi {
-            return Ok(Vec::new());
-        }
-        let lower = if lo_inclusive { Bound::Included(lo) } else { Bound::Excluded(lo) };
-        let head = head.read().unwrap_or_else(PoisonError::into_inner);
-        let range = head.range((lower, Bound::Excluded(hi)));
-        let keep = |r: &&LogRecord| {
-            req.observed_from_us.is_none_or(|o| r.observed_timestamp_us >= o) && req.filter.matches(r)
-        };
-        let rows = match req.order {
-            OrderBy::Latest => range.rev().map(|(_, r)| r).filter(keep).take(req.limit).cloned().collect(),
-            OrderBy::Earliest => range.map(|(_, r)| r).filter(keep).take(req.limit).cloned().collect(),
-        };
-        Ok(rows)
+        Ok(self.inner.list(req))
     }
 
-    fn scan(
-        &self,
-        req: &ScanRequest<'_>,
-        visit: &mut dyn FnMut(&LogRecord) -> bool,
-    ) -> Result<(), StoreError> {
-        let Some(head) = self.team(req.team_id) else { return Ok(()) };
-        if req.from_us >= req.to_us {
-            return Ok(());
-        }
-        let head = head.read().unwrap_or_else(PoisonError::into_inner);
-        let range = head.range((req.from_us, Uuid::nil())..(req.to_us, Uuid::nil()));
-        for (_, r) in range {
-            if req.filter.matches(r) && !visit(r) {
-                break;
-            }
-        }
+    fn scan(&self, req: &ScanRequest<'_>, visit: &mut dyn FnMut(&LogRecord) -> bool) -> Result<(), StoreError> {
+        self.inner.scan(req, visit);
         Ok(())
     }
 
@@ -235,21 +318,7 @@ impl LogStore for EmbeddedStore {
         to_us: i64,
         visit: &mut dyn FnMut(&CountCell<'_>),
     ) -> Result<(), StoreError> {
-        let Some(head) = self.team(team_id) else { return Ok(()) };
-        if from_us >= to_us {
-            return Ok(());
-        }
-        let head = head.read().unwrap_or_else(PoisonError::into_inner);
-        for (_, r) in head.range((from_us, Uuid::nil())..(to_us, Uuid::nil())) {
-            visit(&CountCell {
-                minute_us: r.timestamp_us - r.timestamp_us.rem_euclid(60_000_000),
-                service_name: &r.service_name,
-                severity: r.severity,
-                resource_fingerprint: r.resource_fingerprint,
-                count: 1,
-                bytes: u64::from(r.bytes),
-            });
-        }
+        self.inner.rollups(team_id, from_us, to_us, visit);
         Ok(())
     }
 
@@ -258,48 +327,25 @@ impl LogStore for EmbeddedStore {
         req: &AttributeStatsRequest<'_>,
         visit: &mut dyn FnMut(&str, Option<&str>, u64),
     ) -> Result<(), StoreError> {
-        let Some(head) = self.team(req.team_id) else { return Ok(()) };
-        if req.from_us >= req.to_us {
-            return Ok(());
-        }
-        let head = head.read().unwrap_or_else(PoisonError::into_inner);
-        for (_, r) in head.range((req.from_us, Uuid::nil())..(req.to_us, Uuid::nil())) {
-            let attrs = match req.scope {
-                AttributeScope::Log => &r.attributes,
-                AttributeScope::Resource => &r.resource_attributes,
-            };
-            for (k, v) in attrs {
-                match req.mode {
-                    StatsMode::Keys => visit(k, None, 1),
-                    StatsMode::ValuesOf(key) if key == k => visit(k, Some(v), 1),
-                    StatsMode::ValuesOf(_) => {}
-                    StatsMode::AllValues => visit(k, Some(v), 1),
-                }
-            }
-        }
+        self.inner.attribute_stats(req, visit);
         Ok(())
     }
 
-    fn drop_before(&self, team_id: i64, cutoff_us: i64) -> Result<u64, StoreError> {
-        let Some(head) = self.team(team_id) else { return Ok(0) };
-        let mut head = head.write().unwrap_or_else(PoisonError::into_inner);
-        let keep = head.split_off(&(cutoff_us, Uuid::nil()));
-        let dropped = head.len() as u64;
-        *head = keep;
-        Ok(dropped)
-    }
-
     fn has_logs(&self, team_id: i64) -> Result<bool, StoreError> {
-        Ok(self.team(team_id).is_some_and(|h| !h.read().unwrap_or_else(PoisonError::into_inner).is_empty()))
+        Ok(self.inner.has_logs(team_id))
     }
 
     fn checkpoint_us(&self) -> i64 {
         // Read the in-flight set first: a batch leaving it has already updated the maximum.
-        let in_flight_min =
-            self.in_flight.lock().unwrap_or_else(PoisonError::into_inner).values().min().copied();
-        let max = self.max_observed_us.load(Ordering::Acquire);
+        let in_flight_min = lock(&self.inner.in_flight).values().min().copied();
+        let max = self.inner.max_observed_us.load(Ordering::Acquire);
         let visible = if max == i64::MIN { 0 } else { max.saturating_add(1) };
         in_flight_min.map_or(visible, |m| m.min(visible))
+    }
+
+    fn drop_before(&self, team_id: i64, cutoff_us: i64) -> Result<u64, StoreError> {
+        let mut durable = lock(&self.inner.durable);
+        self.inner.drop_before(&mut durable, team_id, cutoff_us).map_err(StoreError::Write)
     }
 }
 

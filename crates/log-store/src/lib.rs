@@ -16,6 +16,8 @@
 
 pub mod codec;
 pub mod embedded;
+mod fsutil;
+mod segment;
 pub mod wal;
 
 pub use codec::{CodecError, decode_batch, encode_batch};

@@ -1,5 +1,6 @@
 use super::*;
-use logs_query::{LogCursor, RowFilter, Severity, parse_body};
+use logs_query::{LogCursor, OrderBy, RowFilter, Severity, parse_body};
+use uuid::Uuid;
 use std::path::PathBuf;
 
 struct TempDir(PathBuf);

@@ -187,11 +187,14 @@ impl Wal {
         Ok((f.seq, base))
     }
 
-    /// Seals the active file (its data is already synced) and starts the next one. The
-    /// directory is synced so the new file's entry survives a crash before its frames are
-    /// acknowledged.
+    /// Seals the active file (its data is already synced) and starts the next one.
     fn rotate(&self, f: &mut Files) -> io::Result<()> {
-        let next = f.seq + 1;
+        self.rotate_to(f, f.seq + 1)
+    }
+
+    /// Starts file `next`. The directory is synced so the new file's entry survives a crash
+    /// before its frames are acknowledged.
+    fn rotate_to(&self, f: &mut Files, next: u64) -> io::Result<()> {
         let active = super::open_append(&self.dir.join(scan::file_name(next)), true)?;
         super::sync_dir(&self.dir)?;
         let old = Sealed { seq: f.seq, last_frame: f.last_frame };
@@ -202,6 +205,19 @@ impl Wal {
         f.last_frame = None;
         tracing::debug!(dir = %self.dir.display(), seq = next, "WAL rotated");
         Ok(())
+    }
+
+    /// Seals the active file and starts a new one numbered at least `min_seq`, unless the
+    /// active file is empty and already numbered at least `min_seq`. A checkpoint can then
+    /// cover every frame written so far (`truncate_through` never deletes the active file).
+    /// Callers must make sure no append is in flight if they need that guarantee.
+    pub fn start_new_file(&self, min_seq: u64) -> Result<(), WalError> {
+        let mut f = lock(&self.files);
+        if f.len == 0 && f.seq >= min_seq {
+            return Ok(());
+        }
+        let next = (f.seq + 1).max(min_seq);
+        Ok(self.rotate_to(&mut f, next)?)
     }
 
     /// Deletes sealed files whose every frame is at or before `lsn` (a checkpoint: their

@@ -1,0 +1,172 @@
+//! Compaction: merging a team-hour's segments into one, streaming (one batch per input in
+//! memory at a time).
+
+use std::cell::RefCell;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::sync::Arc;
+
+use logs_query::LogRecord;
+
+use super::Inner;
+use super::eval::BatchView;
+use super::head::{Key, read};
+use super::seal::by_partition;
+use super::state::Durable;
+use crate::segment::schema::{Cols, DictsBuilder};
+use crate::segment::stats::SegmentSpec;
+use crate::segment::write::write_segment;
+use crate::segment::{Retire, Segment};
+
+/// Rows of one segment in key order, a batch at a time.
+struct Cursor<'a> {
+    seg: &'a Segment,
+    next_batch: usize,
+    rows: std::vec::IntoIter<LogRecord>,
+}
+
+impl Cursor<'_> {
+    fn next(&mut self) -> Result<Option<LogRecord>, String> {
+        loop {
+            if let Some(r) = self.rows.next() {
+                return Ok(Some(r));
+            }
+            if self.next_batch >= self.seg.meta.batches.len() {
+                return Ok(None);
+            }
+            let batch = self.seg.read_batch(self.next_batch)?;
+            self.next_batch += 1;
+            let view = BatchView::with_services(&batch, self.seg.meta.team_id, &[]);
+            let mut view = view.ok_or("batch schema mismatch")?;
+            let rows: Option<Vec<LogRecord>> = (0..view.len()).map(|i| view.record(i)).collect();
+            self.rows = rows.ok_or("undecodable row")?.into_iter();
+        }
+    }
+}
+
+/// A k-way merge of sorted segments. Stops at the first error, which it leaves in `error`.
+struct Merge<'a> {
+    cursors: Vec<Cursor<'a>>,
+    heads: Vec<Option<LogRecord>>,
+    heap: BinaryHeap<Reverse<(Key, usize)>>,
+    error: &'a RefCell<Option<(usize, String)>>,
+}
+
+impl<'a> Merge<'a> {
+    fn new(segments: &'a [Arc<Segment>], error: &'a RefCell<Option<(usize, String)>>) -> Self {
+        let cursors = segments.iter().map(|s| Cursor { seg: s, next_batch: 0, rows: Vec::new().into_iter() });
+        let mut m = Self { cursors: cursors.collect(), heads: Vec::new(), heap: BinaryHeap::new(), error };
+        m.heads = (0..m.cursors.len()).map(|_| None).collect();
+        for i in 0..m.cursors.len() {
+            m.refill(i);
+        }
+        m
+    }
+
+    fn refill(&mut self, i: usize) {
+        match self.cursors[i].next() {
+            Ok(Some(r)) => {
+                self.heap.push(Reverse(((r.timestamp_us, r.uuid), i)));
+                self.heads[i] = Some(r);
+            }
+            Ok(None) => {}
+            Err(e) => {
+                self.error.borrow_mut().get_or_insert((i, e));
+            }
+        }
+    }
+}
+
+impl Iterator for Merge<'_> {
+    type Item = LogRecord;
+
+    fn next(&mut self) -> Option<LogRecord> {
+        if self.error.borrow().is_some() {
+            return None;
+        }
+        let Reverse((_, i)) = self.heap.pop()?;
+        let row = self.heads[i].take();
+        self.refill(i);
+        row
+    }
+}
+
+impl Inner {
+    /// Merges one qualifying group of segments, if any. Returns whether it did.
+    pub(crate) fn compact_once(&self, durable: &mut Durable) -> Result<bool, String> {
+        let teams: Vec<Arc<Vec<Arc<Segment>>>> = read(&self.published).segments.values().cloned().collect();
+        for segments in teams {
+            for (partition_us, mut group) in by_partition(&segments) {
+                // Smallest first, as many as fit in one output.
+                group.sort_by_key(|s| s.meta.rows);
+                let mut total = 0;
+                let fit = group.iter().take_while(|s| {
+                    total += s.meta.rows;
+                    total <= self.opts.compact_max_rows
+                });
+                let n = fit.count();
+                let rows: u64 = group[..n].iter().map(|s| s.meta.rows).sum();
+                if n >= 2 && (n >= self.opts.compact_min_segments || rows < self.opts.compact_small_rows) {
+                    self.merge(partition_us, &group[..n], durable)?;
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
+    }
+
+    fn merge(&self, partition_us: i64, inputs: &[Arc<Segment>], durable: &mut Durable) -> Result<(), String> {
+        // Every batch of a segment shares its dictionaries: the first batch has them all.
+        let mut dicts = DictsBuilder::default();
+        for s in inputs {
+            let batch = s.read_batch(0).map_err(|e| self.fail(s, e))?;
+            let cols = Cols::new(&batch).ok_or_else(|| self.fail(s, "batch schema mismatch".into()))?;
+            for (d, col) in [
+                (&mut dicts.service, cols.service),
+                (&mut dicts.resource, cols.resource),
+                (&mut dicts.scope, cols.scope),
+                (&mut dicts.event, cols.event),
+            ] {
+                (0..col.len()).for_each(|k| {
+                    d.key(col.value(k));
+                });
+            }
+        }
+        let spec = SegmentSpec {
+            id: durable.take_id(),
+            team_id: inputs[0].meta.team_id,
+            partition_us,
+            max_lsn: inputs.iter().filter_map(|s| s.meta.max_lsn).max(),
+            replaces: inputs.iter().map(|s| s.meta.id).collect(),
+        };
+        let error = RefCell::new(None);
+        let out = write_segment(&self.seg_dir, spec, &dicts.finish(), Merge::new(inputs, &error), self.opts.batch_rows);
+        if let Some((i, e)) = error.take() {
+            if let Ok(s) = out {
+                self.discard(vec![s], durable);
+            }
+            return Err(self.fail(&inputs[i], e));
+        }
+        let out = Arc::new(out?);
+        // The output names its inputs, so from here a crash cannot leave both in use.
+        {
+            let ids: Vec<u64> = inputs.iter().map(|s| s.meta.id).collect();
+            let mut p = super::write_lock(&self.published);
+            p.replace(&ids, vec![out]);
+        }
+        durable.dead_segments.extend(inputs.iter().map(|s| s.meta.id));
+        for s in inputs {
+            s.retire(Retire::Delete(Arc::clone(&self.deleted)));
+            self.cache.forget(s.meta.id);
+        }
+        if let Err(e) = self.save_durable(durable) {
+            tracing::warn!(error = %e, "could not record compacted segments");
+        }
+        Ok(())
+    }
+
+    fn fail(&self, seg: &Segment, e: String) -> String {
+        self.corrupt(seg, &e);
+        format!("compacting {}: {e}", seg.data_path.display())
+    }
+}

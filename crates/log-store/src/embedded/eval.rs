@@ -1,0 +1,173 @@
+//! Evaluating a query against segments: metadata pruning (segment, then batch), then cheap
+//! column checks per row before a row is materialized and given to `RowFilter::matches`.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::Arc;
+
+use arrow::record_batch::RecordBatch;
+use logs_query::{AttributeScope, LogRecord, RowFilter};
+
+use super::head::{Key, KeyRange};
+use crate::codec::severity_code;
+use crate::segment::Segment;
+use crate::segment::meta::{BatchMeta, SegmentMeta};
+use crate::segment::schema::{Cols, decode_attrs};
+
+/// The same semantics as `logs_query`'s case-insensitive `contains`: ASCII folding byte by
+/// byte for an ASCII needle, full lower-casing otherwise.
+pub(crate) fn contains_ci(haystack: &str, needle_lower: &str) -> bool {
+    if needle_lower.is_empty() {
+        return true;
+    }
+    if needle_lower.is_ascii() {
+        let n = needle_lower.as_bytes();
+        return haystack.as_bytes().windows(n.len()).any(|w| w.eq_ignore_ascii_case(n));
+    }
+    haystack.to_lowercase().contains(needle_lower)
+}
+
+/// One query's pruning predicates, prepared once.
+#[derive(Debug)]
+pub(crate) struct Plan<'a> {
+    pub(crate) filter: &'a RowFilter,
+    pub(crate) range: KeyRange,
+    pub(crate) observed_from: Option<i64>,
+    severities: u8,
+    needle: Option<&'a str>,
+    required: Vec<(AttributeScope, &'a str)>,
+}
+
+impl<'a> Plan<'a> {
+    pub(crate) fn new(filter: &'a RowFilter, range: KeyRange, observed_from: Option<i64>) -> Self {
+        let severities = match filter.severities() {
+            [] => u8::MAX,
+            s => s.iter().fold(0, |m, s| m | 1 << severity_code(*s)),
+        };
+        Self {
+            filter,
+            range,
+            observed_from,
+            severities,
+            needle: filter.search_term_lower(),
+            required: filter.attribute_keys_required(),
+        }
+    }
+
+    fn segment_may_match(&self, m: &SegmentMeta) -> bool {
+        let services = self.filter.services();
+        self.range.overlaps(m.min_ts, m.max_ts)
+            && self.observed_from.is_none_or(|o| m.max_observed >= o)
+            && m.severities & self.severities != 0
+            && (services.is_empty() || services.iter().any(|s| m.service_index(s).is_some()))
+            && self.filter.resource_fingerprint().is_none_or(|f| m.fingerprints.binary_search(&f).is_ok())
+            && self.required.iter().all(|(scope, k)| m.has_key(*scope == AttributeScope::Resource, k))
+    }
+
+    /// Bits of the query's services in `m.services`, as batch metadata records them.
+    fn service_mask(&self, m: &SegmentMeta) -> u64 {
+        match self.filter.services() {
+            [] => u64::MAX,
+            s => s.iter().filter_map(|s| m.service_index(s)).fold(0, |mask, i| mask | 1 << i.min(63)),
+        }
+    }
+
+    fn batch_may_match(&self, b: &BatchMeta, service_mask: u64) -> bool {
+        self.range.overlaps(b.min_ts, b.max_ts)
+            && b.severities & self.severities != 0
+            && b.services & service_mask != 0
+            && self.needle.is_none_or(|n| b.bloom.may_contain(n))
+    }
+
+    /// Every (segment, batch) that may hold a matching row.
+    pub(crate) fn candidates(&self, segments: &[Arc<Segment>]) -> Vec<(Arc<Segment>, usize)> {
+        let mut out = Vec::new();
+        for s in segments.iter().filter(|s| !s.is_broken() && self.segment_may_match(&s.meta)) {
+            let mask = self.service_mask(&s.meta);
+            let batches = s.meta.batches.iter().enumerate();
+            out.extend(batches.filter(|(_, b)| self.batch_may_match(b, mask)).map(|(i, _)| (Arc::clone(s), i)));
+        }
+        out
+    }
+}
+
+/// A decoded batch being evaluated for one query.
+pub(crate) struct BatchView<'a> {
+    cols: Cols<'a>,
+    team_id: i64,
+    /// Per service dictionary key: allowed by the query. Empty: any service.
+    service_ok: Vec<bool>,
+    resources: HashMap<&'a str, Vec<(String, String)>>,
+}
+
+/// Index of the first `i` in `0..n` where `pred(i)` is false (`pred` true on a prefix).
+fn partition(n: usize, pred: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut hi) = (0, n);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if pred(mid) { lo = mid + 1 } else { hi = mid }
+    }
+    lo
+}
+
+impl<'a> BatchView<'a> {
+    /// `None` if the batch does not have the segment schema (damage).
+    pub(crate) fn new(batch: &'a RecordBatch, team_id: i64, plan: &Plan<'_>) -> Option<Self> {
+        Self::with_services(batch, team_id, plan.filter.services())
+    }
+
+    /// `services`: the allowed services; empty means any.
+    pub(crate) fn with_services(batch: &'a RecordBatch, team_id: i64, services: &[String]) -> Option<Self> {
+        let cols = Cols::new(batch)?;
+        let service_ok = match services {
+            [] => Vec::new(),
+            s => (0..cols.service.len()).map(|k| s.iter().any(|x| x == cols.service.value(k))).collect(),
+        };
+        Some(Self { cols, team_id, service_ok, resources: HashMap::new() })
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.cols.len
+    }
+
+    pub(crate) fn key(&self, i: usize) -> Key {
+        self.cols.key(i)
+    }
+
+    /// Rows whose keys fall in `r` (rows are sorted by key).
+    pub(crate) fn rows_in(&self, r: &KeyRange) -> Range<usize> {
+        let n = self.cols.len;
+        let start = partition(n, |i| !r.after_lo(&self.key(i)));
+        let end = partition(n, |i| self.key(i) < r.hi);
+        start..end.max(start)
+    }
+
+    /// Checks on columns only: severity, service, resource, observed time, search term.
+    fn cheap_match(&self, plan: &Plan<'_>, i: usize) -> bool {
+        let c = &self.cols;
+        plan.severities & (1 << c.severity[i]) != 0
+            && (self.service_ok.is_empty() || self.service_ok[c.service.keys[i] as usize])
+            && plan.filter.resource_fingerprint().is_none_or(|f| f == c.fingerprint[i])
+            && plan.observed_from.is_none_or(|o| c.observed[i] >= o)
+            && plan.needle.is_none_or(|n| contains_ci(c.body.value(i), n))
+    }
+
+    /// Row `i` as a record; `None` if its encodings are damaged.
+    pub(crate) fn record(&mut self, i: usize) -> Option<LogRecord> {
+        let res = self.cols.resource.get(i);
+        if !self.resources.contains_key(res) {
+            self.resources.insert(res, decode_attrs(res)?);
+        }
+        let resources = &self.resources;
+        self.cols.record(i, self.team_id, |s| resources.get(s).cloned())
+    }
+
+    /// Row `i` if it matches the whole query. `Err` if the row is damaged.
+    pub(crate) fn matching(&mut self, plan: &Plan<'_>, i: usize) -> Result<Option<LogRecord>, ()> {
+        if !self.cheap_match(plan, i) {
+            return Ok(None);
+        }
+        let r = self.record(i).ok_or(())?;
+        Ok(plan.filter.matches(&r).then_some(r))
+    }
+}

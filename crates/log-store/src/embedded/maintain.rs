@@ -1,0 +1,79 @@
+//! The background maintenance thread: seals the head when it is big or old enough, compacts,
+//! and quarantines segments queries found damaged. Stopped and joined when the store drops.
+
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use super::head::read;
+use super::{Inner, lock};
+use crate::segment::{Retire, Segment};
+
+pub(super) fn spawn(inner: Arc<Inner>) -> JoinHandle<()> {
+    let tick = (inner.opts.seal_age / 4).clamp(Duration::from_millis(10), Duration::from_secs(1));
+    let spawned = std::thread::Builder::new().name("log-store-maintenance".into()).spawn({
+        let inner = Arc::clone(&inner);
+        move || run(&inner, tick)
+    });
+    match spawned {
+        Ok(handle) => handle,
+        Err(e) => {
+            // Without the thread, `flush` still seals; the server keeps working.
+            tracing::error!(error = %e, "could not start the log store maintenance thread");
+            std::thread::spawn(|| {})
+        }
+    }
+}
+
+fn run(inner: &Inner, tick: Duration) {
+    loop {
+        {
+            let stop = lock(&inner.wake.0);
+            if *stop {
+                return;
+            }
+            let (stop, _) = inner.wake.1.wait_timeout(stop, tick).unwrap_or_else(std::sync::PoisonError::into_inner);
+            if *stop {
+                return;
+            }
+        }
+        inner.maintain();
+    }
+}
+
+impl Inner {
+    fn needs_seal(&self) -> bool {
+        let p = read(&self.published);
+        let head = &p.active;
+        !p.frozen.is_empty()
+            || head.rows() >= self.opts.seal_rows
+            || head.age().is_some_and(|a| a >= self.opts.seal_age && head.rows() > 0)
+    }
+
+    /// One round of background work; errors are logged and retried next round.
+    fn maintain(&self) {
+        let mut durable = lock(&self.durable);
+        if self.needs_seal() {
+            if let Err(e) = self.seal(&mut durable) {
+                tracing::error!(error = %e, "sealing the log head failed");
+            }
+        }
+        let broken: Vec<Arc<Segment>> =
+            read(&self.published).all_segments().into_iter().filter(|s| s.is_broken()).collect();
+        if !broken.is_empty() {
+            let dir = self.dir.clone();
+            self.retire(&broken, || Retire::Quarantine(dir.clone()));
+        }
+        // A few merges per round, so a stop request is not kept waiting long.
+        for _ in 0..4 {
+            match self.compact_once(&mut durable) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    tracing::error!(error = %e, "log compaction failed");
+                    break;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! `list` and `scan` over a snapshot of heads and segments.
+
+use std::collections::BinaryHeap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
+
+use arrow::record_batch::RecordBatch;
+use logs_query::{ListRequest, LogRecord, OrderBy, ScanRequest};
+
+use super::eval::{BatchView, Plan};
+use super::head::{Head, Key, KeyRange, read};
+use super::{Inner, lock};
+use crate::segment::Segment;
+
+pub(crate) type Snapshot = (Vec<Arc<Head>>, Arc<Vec<Arc<Segment>>>);
+
+/// A row ranked for a page: the heap's greatest element is the worst row kept.
+struct Ranked {
+    key: Key,
+    latest: bool,
+    row: LogRecord,
+}
+
+impl PartialEq for Ranked {
+    fn eq(&self, o: &Self) -> bool {
+        self.key == o.key
+    }
+}
+impl Eq for Ranked {}
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Ranked {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        if self.latest { o.key.cmp(&self.key) } else { self.key.cmp(&o.key) }
+    }
+}
+
+/// The best `limit` rows seen so far in page order.
+struct TopK {
+    latest: bool,
+    limit: usize,
+    heap: BinaryHeap<Ranked>,
+}
+
+impl TopK {
+    /// The worst key kept, once the page is full.
+    fn bar(&self) -> Option<Key> {
+        (self.heap.len() >= self.limit).then(|| self.heap.peek().map(|r| r.key)).flatten()
+    }
+
+    /// Whether a row with key `k` would make the page.
+    fn wants(&self, k: &Key) -> bool {
+        self.bar().is_none_or(|bar| if self.latest { *k > bar } else { *k < bar })
+    }
+
+    fn push(&mut self, key: Key, row: LogRecord) {
+        self.heap.push(Ranked { key, latest: self.latest, row });
+        if self.heap.len() > self.limit {
+            self.heap.pop();
+        }
+    }
+
+    fn into_rows(self) -> Vec<LogRecord> {
+        self.heap.into_sorted_vec().into_iter().map(|r| r.row).collect()
+    }
+}
+
+impl Inner {
+    pub(crate) fn snapshot(&self, team_id: i64) -> Snapshot {
+        let p = read(&self.published);
+        (p.heads(), p.team_segments(team_id))
+    }
+
+    /// Records damage found by a query: the segment is skipped from now on.
+    pub(crate) fn corrupt(&self, seg: &Segment, error: &str) {
+        if seg.mark_broken() {
+            tracing::warn!(path = %seg.data_path.display(), error, "damaged segment skipped");
+            lock(&self.runtime_corrupt).push(seg.data_path.clone());
+            self.wake_maintenance();
+        }
+    }
+
+    fn batch(&self, seg: &Segment, i: usize) -> Option<Arc<RecordBatch>> {
+        self.cache.get(seg, i).map_err(|e| self.corrupt(seg, &e)).ok()
+    }
+
+    pub(crate) fn list(&self, req: &ListRequest<'_>) -> Vec<LogRecord> {
+        let Some(range) = KeyRange::for_list(req).filter(|_| req.limit > 0) else { return Vec::new() };
+        let (heads, segments) = self.snapshot(req.team_id);
+        let latest = req.order == OrderBy::Latest;
+        let mut top = TopK { latest, limit: req.limit, heap: BinaryHeap::new() };
+        let keep = |r: &LogRecord| {
+            req.observed_from_us.is_none_or(|o| r.observed_timestamp_us >= o) && req.filter.matches(r)
+        };
+        for head in heads.iter().filter_map(|h| h.team(req.team_id)) {
+            let rows = read(&head);
+            let mut visit = |(k, r): (&Key, &LogRecord)| {
+                if !top.wants(k) {
+                    return false;
+                }
+                if keep(r) {
+                    top.push(*k, r.clone());
+                }
+                true
+            };
+            let range = rows.range(range.bounds());
+            if latest { range.rev().take_while(|e| visit(*e)).count() } else { range.take_while(|e| visit(*e)).count() };
+        }
+        let plan = Plan::new(req.filter, range, req.observed_from_us);
+        let mut batches = plan.candidates(&segments);
+        // Newest batches first for latest (oldest for earliest): once the page is full,
+        // the first batch that cannot beat its worst row ends the search.
+        if latest {
+            batches.sort_by_key(|(s, i)| std::cmp::Reverse(s.meta.batches[*i].max_ts));
+        } else {
+            batches.sort_by_key(|(s, i)| s.meta.batches[*i].min_ts);
+        }
+        for (seg, i) in batches {
+            let b = &seg.meta.batches[i];
+            let beyond = top.bar().is_some_and(|bar| if latest { b.max_ts < bar.0 } else { b.min_ts > bar.0 });
+            if beyond {
+                break;
+            }
+            let Some(batch) = self.batch(&seg, i) else { continue };
+            let Some(mut view) = BatchView::new(&batch, req.team_id, &plan) else {
+                self.corrupt(&seg, "batch does not have the segment schema");
+                continue;
+            };
+            let rows = view.rows_in(&range);
+            let order: Box<dyn Iterator<Item = usize>> = if latest { Box::new(rows.rev()) } else { Box::new(rows) };
+            for j in order {
+                let k = view.key(j);
+                if !top.wants(&k) {
+                    break;
+                }
+                match view.matching(&plan, j) {
+                    Ok(Some(r)) => top.push(k, r),
+                    Ok(None) => {}
+                    Err(()) => {
+                        self.corrupt(&seg, "undecodable row");
+                        break;
+                    }
+                }
+            }
+        }
+        top.into_rows()
+    }
+
+    /// Matching rows of one batch.
+    fn batch_rows(&self, seg: &Segment, i: usize, plan: &Plan<'_>) -> Vec<LogRecord> {
+        let Some(batch) = self.batch(seg, i) else { return Vec::new() };
+        let Some(mut view) = BatchView::new(&batch, seg.meta.team_id, plan) else {
+            self.corrupt(seg, "batch does not have the segment schema");
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for j in view.rows_in(&plan.range) {
+            match view.matching(plan, j) {
+                Ok(Some(r)) => out.push(r),
+                Ok(None) => {}
+                Err(()) => {
+                    self.corrupt(seg, "undecodable row");
+                    return Vec::new();
+                }
+            }
+        }
+        out
+    }
+
+    pub(crate) fn scan(&self, req: &ScanRequest<'_>, visit: &mut dyn FnMut(&LogRecord) -> bool) {
+        let Some(range) = KeyRange::time(req.from_us, req.to_us) else { return };
+        let (heads, segments) = self.snapshot(req.team_id);
+        for head in heads.iter().filter_map(|h| h.team(req.team_id)) {
+            let rows = read(&head);
+            for (_, r) in rows.range(range.bounds()) {
+                if req.filter.matches(r) && !visit(r) {
+                    return;
+                }
+            }
+        }
+        let plan = Plan::new(req.filter, range, None);
+        let batches = plan.candidates(&segments);
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4).min(batches.len());
+        if threads <= 1 {
+            for (seg, i) in &batches {
+                if !self.batch_rows(seg, *i, &plan).iter().all(&mut *visit) {
+                    return;
+                }
+            }
+            return;
+        }
+        // Workers decode and filter batches; this thread visits, so `visit` needs no `Send`.
+        let next = AtomicUsize::new(0);
+        let stop = AtomicBool::new(false);
+        std::thread::scope(|s| {
+            let (tx, rx) = mpsc::sync_channel::<Vec<LogRecord>>(threads * 2);
+            for _ in 0..threads {
+                let tx = tx.clone();
+                let (next, stop, batches, plan) = (&next, &stop, &batches, &plan);
+                s.spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        let Some((seg, i)) = batches.get(next.fetch_add(1, Ordering::Relaxed)) else { break };
+                        if tx.send(self.batch_rows(seg, *i, plan)).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop(tx);
+            for rows in rx {
+                if !rows.iter().all(&mut *visit) {
+                    stop.store(true, Ordering::Relaxed);
+                    break;
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,98 @@
+//! A least-recently-used cache of decoded batches with a byte budget, so repeated queries
+//! over the same data do not read and decompress it again.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use arrow::record_batch::RecordBatch;
+
+use super::Segment;
+
+type Key = (u64, usize);
+
+#[derive(Debug)]
+struct Entry {
+    batch: Arc<RecordBatch>,
+    bytes: usize,
+    tick: u64,
+}
+
+#[derive(Debug, Default)]
+struct Lru {
+    map: HashMap<Key, Entry>,
+    /// tick -> key, oldest first.
+    order: BTreeMap<u64, Key>,
+    tick: u64,
+    bytes: usize,
+}
+
+#[derive(Debug)]
+pub(crate) struct BatchCache {
+    budget: usize,
+    lru: Mutex<Lru>,
+}
+
+impl BatchCache {
+    pub(crate) fn new(budget: usize) -> Self {
+        Self { budget, lru: Mutex::new(Lru::default()) }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Lru> {
+        self.lru.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Batch `i` of `seg`, from the cache or decoded (outside the lock) and then cached.
+    pub(crate) fn get(&self, seg: &Segment, i: usize) -> Result<Arc<RecordBatch>, String> {
+        let key = (seg.meta.id, i);
+        {
+            let mut lru = self.lock();
+            lru.tick += 1;
+            let tick = lru.tick;
+            if let Some(e) = lru.map.get_mut(&key) {
+                let old = std::mem::replace(&mut e.tick, tick);
+                let batch = Arc::clone(&e.batch);
+                lru.order.remove(&old);
+                lru.order.insert(tick, key);
+                return Ok(batch);
+            }
+        }
+        let batch = Arc::new(seg.read_batch(i)?);
+        let bytes = batch.get_array_memory_size();
+        if bytes > self.budget {
+            return Ok(batch);
+        }
+        let mut lru = self.lock();
+        lru.tick += 1;
+        let tick = lru.tick;
+        let entry = Entry { batch: Arc::clone(&batch), bytes, tick };
+        if let Some(old) = lru.map.insert(key, entry) {
+            lru.order.remove(&old.tick);
+            lru.bytes -= old.bytes;
+        }
+        lru.order.insert(tick, key);
+        lru.bytes += bytes;
+        while lru.bytes > self.budget {
+            let Some((_, k)) = lru.order.pop_first() else { break };
+            if let Some(e) = lru.map.remove(&k) {
+                lru.bytes -= e.bytes;
+            }
+        }
+        Ok(batch)
+    }
+
+    /// Drops a retired segment's batches.
+    pub(crate) fn forget(&self, segment_id: u64) {
+        let mut lru = self.lock();
+        let keys: Vec<Key> = lru.map.keys().filter(|k| k.0 == segment_id).copied().collect();
+        for k in keys {
+            if let Some(e) = lru.map.remove(&k) {
+                lru.order.remove(&e.tick);
+                lru.bytes -= e.bytes;
+            }
+        }
+    }
+
+    pub(crate) fn bytes(&self) -> usize {
+        self.lock().bytes
+    }
+}

@@ -1,0 +1,76 @@
+//! Writing one segment: rows (sorted by key) -> zstd Arrow IPC file + metadata sidecar.
+
+use std::borrow::Borrow;
+use std::path::Path;
+
+use arrow::ipc::writer::{FileWriter, IpcWriteOptions};
+use arrow::ipc::{CompressionType, root_as_footer};
+use logs_query::LogRecord;
+
+use super::meta::{BlockRef, MAGIC};
+use super::schema::{Dicts, build_batch, schema};
+use super::stats::{MetaBuilder, SegmentSpec};
+use super::{DATA_EXT, META_EXT, Segment, file_name};
+use crate::fsutil::{frame, sync_dir, write_atomic};
+
+/// Writes `rows` (sorted by (timestamp, uuid), all of `spec.team_id`, at least one) as
+/// segment `spec.id` in `dir`, durably: the sidecar first, then the data file, each via a
+/// temporary name, then the directory is synced. A sidecar without its data file is what a
+/// crash midway leaves; open removes it. `dicts` must hold every dictionary value the rows
+/// use.
+pub(crate) fn write_segment<R: Borrow<LogRecord>>(
+    dir: &Path,
+    spec: SegmentSpec,
+    dicts: &Dicts,
+    rows: impl Iterator<Item = R>,
+    batch_rows: usize,
+) -> Result<Segment, String> {
+    let schema = schema();
+    let opts = IpcWriteOptions::default()
+        .try_with_compression(Some(CompressionType::ZSTD))
+        .map_err(|e| e.to_string())?;
+    let mut writer = FileWriter::try_new_with_options(Vec::new(), &schema, opts).map_err(|e| e.to_string())?;
+    let mut meta = MetaBuilder::new(spec);
+    let mut chunk: Vec<R> = Vec::with_capacity(batch_rows);
+    let mut rows = rows.peekable();
+    while rows.peek().is_some() {
+        chunk.clear();
+        chunk.extend(rows.by_ref().take(batch_rows.max(1)));
+        let refs: Vec<&LogRecord> = chunk.iter().map(Borrow::borrow).collect();
+        let batch = build_batch(&schema, dicts, &refs).map_err(|e| e.to_string())?;
+        writer.write(&batch).map_err(|e| e.to_string())?;
+        meta.add_batch(&refs);
+    }
+    writer.finish().map_err(|e| e.to_string())?;
+    let data = writer.into_inner().map_err(|e| e.to_string())?;
+    let (footer, dictionaries, batches) = blocks(&data)?;
+    let meta = meta.finish(data.len() as u64, crc32fast::hash(&data), footer, dictionaries, batches)?;
+    if meta.rows == 0 {
+        return Err("a segment needs at least one row".into());
+    }
+    let id = meta.id;
+    write_atomic(dir, &file_name(id, META_EXT), &frame(MAGIC, &meta.encode())).map_err(|e| e.to_string())?;
+    write_atomic(dir, &file_name(id, DATA_EXT), &data).map_err(|e| e.to_string())?;
+    sync_dir(dir).map_err(|e| e.to_string())?;
+    Ok(Segment::new(dir, meta))
+}
+
+type Blocks = (BlockRef, Vec<BlockRef>, Vec<BlockRef>);
+
+/// The footer, dictionary and record batch blocks of a finished IPC file, with checksums.
+fn blocks(data: &[u8]) -> Result<Blocks, String> {
+    let n = data.len();
+    let trailer = n.checked_sub(10).ok_or("IPC file too short")?;
+    let len = i32::from_le_bytes([data[trailer], data[trailer + 1], data[trailer + 2], data[trailer + 3]]);
+    let start = usize::try_from(len).ok().and_then(|l| trailer.checked_sub(l)).ok_or("bad footer length")?;
+    let footer = root_as_footer(&data[start..trailer]).map_err(|e| format!("footer: {e}"))?;
+    let block = |offset: u64, meta_len: u32, body_len: u64| -> Result<BlockRef, String> {
+        let end = offset.checked_add(u64::from(meta_len)).and_then(|e| e.checked_add(body_len));
+        let bytes = end.and_then(|e| data.get(offset as usize..e as usize)).ok_or("block out of range")?;
+        Ok(BlockRef { offset, meta_len, body_len, crc: crc32fast::hash(bytes) })
+    };
+    let ipc = |b: &arrow::ipc::Block| block(b.offset() as u64, b.metaDataLength() as u32, b.bodyLength() as u64);
+    let dictionaries = footer.dictionaries().into_iter().flatten().map(ipc).collect::<Result<_, _>>()?;
+    let batches = footer.recordBatches().into_iter().flatten().map(ipc).collect::<Result<_, _>>()?;
+    Ok((block(start as u64, 0, (n - start) as u64)?, dictionaries, batches))
+}
