@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use activity_log::encode::RowWriter;
 use activity_log::{ActivityError, ActivityRow};
-use exports::{ExportJob, Format, KIND_ACTIVITY_LOG};
+use exports::{ExportJob, Format, KIND_ACTIVITY_LOG, KIND_LOGS};
+use logs_query::export::{EXPORT_PAGE, ExportPlan, MAX_EXPORT_ROWS, write_csv};
 use orgs::service::activity::export_plan;
 
 use crate::state::AppState;
@@ -67,16 +68,35 @@ pub fn run_pending_exports(state: &AppState) -> Result<usize, exports::ExportErr
 /// Writes the file next to its final name and renames it when complete, so a download
 /// never sees half a file. Returns (file name, rows, bytes).
 fn write_export(state: &AppState, job: &ExportJob) -> Result<(String, i64, i64), String> {
-    if job.kind != KIND_ACTIVITY_LOG {
+    if job.kind != KIND_ACTIVITY_LOG && job.kind != KIND_LOGS {
         return Err(format!("unknown export kind {}", job.kind));
     }
-    let (base, query) = export_plan(job).map_err(|e| e.to_string())?;
     let dir = exports_dir(&state.settings.data_dir);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let name = format!("{}.{}", job.id, job.format.extension());
     let tmp = dir.join(format!("{name}.tmp"));
     let file = File::create(&tmp).map_err(|e| e.to_string())?;
     let out = BufWriter::with_capacity(256 * 1024, file);
+    let written =
+        if job.kind == KIND_LOGS { write_logs(state, job, out) } else { write_activity(state, job, out) };
+    let (rows, out) = match written {
+        Ok(done) => done,
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+    };
+    let file = out.into_inner().map_err(|e| e.to_string())?;
+    file.sync_all().map_err(|e| e.to_string())?;
+    let bytes = file.metadata().map_err(|e| e.to_string())?.len();
+    std::fs::rename(&tmp, dir.join(&name)).map_err(|e| e.to_string())?;
+    Ok((name, rows as i64, bytes as i64))
+}
+
+type Out = BufWriter<File>;
+
+fn write_activity(state: &AppState, job: &ExportJob, out: Out) -> Result<(u64, Out), String> {
+    let (base, query) = export_plan(job).map_err(|e| e.to_string())?;
     let io = |e: std::io::Error| ActivityError::Storage(e.to_string());
     let mut w = match job.format {
         Format::Csv => RowWriter::csv(out),
@@ -87,12 +107,19 @@ fn write_export(state: &AppState, job: &ExportJob) -> Result<(String, i64, i64),
         .activity
         .for_each(&base, &query.filter, query.order, &mut |r: ActivityRow| w.write_row(&r).map_err(io))
         .map_err(|e| e.to_string())?;
-    let out = w.finish().map_err(|e| e.to_string())?;
-    let file = out.into_inner().map_err(|e| e.to_string())?;
-    file.sync_all().map_err(|e| e.to_string())?;
-    let bytes = file.metadata().map_err(|e| e.to_string())?.len();
-    std::fs::rename(&tmp, dir.join(&name)).map_err(|e| e.to_string())?;
-    Ok((name, rows as i64, bytes as i64))
+    Ok((rows, w.finish().map_err(|e| e.to_string())?))
+}
+
+/// Replays the frozen query and window over the log store (CSV only, as PostHog).
+fn write_logs(state: &AppState, job: &ExportJob, out: Out) -> Result<(u64, Out), String> {
+    let team_id = job.team_id.ok_or("a logs export needs a project")?;
+    if job.format != Format::Csv {
+        return Err(format!("logs exports are CSV, not {}", job.format.as_str()));
+    }
+    let plan = ExportPlan::from_params(&job.params).map_err(|e| e.to_string())?;
+    let (rows, out) = write_csv(&*state.logs, team_id, &plan, MAX_EXPORT_ROWS, EXPORT_PAGE, out)
+        .map_err(|e| e.to_string())?;
+    Ok((rows as u64, out))
 }
 
 /// Deletes expired jobs and their files.

@@ -8,6 +8,8 @@ pub mod exports;
 pub mod ingest;
 pub mod keys;
 pub mod logs;
+pub mod logs_attrs;
+pub mod logs_export;
 pub mod members;
 pub mod organizations;
 pub mod projects;
@@ -57,7 +59,10 @@ fn project_routes(cfg: &mut ServiceConfig) {
         .service(exports::retrieve)
         .service(exports::content)
         .service(logs::query)
-        .service(logs::has_logs);
+        .service(logs::has_logs)
+        .service(logs_attrs::attributes)
+        .service(logs_attrs::values)
+        .service(logs_export::export);
 }
 
 pub fn configure(cfg: &mut ServiceConfig) {

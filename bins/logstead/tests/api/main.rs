@@ -8,6 +8,8 @@ mod auth;
 mod input;
 mod keys;
 mod logs;
+mod logs_attrs;
+mod logs_export;
 mod logs_retention;
 mod members;
 mod openapi;

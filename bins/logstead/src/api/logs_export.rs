@@ -1,0 +1,77 @@
+//! `POST .../logs/export/`: queues a CSV export of up to 10,000 log rows. The server's
+//! worker writes it; clients poll `/exports/:id/` and download `/exports/:id/content/`.
+
+use actix_web::{HttpResponse, post, web};
+use auth_scopes::{Scope, ScopeObject};
+use exports::{Format, KIND_LOGS, NewExport};
+use logs_query::export::prepare_export;
+use orgs::OrgsError;
+use orgs::service::activity::EXPORT_TTL;
+use orgs::service::project_access;
+use serde::Serialize;
+use serde_json::Value;
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+use super::dto::iso;
+use crate::auth::Authenticated;
+use crate::error::{ApiError, ErrorBody, blocking};
+use crate::extract::{Body, project_ref};
+use crate::state::AppState;
+
+const READ: Scope = Scope::read(ScopeObject::Logs);
+
+/// PostHog's exported-asset answer to a logs export.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LogsExportCreated {
+    pub id: i64,
+    /// Always `text/csv`.
+    pub export_format: String,
+    #[serde(with = "iso")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    /// False until the worker has written the file.
+    pub has_content: bool,
+    /// `logs-<service part>-<dates>.csv`.
+    pub filename: String,
+}
+
+/// Body `{"query": {...same as logs/query...}, "columns": ["timestamp", "body", "attributes.<key>", ...]}`.
+#[utoipa::path(tag = "logs", params(("project_id" = String, Path)), request_body = Object,
+    responses((status = 201, body = LogsExportCreated), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody)),
+    security(("bearer" = ["logs:read"])))]
+#[post("/{project_id}/logs/export")]
+pub async fn export(
+    st: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+    body: Body<Value>,
+) -> Result<HttpResponse, ApiError> {
+    let project = project_ref(&id)?;
+    let user_id = auth.0.user.id.0;
+    let repos = st.repos.clone();
+    let (p, _) = blocking(move || project_access(&*repos, &auth.0, project, READ)).await?;
+    let now = st.now();
+    let req = prepare_export(&body.0, now).map_err(|e| ApiError::Logs(e.into()))?;
+    let new = NewExport {
+        organization_id: p.organization_id.0,
+        team_id: Some(p.id.0),
+        created_by: Some(user_id),
+        kind: KIND_LOGS.to_string(),
+        format: Format::Csv,
+        params: req.params(),
+        filename: format!("{}.{}", req.filename_stem, Format::Csv.extension()),
+        created_at: now,
+        expires_at: now + EXPORT_TTL,
+    };
+    let exports = st.exports.clone();
+    let job = blocking(move || exports.create_export(&new).map_err(OrgsError::from)).await?;
+    Ok(HttpResponse::Created().json(LogsExportCreated {
+        id: job.id,
+        export_format: job.format.mime().to_string(),
+        created_at: job.created_at,
+        has_content: false,
+        filename: job.filename,
+    }))
+}
