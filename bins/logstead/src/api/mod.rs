@@ -8,6 +8,7 @@ pub mod exports;
 pub mod ingest;
 pub mod keys;
 pub mod logs;
+pub mod logs_agg;
 pub mod logs_attrs;
 pub mod logs_export;
 pub mod members;
@@ -62,7 +63,11 @@ fn project_routes(cfg: &mut ServiceConfig) {
         .service(logs::has_logs)
         .service(logs_attrs::attributes)
         .service(logs_attrs::values)
-        .service(logs_export::export);
+        .service(logs_export::export)
+        .service(logs_agg::count)
+        .service(logs_agg::count_ranges)
+        .service(logs_agg::sparkline)
+        .service(logs_agg::services);
 }
 
 pub fn configure(cfg: &mut ServiceConfig) {

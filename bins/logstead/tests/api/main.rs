@@ -8,6 +8,7 @@ mod auth;
 mod input;
 mod keys;
 mod logs;
+mod logs_agg;
 mod logs_attrs;
 mod logs_export;
 mod logs_retention;
