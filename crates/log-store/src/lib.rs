@@ -21,7 +21,7 @@ mod segment;
 pub mod wal;
 
 pub use codec::{CodecError, decode_batch, encode_batch};
-pub use embedded::{EmbeddedStore, OpenReport};
+pub use embedded::{CrashPoint, EmbeddedStore, OpenReport, StoreOptions, StoreStats};
 pub use wal::{
     CorruptionKind, CorruptionReport, FrameFault, Lsn, Replay, Wal, WalError, WalOptions, WalStats,
 };
