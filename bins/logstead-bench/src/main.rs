@@ -109,10 +109,11 @@ fn data_root(args: &Args) -> Res<PathBuf> {
 fn run(args: &Args) -> Res<()> {
     let root = data_root(args)?;
     let result = bench(args, &root);
-    if args.keep_data.is_none() {
+    // On failure the data and the server logs (`<format>.server.log`) are kept for a look.
+    if args.keep_data.is_none() && result.is_ok() {
         let _ = std::fs::remove_dir_all(&root);
     } else {
-        progress(format!("data kept in {}", root.display()));
+        progress(format!("data and server logs kept in {}", root.display()));
     }
     let report = result?;
     println!("{}", report.markdown());
@@ -238,7 +239,9 @@ fn settle(report: &mut Report, logs_dir: &Path, quiet: Duration, when: &str) -> 
     let (bytes, settled) = server::wait_settled(logs_dir, quiet, Duration::from_secs(900));
     let busy = started.elapsed().saturating_sub(quiet).as_secs_f64();
     if settled {
-        report.notes.push(format!("{when}: `<data>/logs` last changed {busy:.1} s in (sealing/compaction)"));
+        report
+            .notes
+            .push(format!("{when}: `<data>/logs` stopped changing after {busy:.1} s (sealing, compaction)"));
     } else {
         report.notes.push(format!("{when}: `<data>/logs` was still changing after 15 minutes"));
     }

@@ -84,7 +84,9 @@ impl Server {
     pub fn start(binary: &Path, data_dir: &Path) -> Res<(Server, Option<Credentials>)> {
         std::fs::create_dir_all(data_dir)?;
         let addr = format!("127.0.0.1:{}", free_port()?);
-        let stderr = std::fs::File::create(data_dir.with_extension("server.log"))?;
+        // Appended to, so a restart keeps the first run's log (kept with --keep-data).
+        let log = data_dir.with_extension("server.log");
+        let stderr = std::fs::OpenOptions::new().create(true).append(true).open(&log)?;
         let started = Instant::now();
         let mut child = Command::new(binary)
             .env("LOGSTEAD_DATA_DIR", data_dir)
@@ -104,11 +106,7 @@ impl Server {
         loop {
             let mut line = String::new();
             if reader.read_line(&mut line)? == 0 {
-                return Err(format!(
-                    "the server exited early; see {}",
-                    data_dir.with_extension("server.log").display()
-                )
-                .into());
+                return Err(format!("the server exited early; see {}", log.display()).into());
             }
             let listening = line.contains("listening on");
             lines.push(line);
