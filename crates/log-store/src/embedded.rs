@@ -59,6 +59,9 @@ pub struct StoreOptions {
     pub seal_age: Duration,
     /// Rows per segment record batch: the unit a query decodes.
     pub batch_rows: usize,
+    /// zstd level for segment data: higher is smaller and slower to write (background work),
+    /// no slower to read.
+    pub zstd_level: i32,
     /// Byte budget of the decoded-batch cache.
     pub cache_bytes: usize,
     /// Compact a team-hour once it has this many segments...
@@ -81,6 +84,7 @@ impl Default for StoreOptions {
             seal_rows: 250_000,
             seal_age: Duration::from_secs(10),
             batch_rows: 8192,
+            zstd_level: 3,
             cache_bytes: 256 << 20,
             compact_min_segments: 4,
             compact_small_rows: 100_000,
@@ -249,6 +253,10 @@ impl Inner {
                 .sum(),
             cache_bytes: self.cache.bytes(),
         }
+    }
+
+    fn write_options(&self) -> crate::segment::write::WriteOptions {
+        crate::segment::write::WriteOptions { batch_rows: self.opts.batch_rows, zstd_level: self.opts.zstd_level }
     }
 
     fn wake_maintenance(&self) {

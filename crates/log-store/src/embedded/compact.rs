@@ -13,7 +13,8 @@ use super::eval::BatchView;
 use super::head::{Key, read};
 use super::seal::by_partition;
 use super::state::Durable;
-use crate::segment::schema::{Cols, DictsBuilder};
+use crate::segment::columns::Cols;
+use crate::segment::schema::LayoutBuilder;
 use crate::segment::stats::SegmentSpec;
 use crate::segment::write::write_segment;
 use crate::segment::{Retire, Segment};
@@ -38,7 +39,7 @@ impl Cursor<'_> {
             self.next_batch += 1;
             let view = BatchView::with_services(&batch, self.seg.meta.team_id, &[]);
             let mut view = view.ok_or("batch schema mismatch")?;
-            let rows: Option<Vec<LogRecord>> = (0..view.len()).map(|i| view.record(i)).collect();
+            let rows: Option<Vec<LogRecord>> = (0..view.len()).map(|i| view.load(i).cloned()).collect();
             self.rows = rows.ok_or("undecodable row")?.into_iter();
         }
     }
@@ -117,15 +118,16 @@ impl Inner {
 
     fn merge(&self, partition_us: i64, inputs: &[Arc<Segment>], durable: &mut Durable) -> Result<(), String> {
         // Every batch of a segment shares its dictionaries: the first batch has them all.
-        let mut dicts = DictsBuilder::default();
+        let mut layout = LayoutBuilder::default();
         for s in inputs {
+            layout.add_counts(s.meta.rows, s.meta.log_attrs.iter().map(|k| (k.key.as_str(), k.rows)));
             let batch = s.read_batch(0).map_err(|e| self.fail(s, e))?;
             let cols = Cols::new(&batch).ok_or_else(|| self.fail(s, "batch schema mismatch".into()))?;
             for (d, col) in [
-                (&mut dicts.service, cols.service),
-                (&mut dicts.resource, cols.resource),
-                (&mut dicts.scope, cols.scope),
-                (&mut dicts.event, cols.event),
+                (&mut layout.service, cols.service),
+                (&mut layout.resource, cols.resource),
+                (&mut layout.scope, cols.scope),
+                (&mut layout.event, cols.event),
             ] {
                 (0..col.len()).for_each(|k| {
                     d.key(col.value(k));
@@ -140,7 +142,7 @@ impl Inner {
             replaces: inputs.iter().map(|s| s.meta.id).collect(),
         };
         let error = RefCell::new(None);
-        let out = write_segment(&self.seg_dir, spec, &dicts.finish(), Merge::new(inputs, &error), self.opts.batch_rows);
+        let out = write_segment(&self.seg_dir, spec, &layout.finish(), Merge::new(inputs, &error), self.write_options());
         if let Some((i, e)) = error.take() {
             if let Ok(s) = out {
                 self.discard(vec![s], durable);

@@ -1,7 +1,6 @@
 //! Evaluating a query against segments: metadata pruning (segment, then batch), then cheap
 //! column checks per row before a row is materialized and given to `RowFilter::matches`.
 
-use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -12,7 +11,7 @@ use super::head::{Key, KeyRange};
 use crate::codec::severity_code;
 use crate::segment::Segment;
 use crate::segment::meta::{BatchMeta, SegmentMeta};
-use crate::segment::schema::{Cols, decode_attrs};
+use crate::segment::columns::{Cols, Filled};
 
 /// The same semantics as `logs_query`'s case-insensitive `contains`: ASCII folding byte by
 /// byte for an ASCII needle, full lower-casing otherwise.
@@ -36,6 +35,8 @@ pub(crate) struct Plan<'a> {
     severities: u8,
     needle: Option<&'a str>,
     required: Vec<(AttributeScope, &'a str)>,
+    /// No filter group: the column checks decide alone.
+    columns_suffice: bool,
 }
 
 impl<'a> Plan<'a> {
@@ -51,6 +52,7 @@ impl<'a> Plan<'a> {
             severities,
             needle: filter.search_term_lower(),
             required: filter.attribute_keys_required(),
+            columns_suffice: filter.filter_group().is_match_all(),
         }
     }
 
@@ -91,13 +93,18 @@ impl<'a> Plan<'a> {
     }
 }
 
-/// A decoded batch being evaluated for one query.
+/// A decoded batch being evaluated for one query. Rows are materialized into one reused
+/// record; callers clone only what they keep.
 pub(crate) struct BatchView<'a> {
     cols: Cols<'a>,
     team_id: i64,
     /// Per service dictionary key: allowed by the query. Empty: any service.
     service_ok: Vec<bool>,
-    resources: HashMap<&'a str, Vec<(String, String)>>,
+    filled: Filled,
+    /// Resource dictionary key whose attributes `filled` holds.
+    resource_key: Option<i32>,
+    /// Row `filled` holds.
+    loaded: Option<usize>,
 }
 
 /// Index of the first `i` in `0..n` where `pred(i)` is false (`pred` true on a prefix).
@@ -123,7 +130,7 @@ impl<'a> BatchView<'a> {
             [] => Vec::new(),
             s => (0..cols.service.len()).map(|k| s.iter().any(|x| x == cols.service.value(k))).collect(),
         };
-        Some(Self { cols, team_id, service_ok, resources: HashMap::new() })
+        Some(Self { cols, team_id, service_ok, filled: Filled::default(), resource_key: None, loaded: None })
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -142,32 +149,44 @@ impl<'a> BatchView<'a> {
         start..end.max(start)
     }
 
-    /// Checks on columns only: severity, service, resource, observed time, search term.
+    /// Checks on columns only: severity, service, resource, observed time, attribute keys on
+    /// their own columns, search term.
     fn cheap_match(&self, plan: &Plan<'_>, i: usize) -> bool {
         let c = &self.cols;
         plan.severities & (1 << c.severity[i]) != 0
             && (self.service_ok.is_empty() || self.service_ok[c.service.keys[i] as usize])
             && plan.filter.resource_fingerprint().is_none_or(|f| f == c.fingerprint[i])
             && plan.observed_from.is_none_or(|o| c.observed[i] >= o)
+            && plan.required.iter().all(|(scope, k)| *scope == AttributeScope::Resource || c.may_have(i, k))
             && plan.needle.is_none_or(|n| contains_ci(c.body.value(i), n))
     }
 
-    /// Row `i` as a record; `None` if its encodings are damaged.
-    pub(crate) fn record(&mut self, i: usize) -> Option<LogRecord> {
-        let res = self.cols.resource.get(i);
-        if !self.resources.contains_key(res) {
-            self.resources.insert(res, decode_attrs(res)?);
+    /// Row `i`, materialized into the reused record; `None` if its encodings are damaged.
+    pub(crate) fn load(&mut self, i: usize) -> Option<&LogRecord> {
+        if self.loaded == Some(i) {
+            return Some(&self.filled.record);
         }
-        let resources = &self.resources;
-        self.cols.record(i, self.team_id, |s| resources.get(s).cloned())
+        self.loaded = None;
+        let key = self.cols.resource.keys[i];
+        let with_resource = self.resource_key != Some(key);
+        // Unset first: a failed fill may leave the resource half-written.
+        self.resource_key = None;
+        self.cols.fill(i, self.team_id, &mut self.filled, with_resource)?;
+        self.resource_key = Some(key);
+        self.loaded = Some(i);
+        Some(&self.filled.record)
     }
 
-    /// Row `i` if it matches the whole query. `Err` if the row is damaged.
-    pub(crate) fn matching(&mut self, plan: &Plan<'_>, i: usize) -> Result<Option<LogRecord>, ()> {
+    /// Whether row `i` matches the whole query (materializing it only if the filter needs
+    /// more than columns). `Err` if the row is damaged.
+    pub(crate) fn matches(&mut self, plan: &Plan<'_>, i: usize) -> Result<bool, ()> {
         if !self.cheap_match(plan, i) {
-            return Ok(None);
+            return Ok(false);
         }
-        let r = self.record(i).ok_or(())?;
-        Ok(plan.filter.matches(&r).then_some(r))
+        if plan.columns_suffice {
+            return Ok(true);
+        }
+        let r = self.load(i).ok_or(())?;
+        Ok(plan.filter.matches(r))
     }
 }

@@ -13,6 +13,8 @@ use super::{Inner, lock};
 use crate::segment::Segment;
 
 pub(crate) type Snapshot = (Vec<Arc<Head>>, Arc<Vec<Arc<Segment>>>);
+/// A decoded batch and the indices of its matching rows.
+type Matches = (Arc<RecordBatch>, Vec<usize>);
 
 /// A row ranked for a page: the heap's greatest element is the worst row kept.
 struct Ranked {
@@ -136,10 +138,14 @@ impl Inner {
                 if !top.wants(&k) {
                     break;
                 }
-                match view.matching(&plan, j) {
-                    Ok(Some(r)) => top.push(k, r),
-                    Ok(None) => {}
-                    Err(()) => {
+                let row = match view.matches(&plan, j) {
+                    Ok(true) => view.load(j).cloned(),
+                    Ok(false) => continue,
+                    Err(()) => None,
+                };
+                match row {
+                    Some(r) => top.push(k, r),
+                    None => {
                         self.corrupt(&seg, "undecodable row");
                         break;
                     }
@@ -149,25 +155,43 @@ impl Inner {
         top.into_rows()
     }
 
-    /// Matching rows of one batch.
-    fn batch_rows(&self, seg: &Segment, i: usize, plan: &Plan<'_>) -> Vec<LogRecord> {
-        let Some(batch) = self.batch(seg, i) else { return Vec::new() };
+    /// Indices of one batch's matching rows, with the batch; `None` if it is damaged.
+    fn batch_matches(&self, seg: &Segment, i: usize, plan: &Plan<'_>) -> Option<Matches> {
+        let batch = self.batch(seg, i)?;
         let Some(mut view) = BatchView::new(&batch, seg.meta.team_id, plan) else {
             self.corrupt(seg, "batch does not have the segment schema");
-            return Vec::new();
+            return None;
         };
-        let mut out = Vec::new();
+        let mut rows = Vec::new();
         for j in view.rows_in(&plan.range) {
-            match view.matching(plan, j) {
-                Ok(Some(r)) => out.push(r),
-                Ok(None) => {}
+            match view.matches(plan, j) {
+                Ok(true) => rows.push(j),
+                Ok(false) => {}
                 Err(()) => {
                     self.corrupt(seg, "undecodable row");
-                    return Vec::new();
+                    return None;
                 }
             }
         }
-        out
+        drop(view);
+        Some((batch, rows))
+    }
+
+    /// Visits the rows found by [`Self::batch_matches`]; false once `visit` says stop.
+    fn visit_matches(&self, seg: &Segment, m: Matches, visit: &mut dyn FnMut(&LogRecord) -> bool) -> bool {
+        let (batch, rows) = m;
+        let Some(mut view) = BatchView::with_services(&batch, seg.meta.team_id, &[]) else { return true };
+        for j in rows {
+            match view.load(j) {
+                Some(r) if !visit(r) => return false,
+                Some(_) => {}
+                None => {
+                    self.corrupt(seg, "undecodable row");
+                    return true;
+                }
+            }
+        }
+        true
     }
 
     pub(crate) fn scan(&self, req: &ScanRequest<'_>, visit: &mut dyn FnMut(&LogRecord) -> bool) {
@@ -186,32 +210,36 @@ impl Inner {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4).min(batches.len());
         if threads <= 1 {
             for (seg, i) in &batches {
-                if !self.batch_rows(seg, *i, &plan).iter().all(&mut *visit) {
+                let found = self.batch_matches(seg, *i, &plan);
+                if found.is_some_and(|m| !self.visit_matches(seg, m, visit)) {
                     return;
                 }
             }
             return;
         }
-        // Workers decode and filter batches; this thread visits, so `visit` needs no `Send`.
+        // Workers decode and filter batches; this thread materializes the matches and visits
+        // them, so `visit` needs no `Send`.
         let next = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
         std::thread::scope(|s| {
-            let (tx, rx) = mpsc::sync_channel::<Vec<LogRecord>>(threads * 2);
+            let (tx, rx) = mpsc::sync_channel::<(usize, Matches)>(threads * 2);
             for _ in 0..threads {
                 let tx = tx.clone();
                 let (next, stop, batches, plan) = (&next, &stop, &batches, &plan);
                 s.spawn(move || {
                     while !stop.load(Ordering::Relaxed) {
-                        let Some((seg, i)) = batches.get(next.fetch_add(1, Ordering::Relaxed)) else { break };
-                        if tx.send(self.batch_rows(seg, *i, plan)).is_err() {
+                        let k = next.fetch_add(1, Ordering::Relaxed);
+                        let Some((seg, i)) = batches.get(k) else { break };
+                        let Some(m) = self.batch_matches(seg, *i, plan) else { continue };
+                        if tx.send((k, m)).is_err() {
                             break;
                         }
                     }
                 });
             }
             drop(tx);
-            for rows in rx {
-                if !rows.iter().all(&mut *visit) {
+            for (k, m) in rx {
+                if !self.visit_matches(&batches[k].0, m, visit) {
                     stop.store(true, Ordering::Relaxed);
                     break;
                 }

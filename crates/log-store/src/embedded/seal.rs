@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::head::{Head, read};
 use super::state::Durable;
 use super::{CrashPoint, Inner, lock, write_lock};
-use crate::segment::schema::DictsBuilder;
+use crate::segment::schema::LayoutBuilder;
 use crate::segment::stats::SegmentSpec;
 use crate::segment::write::write_segment;
 use crate::segment::{Retire, Segment};
@@ -115,9 +115,9 @@ impl Inner {
         spec: SegmentSpec,
         rows: impl Iterator<Item = &'a LogRecord> + Clone,
     ) -> Result<Segment, String> {
-        let mut dicts = DictsBuilder::default();
-        rows.clone().for_each(|r| dicts.add(r));
-        write_segment(&self.seg_dir, spec, &dicts.finish(), rows, self.opts.batch_rows)
+        let mut layout = LayoutBuilder::default();
+        rows.clone().for_each(|r| layout.add(r));
+        write_segment(&self.seg_dir, spec, &layout.finish(), rows, self.write_options())
     }
 
     /// Deletes segments that were written but never published.

@@ -8,6 +8,7 @@
 use logs_query::Severity;
 
 use super::bloom::Bloom;
+use super::stats::MINUTE_US;
 use crate::codec::{CodecError, Reader, put_str, put_varint, put_zigzag, severity_code, severity_from_code};
 use crate::wal::Lsn;
 
@@ -153,7 +154,8 @@ impl SegmentMeta {
         self.fingerprints.iter().for_each(|f| out.extend_from_slice(&f.to_le_bytes()));
         put_varint(&mut out, self.cells.len() as u64);
         for c in &self.cells {
-            put_zigzag(&mut out, c.minute_us.wrapping_sub(self.partition_us));
+            // Cells are whole minutes of the partition's hour: store the minute number.
+            put_zigzag(&mut out, c.minute_us.wrapping_sub(self.partition_us) / MINUTE_US);
             put_varint(&mut out, u64::from(c.service));
             out.push(severity_code(c.severity));
             let fp = self.fingerprints.binary_search(&c.fingerprint).unwrap_or(usize::MAX);
@@ -209,7 +211,7 @@ impl SegmentMeta {
         let n = r.count(6)?;
         let mut cells = Vec::with_capacity(n);
         for _ in 0..n {
-            let minute_us = partition_us.wrapping_add(r.zigzag()?);
+            let minute_us = partition_us.wrapping_add(r.zigzag()?.wrapping_mul(MINUTE_US));
             let service = u32::try_from(r.varint()?).ok().filter(|&s| (s as usize) < services.len());
             let service = service.ok_or_else(|| out_of_range("cell service"))?;
             let severity = severity_from_code(r.u8()?)?;

@@ -1,25 +1,25 @@
-//! The Arrow schema of a segment, building record batches from rows and reading rows back.
+//! The Arrow schema of a segment and building record batches from rows.
 //!
 //! Low-cardinality strings (service, resource attributes, scope, event name) are
 //! `Dictionary(Int32, Utf8)` columns whose dictionary is shared by every batch of a segment,
-//! so the IPC file stores each dictionary once. Attribute lists are one `Utf8` value per row
-//! (see [`encode_attrs`]).
+//! so the IPC file stores each dictionary once. Log attributes: keys common in the segment
+//! get a nullable `Utf8` column each; the rest of a row's pairs are packed in one `Utf8`
+//! value (see [`encode_attrs`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow::array::{
-    Array, ArrayRef, AsArray, DictionaryArray, FixedSizeBinaryArray, Int32Array, Int64Array, StringArray,
+    ArrayRef, DictionaryArray, FixedSizeBinaryArray, Int32Array, Int64Array, StringArray, StringBuilder,
     UInt8Array, UInt32Array, UInt64Array,
 };
 use arrow::buffer::Buffer;
-use arrow::datatypes::{DataType, Field, Int32Type, Int64Type, Schema, SchemaRef, UInt8Type, UInt32Type, UInt64Type};
+use arrow::datatypes::{DataType, Field, Int32Type, Schema, SchemaRef};
 use arrow::error::ArrowError;
 use arrow::record_batch::RecordBatch;
-use logs_query::{LogRecord, Severity};
-use uuid::Uuid;
+use logs_query::LogRecord;
 
-use crate::codec::{severity_code, severity_from_code};
+use crate::codec::severity_code;
 
 pub(crate) const TS: usize = 0;
 pub(crate) const OBSERVED: usize = 1;
@@ -42,9 +42,10 @@ fn dict_type() -> DataType {
     DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
 }
 
-pub(crate) fn schema() -> SchemaRef {
+/// The fixed columns, then one nullable `Utf8` column per hot attribute key, named by it.
+pub(crate) fn schema(hot: &[String]) -> SchemaRef {
     let f = |name: &str, t: DataType| Field::new(name, t, false);
-    Arc::new(Schema::new(vec![
+    let mut fields = vec![
         f("timestamp_us", DataType::Int64),
         f("observed_us", DataType::Int64),
         f("uuid", DataType::FixedSizeBinary(16)),
@@ -61,7 +62,9 @@ pub(crate) fn schema() -> SchemaRef {
         f("instrumentation_scope", dict_type()),
         f("event_name", dict_type()),
         f("bytes", DataType::UInt32),
-    ]))
+    ];
+    fields.extend(hot.iter().map(|k| Field::new(k, DataType::Utf8, true)));
+    Arc::new(Schema::new(fields))
 }
 
 // Attribute lists as one string: `key US value RS` per pair, where US/RS/ESC inside keys and
@@ -94,22 +97,66 @@ pub(crate) fn encode_attrs(attrs: &[(String, String)], out: &mut String) {
     }
 }
 
+/// The field of pair `n` being decoded; a pair's strings are cleared when it starts.
+fn field<'a>(out: &'a mut Vec<(String, String)>, n: usize, in_value: bool, started: &mut bool) -> &'a mut String {
+    if n == out.len() {
+        out.push(Default::default());
+    }
+    let pair = &mut out[n];
+    if !*started {
+        pair.0.clear();
+        pair.1.clear();
+        *started = true;
+    }
+    if in_value { &mut pair.1 } else { &mut pair.0 }
+}
+
+/// Decodes [`encode_attrs`] output into `out`, reusing its strings; `None` if malformed.
+pub(crate) fn decode_attrs_into(s: &str, out: &mut Vec<(String, String)>) -> Option<()> {
+    let bytes = s.as_bytes();
+    let (mut n, mut in_value, mut started, mut run, mut i) = (0, false, false, 0, 0);
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !matches!(b, 0x1b | 0x1e | 0x1f) {
+            i += 1;
+            continue;
+        }
+        // The separators are ASCII, so `run..i` lies on character boundaries.
+        let f = field(out, n, in_value, &mut started);
+        f.push_str(&s[run..i]);
+        match b {
+            0x1b => {
+                let c = s[i + 1..].chars().next()?;
+                f.push(c);
+                i += 1 + c.len_utf8();
+            }
+            0x1f if !in_value => {
+                in_value = true;
+                i += 1;
+            }
+            0x1e if in_value => {
+                in_value = false;
+                started = false;
+                n += 1;
+                i += 1;
+            }
+            _ => return None,
+        }
+        run = i;
+    }
+    if run != bytes.len() || in_value {
+        return None;
+    }
+    out.truncate(n);
+    Some(())
+}
+
 /// Decodes [`encode_attrs`] output; `None` if malformed.
+#[cfg(test)]
 pub(crate) fn decode_attrs(s: &str) -> Option<Vec<(String, String)>> {
     let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut key: Option<String> = None;
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            ESC => cur.push(chars.next()?),
-            US if key.is_none() => key = Some(std::mem::take(&mut cur)),
-            RS => out.push((key.take()?, std::mem::take(&mut cur))),
-            US => return None,
-            c => cur.push(c),
-        }
-    }
-    (cur.is_empty() && key.is_none()).then_some(out)
+    decode_attrs_into(s, &mut out)?;
+    Some(out)
 }
 
 /// One segment-wide dictionary: values in first-seen order.
@@ -137,7 +184,7 @@ impl DictBuilder {
 }
 
 #[derive(Debug)]
-pub(crate) struct Dict {
+struct Dict {
     values: ArrayRef,
     index: HashMap<String, i32>,
 }
@@ -148,222 +195,152 @@ impl Dict {
     }
 
     fn key(&self, v: &str) -> Result<i32, ArrowError> {
-        self.index.get(v).copied().ok_or_else(|| ArrowError::InvalidArgumentError(format!("{v:?} not in dictionary")))
+        let k = self.index.get(v).copied();
+        k.ok_or_else(|| ArrowError::InvalidArgumentError(format!("{v:?} not in dictionary")))
     }
 }
 
-/// The dictionaries of one segment, collected before its first batch is written.
+/// Log attribute keys present in at least 1/`HOT_SHARE` of a segment's rows get a column
+/// of their own (at most `MAX_HOT` of them): values of one key compress far better side by
+/// side than interleaved with other keys in the packed column.
+const HOT_SHARE: u64 = 20;
+const MAX_HOT: usize = 64;
+
+/// What must be known before a segment's first batch: its dictionaries and which attribute
+/// keys get columns. Fed every row (or, when compacting, the inputs' dictionaries and stats).
 #[derive(Debug, Default)]
-pub(crate) struct DictsBuilder {
+pub(crate) struct LayoutBuilder {
     pub(crate) service: DictBuilder,
     pub(crate) resource: DictBuilder,
     pub(crate) scope: DictBuilder,
     pub(crate) event: DictBuilder,
+    key_rows: HashMap<String, u64>,
+    rows: u64,
     scratch: String,
 }
 
-impl DictsBuilder {
+impl LayoutBuilder {
     pub(crate) fn add(&mut self, r: &LogRecord) {
         self.service.key(&r.service_name);
         encode_attrs(&r.resource_attributes, &mut self.scratch);
         self.resource.key(&self.scratch);
         self.scope.key(&r.instrumentation_scope);
         self.event.key(&r.event_name);
+        self.rows += 1;
+        for (k, _) in &r.attributes {
+            match self.key_rows.get_mut(k.as_str()) {
+                Some(n) => *n += 1,
+                None => {
+                    self.key_rows.insert(k.clone(), 1);
+                }
+            }
+        }
     }
 
-    pub(crate) fn finish(self) -> Dicts {
-        Dicts {
+    /// `rows` rows, of which `key_rows` carry each key.
+    pub(crate) fn add_counts<'a>(&mut self, rows: u64, key_rows: impl Iterator<Item = (&'a str, u64)>) {
+        self.rows += rows;
+        for (k, n) in key_rows {
+            *self.key_rows.entry(k.to_owned()).or_default() += n;
+        }
+    }
+
+    pub(crate) fn finish(self) -> Layout {
+        let mut hot: Vec<(u64, String)> = (self.key_rows.into_iter())
+            .filter(|(_, n)| n.saturating_mul(HOT_SHARE) >= self.rows)
+            .map(|(k, n)| (n, k))
+            .collect();
+        hot.sort_unstable_by(|a, b| b.cmp(a));
+        let mut hot: Vec<String> = hot.into_iter().take(MAX_HOT).map(|(_, k)| k).collect();
+        hot.sort_unstable();
+        Layout {
             service: self.service.finish(),
             resource: self.resource.finish(),
             scope: self.scope.finish(),
             event: self.event.finish(),
+            schema: schema(&hot),
+            hot,
         }
     }
 }
 
 #[derive(Debug)]
-pub(crate) struct Dicts {
+pub(crate) struct Layout {
     service: Dict,
     resource: Dict,
     scope: Dict,
     event: Dict,
+    /// Sorted keys with their own column, after the fixed ones.
+    hot: Vec<String>,
+    pub(crate) schema: SchemaRef,
+}
+
+/// Whether keys are strictly increasing: only then can a row's attributes be split between
+/// key columns and the packed column and merged back into exactly the same list.
+fn strictly_sorted(attrs: &[(String, String)]) -> bool {
+    attrs.windows(2).all(|w| w[0].0 < w[1].0)
 }
 
 /// Builds one record batch from rows already sorted by (timestamp, uuid).
-pub(crate) fn build_batch(schema: &SchemaRef, dicts: &Dicts, rows: &[&LogRecord]) -> Result<RecordBatch, ArrowError> {
+pub(crate) fn build_batch(layout: &Layout, rows: &[&LogRecord]) -> Result<RecordBatch, ArrowError> {
     let n = rows.len();
     let mut uuids = Vec::with_capacity(n * 16);
     let mut trace = Vec::with_capacity(n * 16);
     let mut span = Vec::with_capacity(n * 8);
     let (mut service, mut resource, mut scope, mut event) =
         (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
-    let mut attrs = Vec::with_capacity(n);
+    let mut packed = StringBuilder::with_capacity(n, n * 16);
+    let mut hot: Vec<StringBuilder> = layout.hot.iter().map(|_| StringBuilder::with_capacity(n, n * 8)).collect();
+    let mut hot_row: Vec<Option<&str>> = vec![None; hot.len()];
+    let mut cold: Vec<(String, String)> = Vec::new();
     let mut scratch = String::new();
     for r in rows {
         uuids.extend_from_slice(r.uuid.as_bytes());
         trace.extend_from_slice(&r.trace_id);
         span.extend_from_slice(&r.span_id);
-        service.push(dicts.service.key(&r.service_name)?);
+        service.push(layout.service.key(&r.service_name)?);
         encode_attrs(&r.resource_attributes, &mut scratch);
-        resource.push(dicts.resource.key(&scratch)?);
-        scope.push(dicts.scope.key(&r.instrumentation_scope)?);
-        event.push(dicts.event.key(&r.event_name)?);
-        encode_attrs(&r.attributes, &mut scratch);
-        attrs.push(scratch.clone());
+        resource.push(layout.resource.key(&scratch)?);
+        scope.push(layout.scope.key(&r.instrumentation_scope)?);
+        event.push(layout.event.key(&r.event_name)?);
+        hot_row.iter_mut().for_each(|v| *v = None);
+        cold.clear();
+        if strictly_sorted(&r.attributes) {
+            for (k, v) in &r.attributes {
+                match layout.hot.binary_search(k) {
+                    Ok(i) => hot_row[i] = Some(v),
+                    Err(_) => cold.push((k.clone(), v.clone())),
+                }
+            }
+            encode_attrs(&cold, &mut scratch);
+        } else {
+            encode_attrs(&r.attributes, &mut scratch);
+        }
+        packed.append_value(&scratch);
+        for (b, v) in hot.iter_mut().zip(&hot_row) {
+            b.append_option(*v);
+        }
     }
-    let columns: Vec<ArrayRef> = vec![
+    let mut columns: Vec<ArrayRef> = vec![
         Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.timestamp_us))),
         Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.observed_timestamp_us))),
         Arc::new(FixedSizeBinaryArray::try_new(16, Buffer::from_vec(uuids), None)?),
         Arc::new(UInt8Array::from_iter_values(rows.iter().map(|r| severity_code(r.severity)))),
         Arc::new(Int32Array::from_iter_values(rows.iter().map(|r| r.severity_number))),
-        dicts.service.array(service)?,
+        layout.service.array(service)?,
         Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.body.as_str()))),
-        dicts.resource.array(resource)?,
+        layout.resource.array(resource)?,
         Arc::new(UInt64Array::from_iter_values(rows.iter().map(|r| r.resource_fingerprint))),
-        Arc::new(StringArray::from_iter_values(attrs)),
+        Arc::new(packed.finish()),
         Arc::new(FixedSizeBinaryArray::try_new(16, Buffer::from_vec(trace), None)?),
         Arc::new(FixedSizeBinaryArray::try_new(8, Buffer::from_vec(span), None)?),
         Arc::new(Int32Array::from_iter_values(rows.iter().map(|r| r.trace_flags))),
-        dicts.scope.array(scope)?,
-        dicts.event.array(event)?,
+        layout.scope.array(scope)?,
+        layout.event.array(event)?,
         Arc::new(UInt32Array::from_iter_values(rows.iter().map(|r| r.bytes))),
     ];
-    RecordBatch::try_new(Arc::clone(schema), columns)
-}
-
-/// A dictionary column: keys plus the segment's values.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct DictCol<'a> {
-    pub(crate) keys: &'a [i32],
-    pub(crate) values: &'a StringArray,
-}
-
-impl<'a> DictCol<'a> {
-    fn new(a: &'a ArrayRef) -> Option<Self> {
-        let d = a.as_dictionary_opt::<Int32Type>()?;
-        let values = d.values().as_string_opt::<i32>()?;
-        // Validated here so every later lookup is in bounds.
-        let ok = d.keys().values().iter().all(|&k| k >= 0 && (k as usize) < values.len());
-        ok.then_some(Self { keys: d.keys().values(), values })
-    }
-
-    pub(crate) fn get(&self, i: usize) -> &'a str {
-        self.values.value(self.keys[i] as usize)
-    }
-
-    /// Dictionary size.
-    pub(crate) fn len(&self) -> usize {
-        self.values.len()
-    }
-
-    /// Dictionary value `k`.
-    pub(crate) fn value(&self, k: usize) -> &'a str {
-        self.values.value(k)
-    }
-}
-
-/// Typed views of a decoded batch's columns; construction checks every type and length, so
-/// the accessors cannot fail for `i < len`.
-#[derive(Debug)]
-pub(crate) struct Cols<'a> {
-    pub(crate) len: usize,
-    pub(crate) ts: &'a [i64],
-    pub(crate) observed: &'a [i64],
-    uuid: &'a FixedSizeBinaryArray,
-    pub(crate) severity: &'a [u8],
-    severity_number: &'a [i32],
-    pub(crate) service: DictCol<'a>,
-    pub(crate) body: &'a StringArray,
-    pub(crate) resource: DictCol<'a>,
-    pub(crate) fingerprint: &'a [u64],
-    attrs: &'a StringArray,
-    trace_id: &'a FixedSizeBinaryArray,
-    span_id: &'a FixedSizeBinaryArray,
-    trace_flags: &'a [i32],
-    pub(crate) scope: DictCol<'a>,
-    pub(crate) event: DictCol<'a>,
-    bytes: &'a [u32],
-}
-
-impl<'a> Cols<'a> {
-    pub(crate) fn new(b: &'a RecordBatch) -> Option<Self> {
-        if b.num_columns() != BYTES + 1 {
-            return None;
-        }
-        let c = |i: usize| b.column(i);
-        let fixed = |i: usize, w: i32| c(i).as_fixed_size_binary_opt().filter(|a| a.value_length() == w);
-        let cols = Cols {
-            len: b.num_rows(),
-            ts: c(TS).as_primitive_opt::<Int64Type>()?.values(),
-            observed: c(OBSERVED).as_primitive_opt::<Int64Type>()?.values(),
-            uuid: fixed(UUID, 16)?,
-            severity: c(SEVERITY).as_primitive_opt::<UInt8Type>()?.values(),
-            severity_number: c(SEVERITY_NUMBER).as_primitive_opt::<Int32Type>()?.values(),
-            service: DictCol::new(c(SERVICE))?,
-            body: c(BODY).as_string_opt::<i32>()?,
-            resource: DictCol::new(c(RESOURCE))?,
-            fingerprint: c(FINGERPRINT).as_primitive_opt::<UInt64Type>()?.values(),
-            attrs: c(ATTRS).as_string_opt::<i32>()?,
-            trace_id: fixed(TRACE_ID, 16)?,
-            span_id: fixed(SPAN_ID, 8)?,
-            trace_flags: c(TRACE_FLAGS).as_primitive_opt::<Int32Type>()?.values(),
-            scope: DictCol::new(c(SCOPE))?,
-            event: DictCol::new(c(EVENT))?,
-            bytes: c(BYTES).as_primitive_opt::<UInt32Type>()?.values(),
-        };
-        let n = cols.len;
-        let lens = [cols.ts.len(), cols.observed.len(), cols.severity.len(), cols.fingerprint.len()];
-        let ok = lens.iter().all(|&l| l == n)
-            && [cols.severity_number.len(), cols.trace_flags.len(), cols.bytes.len()].iter().all(|&l| l == n)
-            && [cols.uuid.len(), cols.trace_id.len(), cols.span_id.len(), cols.body.len(), cols.attrs.len()]
-                .iter()
-                .all(|&l| l == n)
-            && [cols.service, cols.resource, cols.scope, cols.event].iter().all(|d| d.keys.len() == n)
-            && cols.severity.iter().all(|&s| severity_from_code(s).is_ok());
-        ok.then_some(cols)
-    }
-
-    pub(crate) fn key(&self, i: usize) -> (i64, Uuid) {
-        (self.ts[i], uuid_at(self.uuid, i))
-    }
-
-    pub(crate) fn severity(&self, i: usize) -> Severity {
-        severity_from_code(self.severity[i]).unwrap_or(Severity::Unknown)
-    }
-
-    /// The whole row; `None` if its attribute encodings are malformed. `resource` decodes a
-    /// resource dictionary value (callers cache it per batch).
-    pub(crate) fn record(
-        &self,
-        i: usize,
-        team_id: i64,
-        resource: impl FnOnce(&str) -> Option<Vec<(String, String)>>,
-    ) -> Option<LogRecord> {
-        Some(LogRecord {
-            uuid: uuid_at(self.uuid, i),
-            team_id,
-            timestamp_us: self.ts[i],
-            observed_timestamp_us: self.observed[i],
-            body: self.body.value(i).to_owned(),
-            severity: self.severity(i),
-            severity_number: self.severity_number[i],
-            service_name: self.service.get(i).to_owned(),
-            resource_attributes: resource(self.resource.get(i))?,
-            resource_fingerprint: self.fingerprint[i],
-            attributes: decode_attrs(self.attrs.value(i))?,
-            trace_id: self.trace_id.value(i).try_into().ok()?,
-            span_id: self.span_id.value(i).try_into().ok()?,
-            trace_flags: self.trace_flags[i],
-            instrumentation_scope: self.scope.get(i).to_owned(),
-            event_name: self.event.get(i).to_owned(),
-            bytes: self.bytes[i],
-        })
-    }
-}
-
-fn uuid_at(a: &FixedSizeBinaryArray, i: usize) -> Uuid {
-    Uuid::from_slice(a.value(i)).unwrap_or_default()
+    columns.extend(hot.iter_mut().map(|b| Arc::new(b.finish()) as ArrayRef));
+    RecordBatch::try_new(Arc::clone(&layout.schema), columns)
 }
 
 #[cfg(test)]
@@ -379,12 +356,17 @@ mod tests {
             vec![("ключ".into(), "значение 🚀".into()), ("k".into(), "\x1b".into())],
         ];
         let mut s = String::new();
+        let mut reused = vec![("old".to_string(), "junk".to_string()); 5];
         for c in cases {
             encode_attrs(&c, &mut s);
-            assert_eq!(decode_attrs(&s), Some(c));
+            assert_eq!(decode_attrs(&s), Some(c.clone()));
+            decode_attrs_into(&s, &mut reused).unwrap();
+            assert_eq!(reused, c);
         }
         assert_eq!(decode_attrs("a\x1fb"), None, "unterminated pair");
         assert_eq!(decode_attrs("a\x1fb\x1fc\x1e"), None);
         assert_eq!(decode_attrs("\x1b"), None);
+        assert_eq!(decode_attrs("a\x1e"), None);
+        assert_eq!(decode_attrs("a\x1fb\x1etrailing"), None);
     }
 }

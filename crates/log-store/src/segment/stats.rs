@@ -10,7 +10,8 @@ use crate::codec::{severity_code, severity_from_code};
 use crate::wal::Lsn;
 
 /// Distinct values kept per attribute key per segment; later values are not listed (the key's
-/// row count stays exact) and the key is marked capped.
+/// row count stays exact) and the key is marked capped. A capped key keeps only values seen
+/// more than once.
 pub(crate) const MAX_VALUES_PER_KEY: usize = 1000;
 pub(crate) const MINUTE_US: i64 = 60_000_000;
 
@@ -49,7 +50,9 @@ impl AttrAcc {
             .keys
             .into_iter()
             .map(|(key, a)| {
-                let mut values: Vec<(String, u64)> = a.values.into_iter().collect();
+                // A capped key is high-cardinality (ids): its one-off values say nothing.
+                let values = a.values.into_iter().filter(|(_, n)| !a.capped || *n > 1);
+                let mut values: Vec<(String, u64)> = values.collect();
                 values.sort_unstable();
                 KeyStats { key, rows: a.rows, capped: a.capped, values }
             })

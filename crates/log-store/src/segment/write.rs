@@ -8,36 +8,45 @@ use arrow::ipc::{CompressionType, root_as_footer};
 use logs_query::LogRecord;
 
 use super::meta::{BlockRef, MAGIC};
-use super::schema::{Dicts, build_batch, schema};
+use super::schema::{Layout, build_batch};
 use super::stats::{MetaBuilder, SegmentSpec};
 use super::{DATA_EXT, META_EXT, Segment, file_name};
 use crate::fsutil::{frame, sync_dir, write_atomic};
 
+/// How segments are written.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WriteOptions {
+    pub(crate) batch_rows: usize,
+    pub(crate) zstd_level: i32,
+}
+
 /// Writes `rows` (sorted by (timestamp, uuid), all of `spec.team_id`, at least one) as
 /// segment `spec.id` in `dir`, durably: the sidecar first, then the data file, each via a
 /// temporary name, then the directory is synced. A sidecar without its data file is what a
-/// crash midway leaves; open removes it. `dicts` must hold every dictionary value the rows
+/// crash midway leaves; open removes it. `layout` must hold every dictionary value the rows
 /// use.
 pub(crate) fn write_segment<R: Borrow<LogRecord>>(
     dir: &Path,
     spec: SegmentSpec,
-    dicts: &Dicts,
+    layout: &Layout,
     rows: impl Iterator<Item = R>,
-    batch_rows: usize,
+    opts: WriteOptions,
 ) -> Result<Segment, String> {
-    let schema = schema();
+    let schema = &layout.schema;
+    let batch_rows = opts.batch_rows.max(1);
     let opts = IpcWriteOptions::default()
         .try_with_compression(Some(CompressionType::ZSTD))
+        .and_then(|o| o.try_with_compression_level(Some(opts.zstd_level)))
         .map_err(|e| e.to_string())?;
-    let mut writer = FileWriter::try_new_with_options(Vec::new(), &schema, opts).map_err(|e| e.to_string())?;
+    let mut writer = FileWriter::try_new_with_options(Vec::new(), schema, opts).map_err(|e| e.to_string())?;
     let mut meta = MetaBuilder::new(spec);
     let mut chunk: Vec<R> = Vec::with_capacity(batch_rows);
     let mut rows = rows.peekable();
     while rows.peek().is_some() {
         chunk.clear();
-        chunk.extend(rows.by_ref().take(batch_rows.max(1)));
+        chunk.extend(rows.by_ref().take(batch_rows));
         let refs: Vec<&LogRecord> = chunk.iter().map(Borrow::borrow).collect();
-        let batch = build_batch(&schema, dicts, &refs).map_err(|e| e.to_string())?;
+        let batch = build_batch(layout, &refs).map_err(|e| e.to_string())?;
         writer.write(&batch).map_err(|e| e.to_string())?;
         meta.add_batch(&refs);
     }

@@ -1,0 +1,224 @@
+//! Typed views of a decoded segment batch, and rows read back from them.
+
+use arrow::array::{Array, ArrayRef, AsArray, FixedSizeBinaryArray, StringArray};
+use arrow::datatypes::{DataType, Int32Type, Int64Type, UInt8Type, UInt32Type, UInt64Type};
+use arrow::record_batch::RecordBatch;
+use logs_query::{LogRecord, Severity};
+use uuid::Uuid;
+
+use super::schema::{
+    ATTRS, BODY, BYTES, EVENT, FINGERPRINT, OBSERVED, RESOURCE, SCOPE, SERVICE, SEVERITY, SEVERITY_NUMBER,
+    SPAN_ID, TRACE_FLAGS, TRACE_ID, TS, UUID, decode_attrs_into,
+};
+use crate::codec::severity_from_code;
+
+/// A dictionary column: keys plus the segment's values.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DictCol<'a> {
+    pub(crate) keys: &'a [i32],
+    values: &'a StringArray,
+}
+
+impl<'a> DictCol<'a> {
+    fn new(a: &'a ArrayRef) -> Option<Self> {
+        let d = a.as_dictionary_opt::<Int32Type>()?;
+        let values = d.values().as_string_opt::<i32>()?;
+        // Checked here so every later lookup is in bounds.
+        let ok = d.keys().values().iter().all(|&k| k >= 0 && (k as usize) < values.len());
+        ok.then_some(Self { keys: d.keys().values(), values })
+    }
+
+    pub(crate) fn get(&self, i: usize) -> &'a str {
+        self.values.value(self.keys[i] as usize)
+    }
+
+    /// Dictionary size.
+    pub(crate) fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Dictionary value `k`.
+    pub(crate) fn value(&self, k: usize) -> &'a str {
+        self.values.value(k)
+    }
+}
+
+/// Typed views of a decoded batch's columns; construction checks every type and length, so
+/// the accessors cannot fail for `i < len`.
+#[derive(Debug)]
+pub(crate) struct Cols<'a> {
+    pub(crate) len: usize,
+    pub(crate) ts: &'a [i64],
+    pub(crate) observed: &'a [i64],
+    uuid: &'a FixedSizeBinaryArray,
+    pub(crate) severity: &'a [u8],
+    severity_number: &'a [i32],
+    pub(crate) service: DictCol<'a>,
+    pub(crate) body: &'a StringArray,
+    pub(crate) resource: DictCol<'a>,
+    pub(crate) fingerprint: &'a [u64],
+    attrs: &'a StringArray,
+    trace_id: &'a FixedSizeBinaryArray,
+    span_id: &'a FixedSizeBinaryArray,
+    trace_flags: &'a [i32],
+    pub(crate) scope: DictCol<'a>,
+    pub(crate) event: DictCol<'a>,
+    bytes: &'a [u32],
+    /// Attribute keys with their own column, sorted by key.
+    hot: Vec<(&'a str, &'a StringArray)>,
+}
+
+impl<'a> Cols<'a> {
+    pub(crate) fn new(b: &'a RecordBatch) -> Option<Self> {
+        let c = |i: usize| b.column(i);
+        let fixed = |i: usize, w: i32| c(i).as_fixed_size_binary_opt().filter(|a| a.value_length() == w);
+        let schema = b.schema_ref();
+        let mut hot = Vec::new();
+        for i in BYTES + 1..b.num_columns() {
+            let f = schema.field(i);
+            (f.data_type() == &DataType::Utf8).then_some(())?;
+            hot.push((f.name().as_str(), c(i).as_string_opt::<i32>()?));
+        }
+        hot.windows(2).all(|w| w[0].0 < w[1].0).then_some(())?;
+        let cols = Cols {
+            len: b.num_rows(),
+            ts: c(TS).as_primitive_opt::<Int64Type>()?.values(),
+            observed: c(OBSERVED).as_primitive_opt::<Int64Type>()?.values(),
+            uuid: fixed(UUID, 16)?,
+            severity: c(SEVERITY).as_primitive_opt::<UInt8Type>()?.values(),
+            severity_number: c(SEVERITY_NUMBER).as_primitive_opt::<Int32Type>()?.values(),
+            service: DictCol::new(c(SERVICE))?,
+            body: c(BODY).as_string_opt::<i32>()?,
+            resource: DictCol::new(c(RESOURCE))?,
+            fingerprint: c(FINGERPRINT).as_primitive_opt::<UInt64Type>()?.values(),
+            attrs: c(ATTRS).as_string_opt::<i32>()?,
+            trace_id: fixed(TRACE_ID, 16)?,
+            span_id: fixed(SPAN_ID, 8)?,
+            trace_flags: c(TRACE_FLAGS).as_primitive_opt::<Int32Type>()?.values(),
+            scope: DictCol::new(c(SCOPE))?,
+            event: DictCol::new(c(EVENT))?,
+            bytes: c(BYTES).as_primitive_opt::<UInt32Type>()?.values(),
+            hot,
+        };
+        let n = cols.len;
+        let slices = [cols.ts.len(), cols.observed.len(), cols.severity.len(), cols.fingerprint.len()];
+        let more = [cols.severity_number.len(), cols.trace_flags.len(), cols.bytes.len()];
+        let arrays = [cols.uuid.len(), cols.trace_id.len(), cols.span_id.len(), cols.body.len(), cols.attrs.len()];
+        let ok = slices.iter().chain(&more).chain(&arrays).all(|&l| l == n)
+            && cols.hot.iter().all(|(_, a)| a.len() == n)
+            && [cols.service, cols.resource, cols.scope, cols.event].iter().all(|d| d.keys.len() == n)
+            && cols.severity.iter().all(|&s| severity_from_code(s).is_ok());
+        ok.then_some(cols)
+    }
+
+    pub(crate) fn key(&self, i: usize) -> (i64, Uuid) {
+        (self.ts[i], Uuid::from_slice(self.uuid.value(i)).unwrap_or_default())
+    }
+
+    pub(crate) fn severity(&self, i: usize) -> Severity {
+        severity_from_code(self.severity[i]).unwrap_or(Severity::Unknown)
+    }
+
+    /// False only if row `i` surely lacks log attribute `key`, judged without decoding: the
+    /// key has a column, it is null, and the packed pairs do not mention the key (a row with
+    /// unsorted keys keeps every pair packed).
+    pub(crate) fn may_have(&self, i: usize, key: &str) -> bool {
+        match self.hot.binary_search_by(|(k, _)| (*k).cmp(key)) {
+            Ok(j) => self.hot[j].1.is_valid(i) || self.attrs.value(i).contains(key),
+            Err(_) => true,
+        }
+    }
+
+    /// Overwrites `out` with row `i`, reusing its allocations. Resource attributes are
+    /// decoded only when `with_resource` (callers skip it when the dictionary key repeats).
+    /// `None` if an attribute encoding is damaged.
+    pub(crate) fn fill(&self, i: usize, team_id: i64, out: &mut Filled, with_resource: bool) -> Option<()> {
+        let Filled { record: out, packed } = out;
+        let set = |s: &mut String, v: &str| {
+            s.clear();
+            s.push_str(v);
+        };
+        (out.uuid, out.timestamp_us) = (Uuid::from_slice(self.uuid.value(i)).ok()?, self.ts[i]);
+        out.team_id = team_id;
+        out.observed_timestamp_us = self.observed[i];
+        set(&mut out.body, self.body.value(i));
+        out.severity = self.severity(i);
+        out.severity_number = self.severity_number[i];
+        set(&mut out.service_name, self.service.get(i));
+        if with_resource {
+            decode_attrs_into(self.resource.get(i), &mut out.resource_attributes)?;
+        }
+        out.resource_fingerprint = self.fingerprint[i];
+        self.fill_attrs(i, packed, &mut out.attributes)?;
+        out.trace_id = self.trace_id.value(i).try_into().ok()?;
+        out.span_id = self.span_id.value(i).try_into().ok()?;
+        out.trace_flags = self.trace_flags[i];
+        set(&mut out.instrumentation_scope, self.scope.get(i));
+        set(&mut out.event_name, self.event.get(i));
+        out.bytes = self.bytes[i];
+        Some(())
+    }
+
+    /// Row `i`'s log attributes into `out`: the packed pairs (decoded into `packed`) merged
+    /// with the key-column values, in key order.
+    fn fill_attrs(&self, i: usize, packed: &mut Vec<(String, String)>, out: &mut Vec<(String, String)>) -> Option<()> {
+        decode_attrs_into(self.attrs.value(i), packed)?;
+        let mut n = 0;
+        let mut put = |k: &str, v: &str| {
+            if n == out.len() {
+                out.push(Default::default());
+            }
+            let e = &mut out[n];
+            e.0.clear();
+            e.0.push_str(k);
+            e.1.clear();
+            e.1.push_str(v);
+            n += 1;
+        };
+        let mut hot = self.hot.iter().filter(|(_, a)| a.is_valid(i)).map(|(k, a)| (*k, a.value(i))).peekable();
+        for (k, v) in packed.iter() {
+            while let Some((hk, hv)) = hot.next_if(|(hk, _)| *hk < k.as_str()) {
+                put(hk, hv);
+            }
+            put(k, v);
+        }
+        hot.for_each(|(hk, hv)| put(hk, hv));
+        out.truncate(n);
+        Some(())
+    }
+}
+
+/// A record [`Cols::fill`] overwrites row after row, with its scratch space.
+#[derive(Debug)]
+pub(crate) struct Filled {
+    pub(crate) record: LogRecord,
+    packed: Vec<(String, String)>,
+}
+
+impl Default for Filled {
+    fn default() -> Self {
+        Self { record: empty_record(), packed: Vec::new() }
+    }
+}
+
+fn empty_record() -> LogRecord {
+    LogRecord {
+        uuid: Uuid::nil(),
+        team_id: 0,
+        timestamp_us: 0,
+        observed_timestamp_us: 0,
+        body: String::new(),
+        severity: Severity::Unknown,
+        severity_number: 0,
+        service_name: String::new(),
+        resource_attributes: Vec::new(),
+        resource_fingerprint: 0,
+        attributes: Vec::new(),
+        trace_id: [0; 16],
+        span_id: [0; 8],
+        trace_flags: 0,
+        instrumentation_scope: String::new(),
+        event_name: String::new(),
+        bytes: 0,
+    }
+}

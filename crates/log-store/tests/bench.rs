@@ -1,0 +1,272 @@
+//! Size and speed on realistic rows (shaped like logstead-bench's data set). Ignored; run:
+//! `cargo test --release -p log-store --test bench -- --ignored --nocapture`
+//! (`BENCH_ROWS=1000000` for more rows).
+
+mod support;
+
+use std::fmt::Write as _;
+use std::time::Instant;
+
+use log_store::StoreOptions;
+use logs_query::{ListRequest, LogRecord, LogStore, OrderBy, RowFilter, ScanRequest, Severity};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use support::{TempDir, filter, open};
+use uuid::Uuid;
+
+const SERVICES: [&str; 12] = [
+    "api-gateway", "web-frontend", "checkout", "catalog", "search", "payments", "cart", "auth",
+    "recommendations", "inventory", "user-profile", "notifications",
+];
+const ROUTES: [&str; 8] = [
+    "/api/orders/{id}", "/api/cart/{id}/items", "/api/products/{id}", "/api/search", "/api/users/{id}",
+    "/api/payments/{id}/capture", "/healthz", "/api/v2/orders/{id}",
+];
+const PATTERNS: [&str; 12] = [
+    "{method} {path} {status} in {ms}ms",
+    "user {user} logged in from {ip}",
+    "order {id} created by {uid} with {n} items",
+    "payment {id} captured for {uid}",
+    "processed batch of {n} events in {ms}ms",
+    "query on {table} returned {n} rows in {ms}ms",
+    "cache miss for {key}, loading from {table}",
+    "request completed: {method} {path} status={status} duration={ms}ms",
+    "slow query on {table}: {ms}ms",
+    "retry {n}/5 calling {host}: connection reset by peer",
+    "{method} {path} failed with {status}: upstream timeout",
+    "timeout after {ms}ms waiting for {host}",
+];
+const TABLES: [&str; 6] = ["orders", "users", "sessions", "payments", "invoices", "products"];
+const HOSTS: [&str; 4] = ["postgres-primary.internal:5432", "redis-main.internal:6379", "api.stripe.com:443", "kafka-0.internal:9092"];
+const NAMES: [&str; 8] = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi"];
+
+fn hex(rng: &mut StdRng, n: usize) -> String {
+    (0..n).map(|_| char::from_digit(rng.random_range(0..16), 16).unwrap_or('0')).collect()
+}
+
+struct World {
+    pods: Vec<(usize, Vec<(String, String)>, u64)>,
+}
+
+impl World {
+    fn new(rng: &mut StdRng) -> Self {
+        let mut pods = Vec::new();
+        for (k, name) in SERVICES.iter().enumerate() {
+            let rs = hex(rng, 10);
+            for _ in 0..(1 + 7 / (k + 1)) {
+                let mut attrs = vec![
+                    ("service.name".to_string(), name.to_string()),
+                    ("service.namespace".into(), "shop".into()),
+                    ("service.version".into(), format!("1.{}.{}", k % 7, rng.random_range(0..20))),
+                    ("deployment.environment".into(), "production".into()),
+                    ("k8s.namespace.name".into(), "production".into()),
+                    ("k8s.deployment.name".into(), name.to_string()),
+                    ("k8s.pod.name".into(), format!("{name}-{rs}-{}", hex(rng, 5))),
+                    ("host.name".into(), format!("ip-10-0-{}-{}.ec2.internal", k % 3, 10 + k)),
+                    ("cloud.region".into(), "us-east-1".into()),
+                    ("telemetry.sdk.language".into(), "go".into()),
+                    ("telemetry.sdk.name".into(), "opentelemetry".into()),
+                ];
+                attrs.sort();
+                pods.push((k, attrs, rng.random()));
+            }
+        }
+        Self { pods }
+    }
+
+    fn record(&self, rng: &mut StdRng, ts: i64) -> LogRecord {
+        let (service, resource_attributes, fp) = &self.pods[(rng.random::<f64>().powi(2) * self.pods.len() as f64) as usize];
+        let sev = [Severity::Trace, Severity::Debug, Severity::Info, Severity::Info, Severity::Info, Severity::Info,
+            Severity::Info, Severity::Info, Severity::Warn, Severity::Error][rng.random_range(0..10)];
+        let method = ["GET", "GET", "GET", "POST", "PUT", "DELETE"][rng.random_range(0..6)];
+        let route = ROUTES[rng.random_range(0..ROUTES.len())];
+        let path = route.replace("{id}", &rng.random_range(1..500_000).to_string());
+        let status = [200, 200, 200, 201, 404, 500][rng.random_range(0..6)];
+        let ms = (rng.random::<f64>().powi(4) * 5000.0) as i64 + 1;
+        let user = (rng.random::<f64>().powi(3) * 5000.0) as usize;
+        let mut body = format!("[{}] ", ["http", "db", "queue", "cache"][rng.random_range(0..4)]);
+        let pattern = PATTERNS[rng.random_range(0..PATTERNS.len())];
+        let mut rest = pattern;
+        while let Some(open) = rest.find('{') {
+            body.push_str(&rest[..open]);
+            let close = rest[open..].find('}').unwrap_or(0);
+            let _ = match &rest[open + 1..open + close] {
+                "method" => write!(body, "{method}"),
+                "path" => write!(body, "{path}"),
+                "status" => write!(body, "{status}"),
+                "ms" => write!(body, "{ms}"),
+                "user" => write!(body, "{}.{}", NAMES[user % 8], user),
+                "uid" => write!(body, "u_{user:06}"),
+                "ip" => write!(body, "10.{}.{}.{}", rng.random_range(0..255), rng.random_range(0..255), rng.random_range(0..255)),
+                "id" => write!(body, "{}", hex(rng, 16)),
+                "n" => write!(body, "{}", rng.random_range(1..1000)),
+                "table" => write!(body, "{}", TABLES[rng.random_range(0..TABLES.len())]),
+                "key" => write!(body, "{}:{}", TABLES[rng.random_range(0..TABLES.len())], rng.random_range(0..10_000)),
+                "host" => write!(body, "{}", HOSTS[rng.random_range(0..HOSTS.len())]),
+                _ => Ok(()),
+            };
+            rest = &rest[open + close + 1..];
+        }
+        body.push_str(rest);
+        if rng.random_bool(0.001) {
+            body = format!("{body} (KerFuFfle)");
+        }
+        let mut attributes = vec![
+            ("http.method".to_string(), method.to_string()),
+            ("http.route".into(), route.into()),
+            ("status_code".into(), status.to_string()),
+        ];
+        let optional: [(f64, &dyn Fn(&mut StdRng) -> (String, String)); 7] = [
+            (0.8, &|r| ("region".into(), ["us-east-1", "eu-west-1", "us-west-2"][r.random_range(0..3)].into())),
+            (0.7, &|_| ("user_id".into(), format!("u_{user:06}"))),
+            (0.5, &|r| ("request_id".into(), hex(r, 32))),
+            (0.6, &|_| ("duration_ms".into(), ms.to_string())),
+            (0.4, &|r| ("tenant".into(), format!("tenant-{}", r.random_range(0..50)))),
+            (0.2, &|r| ("cache.hit".into(), r.random_bool(0.7).to_string())),
+            (0.1, &|r| ("retry_count".into(), r.random_range(1..5).to_string())),
+        ];
+        for (p, make) in optional {
+            if rng.random_bool(p) {
+                attributes.push(make(rng));
+            }
+        }
+        attributes.sort();
+        let traced = rng.random_bool(0.9);
+        let bytes = (body.len() + attributes.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>()) as u32;
+        LogRecord {
+            uuid: Uuid::now_v7(),
+            team_id: 1,
+            timestamp_us: ts,
+            observed_timestamp_us: ts + rng.random_range(1_000..400_000),
+            body,
+            severity: sev,
+            severity_number: sev.default_number(),
+            service_name: SERVICES[*service].to_string(),
+            resource_attributes: resource_attributes.clone(),
+            resource_fingerprint: *fp,
+            attributes,
+            trace_id: if traced { rng.random() } else { [0; 16] },
+            span_id: if traced { rng.random() } else { [0; 8] },
+            trace_flags: 1,
+            instrumentation_scope: format!("shop.{}@2.{}.0", SERVICES[*service], service % 4),
+            event_name: String::new(),
+            bytes,
+        }
+    }
+}
+
+fn time<T>(what: &str, f: impl Fn() -> T) -> T {
+    let mut best = f64::MAX;
+    let mut out = f();
+    for _ in 0..5 {
+        let t = Instant::now();
+        out = f();
+        best = best.min(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    println!("{what}: {best:.2} ms (best of 5, after one warm-up)");
+    out
+}
+
+/// Bytes per row of each column alone (zstd IPC), and of the metadata sidecars.
+fn column_breakdown(dir: &std::path::Path, rows: u64) {
+    use arrow::ipc::reader::FileReader;
+    use arrow::ipc::writer::{FileWriter, IpcWriteOptions};
+    use arrow::record_batch::RecordBatch;
+    let mut per_col: Vec<(String, usize)> = Vec::new();
+    let mut meta = 0;
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|e| e == "meta") {
+            meta += std::fs::metadata(&p).unwrap().len();
+            continue;
+        }
+        let reader = FileReader::try_new(std::fs::File::open(&p).unwrap(), None).unwrap();
+        let schema = reader.schema();
+        let batches: Vec<RecordBatch> = reader.map(|b| b.unwrap()).collect();
+        for (i, f) in schema.fields().iter().enumerate() {
+            let one = std::sync::Arc::new(arrow::datatypes::Schema::new(vec![f.as_ref().clone()]));
+            let opts = IpcWriteOptions::default().try_with_compression(Some(arrow::ipc::CompressionType::ZSTD)).unwrap();
+            let mut w = FileWriter::try_new_with_options(Vec::new(), &one, opts).unwrap();
+            for b in &batches {
+                w.write(&RecordBatch::try_new(one.clone(), vec![b.column(i).clone()]).unwrap()).unwrap();
+            }
+            w.finish().unwrap();
+            let len = w.into_inner().unwrap().len();
+            match per_col.iter_mut().find(|(n, _)| n == f.name()) {
+                Some(e) => e.1 += len,
+                None => per_col.push((f.name().clone(), len)),
+            }
+        }
+    }
+    for (name, bytes) in per_col {
+        println!("  {name:>24}: {:6.2} bytes/row", bytes as f64 / rows as f64);
+    }
+    println!("  {:>24}: {:6.2} bytes/row", "metadata", meta as f64 / rows as f64);
+}
+
+#[test]
+#[ignore = "benchmark"]
+fn bytes_per_row_and_query_times() {
+    let n: usize = std::env::var("BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(200_000);
+    let dir = TempDir::new("bench");
+    let mut rng = StdRng::seed_from_u64(1);
+    let world = World::new(&mut rng);
+    let end: i64 = 1_750_000_000_000_000;
+    let span: i64 = 24 * 3600 * 1_000_000;
+    let zstd_level = std::env::var("BENCH_ZSTD").ok().and_then(|v| v.parse().ok()).unwrap_or(StoreOptions::default().zstd_level);
+    let opts = StoreOptions { background: false, seal_rows: usize::MAX, zstd_level, ..StoreOptions::default() };
+    let store = open(dir.path(), opts);
+    let t = Instant::now();
+    let mut raw = 0usize;
+    for b in 0..n / 1000 {
+        let batch: Vec<LogRecord> = (0..1000)
+            .map(|j| {
+                let i = (b * 1000 + j) as i64;
+                world.record(&mut rng, end - span + i * (span / n as i64))
+            })
+            .collect();
+        raw += batch.iter().map(|r| r.bytes as usize + 60).sum::<usize>();
+        store.append(1, batch).unwrap();
+        if (b + 1) % 250 == 0 {
+            store.flush().unwrap();
+        }
+    }
+    println!("appended {n} rows in {:.2} s (~{} raw bytes/row)", t.elapsed().as_secs_f64(), raw / n);
+    let t = Instant::now();
+    store.flush().unwrap();
+    store.compact().unwrap();
+    println!("flush + compact: {:.2} s", t.elapsed().as_secs_f64());
+    let s = store.stats();
+    println!("{s:?}");
+    println!("ON DISK: {:.1} bytes/row", s.segment_bytes as f64 / s.segment_rows as f64);
+    column_breakdown(&dir.path().join("segments"), s.segment_rows);
+
+    let all = RowFilter::default();
+    let list = |from: i64, f: &RowFilter| {
+        let req = ListRequest { team_id: 1, from_us: from, to_us: end + 1, filter: f, order: OrderBy::Latest, after: None, observed_from_us: None, limit: 100 };
+        store.list(&req).unwrap().len()
+    };
+    let count = |f: &RowFilter| {
+        let mut n = 0u64;
+        store.scan(&ScanRequest { team_id: 1, from_us: end - span, to_us: end + 1, filter: f }, &mut |_| {
+            n += 1;
+            true
+        })
+        .unwrap();
+        n
+    };
+    time("latest 100, last hour", || list(end - 3_600_000_000, &all));
+    let needle = filter(serde_json::json!({"searchTerm": "kerfuffle"}));
+    time("latest 100, searchTerm kerfuffle, 24 h", || list(end - span, &needle));
+    let c = time("count searchTerm kerfuffle, 24 h", || count(&needle));
+    println!("  = {c}");
+    let rare = filter(serde_json::json!({"searchTerm": "zebra-unicorn"}));
+    time("count of an absent term, 24 h", || count(&rare));
+    let errors = filter(serde_json::json!({"severityLevels": ["error"], "serviceNames": ["checkout"]}));
+    time("latest 100 checkout errors, 24 h", || list(end - span, &errors));
+    let attrs = filter(serde_json::json!({"filterGroup": [
+        {"key": "http.method", "type": "log_attribute", "operator": "exact", "value": "POST"},
+        {"key": "region", "type": "log_attribute", "operator": "exact", "value": "eu-west-1"}]}));
+    let c = time("count, 2 attribute filters, 24 h", || count(&attrs));
+    println!("  = {c}");
+}
