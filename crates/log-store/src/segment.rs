@@ -9,6 +9,7 @@
 pub(crate) mod bloom;
 pub(crate) mod cache;
 pub(crate) mod columns;
+pub(crate) mod layout;
 pub(crate) mod meta;
 pub(crate) mod schema;
 pub(crate) mod stats;

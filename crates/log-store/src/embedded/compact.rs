@@ -13,8 +13,7 @@ use super::eval::BatchView;
 use super::head::{Key, read};
 use super::seal::by_partition;
 use super::state::Durable;
-use crate::segment::columns::Cols;
-use crate::segment::schema::LayoutBuilder;
+use crate::segment::layout::LayoutBuilder;
 use crate::segment::stats::SegmentSpec;
 use crate::segment::write::write_segment;
 use crate::segment::{Retire, Segment};
@@ -117,22 +116,12 @@ impl Inner {
     }
 
     fn merge(&self, partition_us: i64, inputs: &[Arc<Segment>], durable: &mut Durable) -> Result<(), String> {
-        // Every batch of a segment shares its dictionaries: the first batch has them all.
+        // Two passes: the layout (dictionaries, key columns) needs every row first.
+        let error = RefCell::new(None);
         let mut layout = LayoutBuilder::default();
-        for s in inputs {
-            layout.add_counts(s.meta.rows, s.meta.log_attrs.iter().map(|k| (k.key.as_str(), k.rows)));
-            let batch = s.read_batch(0).map_err(|e| self.fail(s, e))?;
-            let cols = Cols::new(&batch).ok_or_else(|| self.fail(s, "batch schema mismatch".into()))?;
-            for (d, col) in [
-                (&mut layout.service, cols.service),
-                (&mut layout.resource, cols.resource),
-                (&mut layout.scope, cols.scope),
-                (&mut layout.event, cols.event),
-            ] {
-                (0..col.len()).for_each(|k| {
-                    d.key(col.value(k));
-                });
-            }
+        Merge::new(inputs, &error).for_each(|r| layout.add(&r));
+        if let Some((i, e)) = error.take() {
+            return Err(self.fail(&inputs[i], e));
         }
         let spec = SegmentSpec {
             id: durable.take_id(),
@@ -141,7 +130,6 @@ impl Inner {
             max_lsn: inputs.iter().filter_map(|s| s.meta.max_lsn).max(),
             replaces: inputs.iter().map(|s| s.meta.id).collect(),
         };
-        let error = RefCell::new(None);
         let out = write_segment(&self.seg_dir, spec, &layout.finish(), Merge::new(inputs, &error), self.write_options());
         if let Some((i, e)) = error.take() {
             if let Ok(s) = out {

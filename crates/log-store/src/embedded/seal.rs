@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::head::{Head, read};
 use super::state::Durable;
 use super::{CrashPoint, Inner, lock, write_lock};
-use crate::segment::schema::LayoutBuilder;
+use crate::segment::layout::LayoutBuilder;
 use crate::segment::stats::SegmentSpec;
 use crate::segment::write::write_segment;
 use crate::segment::{Retire, Segment};

@@ -1,7 +1,7 @@
 //! Typed views of a decoded segment batch, and rows read back from them.
 
-use arrow::array::{Array, ArrayRef, AsArray, FixedSizeBinaryArray, StringArray};
-use arrow::datatypes::{DataType, Int32Type, Int64Type, UInt8Type, UInt32Type, UInt64Type};
+use arrow::array::{Array, ArrayRef, AsArray, FixedSizeBinaryArray, Int32Array, StringArray};
+use arrow::datatypes::{Int32Type, Int64Type, UInt8Type, UInt32Type, UInt64Type};
 use arrow::record_batch::RecordBatch;
 use logs_query::{LogRecord, Severity};
 use uuid::Uuid;
@@ -43,6 +43,47 @@ impl<'a> DictCol<'a> {
     }
 }
 
+/// A log attribute key's own column: dictionary-encoded or plain, null where absent.
+#[derive(Debug, Clone, Copy)]
+enum HotCol<'a> {
+    Dict(&'a Int32Array, &'a StringArray),
+    Plain(&'a StringArray),
+}
+
+impl<'a> HotCol<'a> {
+    fn new(a: &'a ArrayRef) -> Option<Self> {
+        if let Some(s) = a.as_string_opt::<i32>() {
+            return Some(Self::Plain(s));
+        }
+        let d = a.as_dictionary_opt::<Int32Type>()?;
+        let values = d.values().as_string_opt::<i32>()?;
+        let keys = d.keys();
+        let ok = (0..keys.len()).all(|i| keys.is_null(i) || (keys.value(i) >= 0 && (keys.value(i) as usize) < values.len()));
+        ok.then_some(Self::Dict(keys, values))
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Self::Dict(k, _) => k.len(),
+            Self::Plain(s) => s.len(),
+        }
+    }
+
+    fn is_valid(&self, i: usize) -> bool {
+        match self {
+            Self::Dict(k, _) => k.is_valid(i),
+            Self::Plain(s) => s.is_valid(i),
+        }
+    }
+
+    fn value(&self, i: usize) -> &'a str {
+        match self {
+            Self::Dict(k, v) => v.value(k.value(i) as usize),
+            Self::Plain(s) => s.value(i),
+        }
+    }
+}
+
 /// Typed views of a decoded batch's columns; construction checks every type and length, so
 /// the accessors cannot fail for `i < len`.
 #[derive(Debug)]
@@ -65,7 +106,7 @@ pub(crate) struct Cols<'a> {
     pub(crate) event: DictCol<'a>,
     bytes: &'a [u32],
     /// Attribute keys with their own column, sorted by key.
-    hot: Vec<(&'a str, &'a StringArray)>,
+    hot: Vec<(&'a str, HotCol<'a>)>,
 }
 
 impl<'a> Cols<'a> {
@@ -75,9 +116,7 @@ impl<'a> Cols<'a> {
         let schema = b.schema_ref();
         let mut hot = Vec::new();
         for i in BYTES + 1..b.num_columns() {
-            let f = schema.field(i);
-            (f.data_type() == &DataType::Utf8).then_some(())?;
-            hot.push((f.name().as_str(), c(i).as_string_opt::<i32>()?));
+            hot.push((schema.field(i).name().as_str(), HotCol::new(c(i))?));
         }
         hot.windows(2).all(|w| w[0].0 < w[1].0).then_some(())?;
         let cols = Cols {

@@ -1,25 +1,14 @@
-//! The Arrow schema of a segment and building record batches from rows.
+//! The Arrow schema of a segment, and the packed encoding of attribute lists.
 //!
 //! Low-cardinality strings (service, resource attributes, scope, event name) are
 //! `Dictionary(Int32, Utf8)` columns whose dictionary is shared by every batch of a segment,
 //! so the IPC file stores each dictionary once. Log attributes: keys common in the segment
-//! get a nullable `Utf8` column each; the rest of a row's pairs are packed in one `Utf8`
-//! value (see [`encode_attrs`]).
+//! get a nullable column each (see `layout`); the rest of a row's pairs are packed in one
+//! `Utf8` value (see [`encode_attrs`]).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use arrow::array::{
-    ArrayRef, DictionaryArray, FixedSizeBinaryArray, Int32Array, Int64Array, StringArray, StringBuilder,
-    UInt8Array, UInt32Array, UInt64Array,
-};
-use arrow::buffer::Buffer;
-use arrow::datatypes::{DataType, Field, Int32Type, Schema, SchemaRef};
-use arrow::error::ArrowError;
-use arrow::record_batch::RecordBatch;
-use logs_query::LogRecord;
-
-use crate::codec::severity_code;
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 
 pub(crate) const TS: usize = 0;
 pub(crate) const OBSERVED: usize = 1;
@@ -38,12 +27,13 @@ pub(crate) const SCOPE: usize = 13;
 pub(crate) const EVENT: usize = 14;
 pub(crate) const BYTES: usize = 15;
 
-fn dict_type() -> DataType {
+pub(crate) fn dict_type() -> DataType {
     DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
 }
 
-/// The fixed columns, then one nullable `Utf8` column per hot attribute key, named by it.
-pub(crate) fn schema(hot: &[String]) -> SchemaRef {
+/// The fixed columns, then one nullable column per attribute key with a column, named by
+/// the key: dictionary-encoded (`true`) or plain `Utf8`.
+pub(crate) fn schema(hot: &[(String, bool)]) -> SchemaRef {
     let f = |name: &str, t: DataType| Field::new(name, t, false);
     let mut fields = vec![
         f("timestamp_us", DataType::Int64),
@@ -63,7 +53,8 @@ pub(crate) fn schema(hot: &[String]) -> SchemaRef {
         f("event_name", dict_type()),
         f("bytes", DataType::UInt32),
     ];
-    fields.extend(hot.iter().map(|k| Field::new(k, DataType::Utf8, true)));
+    let hot = hot.iter().map(|(k, dict)| Field::new(k, if *dict { dict_type() } else { DataType::Utf8 }, true));
+    fields.extend(hot);
     Arc::new(Schema::new(fields))
 }
 
@@ -157,190 +148,6 @@ pub(crate) fn decode_attrs(s: &str) -> Option<Vec<(String, String)>> {
     let mut out = Vec::new();
     decode_attrs_into(s, &mut out)?;
     Some(out)
-}
-
-/// One segment-wide dictionary: values in first-seen order.
-#[derive(Debug, Default)]
-pub(crate) struct DictBuilder {
-    values: Vec<String>,
-    index: HashMap<String, i32>,
-}
-
-impl DictBuilder {
-    pub(crate) fn key(&mut self, v: &str) -> i32 {
-        if let Some(&k) = self.index.get(v) {
-            return k;
-        }
-        let k = self.values.len() as i32;
-        self.values.push(v.to_owned());
-        self.index.insert(v.to_owned(), k);
-        k
-    }
-
-    fn finish(self) -> Dict {
-        let values: ArrayRef = Arc::new(StringArray::from_iter_values(&self.values));
-        Dict { values, index: self.index }
-    }
-}
-
-#[derive(Debug)]
-struct Dict {
-    values: ArrayRef,
-    index: HashMap<String, i32>,
-}
-
-impl Dict {
-    fn array(&self, keys: Vec<i32>) -> Result<ArrayRef, ArrowError> {
-        Ok(Arc::new(DictionaryArray::<Int32Type>::try_new(Int32Array::from(keys), Arc::clone(&self.values))?))
-    }
-
-    fn key(&self, v: &str) -> Result<i32, ArrowError> {
-        let k = self.index.get(v).copied();
-        k.ok_or_else(|| ArrowError::InvalidArgumentError(format!("{v:?} not in dictionary")))
-    }
-}
-
-/// Log attribute keys present in at least 1/`HOT_SHARE` of a segment's rows get a column
-/// of their own (at most `MAX_HOT` of them): values of one key compress far better side by
-/// side than interleaved with other keys in the packed column.
-const HOT_SHARE: u64 = 20;
-const MAX_HOT: usize = 64;
-
-/// What must be known before a segment's first batch: its dictionaries and which attribute
-/// keys get columns. Fed every row (or, when compacting, the inputs' dictionaries and stats).
-#[derive(Debug, Default)]
-pub(crate) struct LayoutBuilder {
-    pub(crate) service: DictBuilder,
-    pub(crate) resource: DictBuilder,
-    pub(crate) scope: DictBuilder,
-    pub(crate) event: DictBuilder,
-    key_rows: HashMap<String, u64>,
-    rows: u64,
-    scratch: String,
-}
-
-impl LayoutBuilder {
-    pub(crate) fn add(&mut self, r: &LogRecord) {
-        self.service.key(&r.service_name);
-        encode_attrs(&r.resource_attributes, &mut self.scratch);
-        self.resource.key(&self.scratch);
-        self.scope.key(&r.instrumentation_scope);
-        self.event.key(&r.event_name);
-        self.rows += 1;
-        for (k, _) in &r.attributes {
-            match self.key_rows.get_mut(k.as_str()) {
-                Some(n) => *n += 1,
-                None => {
-                    self.key_rows.insert(k.clone(), 1);
-                }
-            }
-        }
-    }
-
-    /// `rows` rows, of which `key_rows` carry each key.
-    pub(crate) fn add_counts<'a>(&mut self, rows: u64, key_rows: impl Iterator<Item = (&'a str, u64)>) {
-        self.rows += rows;
-        for (k, n) in key_rows {
-            *self.key_rows.entry(k.to_owned()).or_default() += n;
-        }
-    }
-
-    pub(crate) fn finish(self) -> Layout {
-        let mut hot: Vec<(u64, String)> = (self.key_rows.into_iter())
-            .filter(|(_, n)| n.saturating_mul(HOT_SHARE) >= self.rows)
-            .map(|(k, n)| (n, k))
-            .collect();
-        hot.sort_unstable_by(|a, b| b.cmp(a));
-        let mut hot: Vec<String> = hot.into_iter().take(MAX_HOT).map(|(_, k)| k).collect();
-        hot.sort_unstable();
-        Layout {
-            service: self.service.finish(),
-            resource: self.resource.finish(),
-            scope: self.scope.finish(),
-            event: self.event.finish(),
-            schema: schema(&hot),
-            hot,
-        }
-    }
-}
-
-#[derive(Debug)]
-pub(crate) struct Layout {
-    service: Dict,
-    resource: Dict,
-    scope: Dict,
-    event: Dict,
-    /// Sorted keys with their own column, after the fixed ones.
-    hot: Vec<String>,
-    pub(crate) schema: SchemaRef,
-}
-
-/// Whether keys are strictly increasing: only then can a row's attributes be split between
-/// key columns and the packed column and merged back into exactly the same list.
-fn strictly_sorted(attrs: &[(String, String)]) -> bool {
-    attrs.windows(2).all(|w| w[0].0 < w[1].0)
-}
-
-/// Builds one record batch from rows already sorted by (timestamp, uuid).
-pub(crate) fn build_batch(layout: &Layout, rows: &[&LogRecord]) -> Result<RecordBatch, ArrowError> {
-    let n = rows.len();
-    let mut uuids = Vec::with_capacity(n * 16);
-    let mut trace = Vec::with_capacity(n * 16);
-    let mut span = Vec::with_capacity(n * 8);
-    let (mut service, mut resource, mut scope, mut event) =
-        (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
-    let mut packed = StringBuilder::with_capacity(n, n * 16);
-    let mut hot: Vec<StringBuilder> = layout.hot.iter().map(|_| StringBuilder::with_capacity(n, n * 8)).collect();
-    let mut hot_row: Vec<Option<&str>> = vec![None; hot.len()];
-    let mut cold: Vec<(String, String)> = Vec::new();
-    let mut scratch = String::new();
-    for r in rows {
-        uuids.extend_from_slice(r.uuid.as_bytes());
-        trace.extend_from_slice(&r.trace_id);
-        span.extend_from_slice(&r.span_id);
-        service.push(layout.service.key(&r.service_name)?);
-        encode_attrs(&r.resource_attributes, &mut scratch);
-        resource.push(layout.resource.key(&scratch)?);
-        scope.push(layout.scope.key(&r.instrumentation_scope)?);
-        event.push(layout.event.key(&r.event_name)?);
-        hot_row.iter_mut().for_each(|v| *v = None);
-        cold.clear();
-        if strictly_sorted(&r.attributes) {
-            for (k, v) in &r.attributes {
-                match layout.hot.binary_search(k) {
-                    Ok(i) => hot_row[i] = Some(v),
-                    Err(_) => cold.push((k.clone(), v.clone())),
-                }
-            }
-            encode_attrs(&cold, &mut scratch);
-        } else {
-            encode_attrs(&r.attributes, &mut scratch);
-        }
-        packed.append_value(&scratch);
-        for (b, v) in hot.iter_mut().zip(&hot_row) {
-            b.append_option(*v);
-        }
-    }
-    let mut columns: Vec<ArrayRef> = vec![
-        Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.timestamp_us))),
-        Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.observed_timestamp_us))),
-        Arc::new(FixedSizeBinaryArray::try_new(16, Buffer::from_vec(uuids), None)?),
-        Arc::new(UInt8Array::from_iter_values(rows.iter().map(|r| severity_code(r.severity)))),
-        Arc::new(Int32Array::from_iter_values(rows.iter().map(|r| r.severity_number))),
-        layout.service.array(service)?,
-        Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.body.as_str()))),
-        layout.resource.array(resource)?,
-        Arc::new(UInt64Array::from_iter_values(rows.iter().map(|r| r.resource_fingerprint))),
-        Arc::new(packed.finish()),
-        Arc::new(FixedSizeBinaryArray::try_new(16, Buffer::from_vec(trace), None)?),
-        Arc::new(FixedSizeBinaryArray::try_new(8, Buffer::from_vec(span), None)?),
-        Arc::new(Int32Array::from_iter_values(rows.iter().map(|r| r.trace_flags))),
-        layout.scope.array(scope)?,
-        layout.event.array(event)?,
-        Arc::new(UInt32Array::from_iter_values(rows.iter().map(|r| r.bytes))),
-    ];
-    columns.extend(hot.iter_mut().map(|b| Arc::new(b.finish()) as ArrayRef));
-    RecordBatch::try_new(Arc::clone(&layout.schema), columns)
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use arrow::ipc::{CompressionType, root_as_footer};
 use logs_query::LogRecord;
 
 use super::meta::{BlockRef, MAGIC};
-use super::schema::{Layout, build_batch};
+use super::layout::{Layout, build_batch};
 use super::stats::{MetaBuilder, SegmentSpec};
 use super::{DATA_EXT, META_EXT, Segment, file_name};
 use crate::fsutil::{frame, sync_dir, write_atomic};
