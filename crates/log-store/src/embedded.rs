@@ -84,7 +84,7 @@ impl Default for StoreOptions {
             seal_rows: 250_000,
             seal_age: Duration::from_secs(10),
             batch_rows: 8192,
-            zstd_level: 3,
+            zstd_level: 6,
             cache_bytes: 256 << 20,
             compact_min_segments: 4,
             compact_small_rows: 100_000,

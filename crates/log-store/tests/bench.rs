@@ -214,7 +214,8 @@ fn bytes_per_row_and_query_times() {
     let end: i64 = 1_750_000_000_000_000;
     let span: i64 = 24 * 3600 * 1_000_000;
     let zstd_level = std::env::var("BENCH_ZSTD").ok().and_then(|v| v.parse().ok()).unwrap_or(StoreOptions::default().zstd_level);
-    let opts = StoreOptions { background: false, seal_rows: usize::MAX, zstd_level, ..StoreOptions::default() };
+    let cache_bytes = std::env::var("BENCH_CACHE_MB").ok().and_then(|v| v.parse::<usize>().ok()).map_or(256 << 20, |m| m << 20);
+    let opts = StoreOptions { background: false, seal_rows: usize::MAX, zstd_level, cache_bytes, ..StoreOptions::default() };
     let store = open(dir.path(), opts);
     let t = Instant::now();
     let mut raw = 0usize;
@@ -269,4 +270,6 @@ fn bytes_per_row_and_query_times() {
         {"key": "region", "type": "log_attribute", "operator": "exact", "value": "eu-west-1"}]}));
     let c = time("count, 2 attribute filters, 24 h", || count(&attrs));
     println!("  = {c}");
+    let c = time("count everything, 24 h", || count(&all));
+    println!("  = {c}; cache holds {} MB", store.stats().cache_bytes >> 20);
 }

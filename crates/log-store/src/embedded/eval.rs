@@ -4,6 +4,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use arrow::array::{Array, StringArray};
 use arrow::record_batch::RecordBatch;
 use logs_query::{AttributeScope, LogRecord, RowFilter};
 
@@ -101,10 +102,46 @@ pub(crate) struct BatchView<'a> {
     /// Per service dictionary key: allowed by the query. Empty: any service.
     service_ok: Vec<bool>,
     filled: Filled,
-    /// Resource dictionary key whose attributes `filled` holds.
-    resource_key: Option<i32>,
+    /// Per row, whether the body contains the search term; computed for the whole batch at
+    /// first use (ASCII terms only).
+    needle_rows: Option<Vec<bool>>,
     /// Row `filled` holds.
     loaded: Option<usize>,
+}
+
+/// Per row of `body`: whether it contains `needle` (ASCII, lower-case), ignoring ASCII case;
+/// the same answer as [`contains_ci`]. Searches the batch's values buffer lower-cased once,
+/// instead of each row on its own.
+fn ascii_matches(body: &StringArray, needle: &str) -> Vec<bool> {
+    let mut out = vec![needle.is_empty(); body.len()];
+    if needle.is_empty() || body.is_empty() {
+        return out;
+    }
+    let offsets = body.value_offsets();
+    let base = offsets[0] as usize;
+    let end = offsets[body.len()] as usize;
+    // Lower-casing ASCII bytes keeps valid UTF-8 valid.
+    let lower = body.value_data()[base..end].to_ascii_lowercase();
+    let Ok(hay) = std::str::from_utf8(&lower) else { return out };
+    let row_end = |row: usize| offsets[row + 1] as usize - base;
+    let (mut from, mut row) = (0, 0);
+    while let Some(p) = hay[from..].find(needle).map(|p| p + from) {
+        while row_end(row) <= p {
+            row += 1;
+        }
+        if p + needle.len() <= row_end(row) {
+            out[row] = true;
+            // One match per row is enough: go on from the next row.
+            from = row_end(row);
+        } else {
+            // The match straddles rows: it counts for neither; look again one byte on.
+            from = p + 1;
+        }
+        if from >= hay.len() {
+            break;
+        }
+    }
+    out
 }
 
 /// Index of the first `i` in `0..n` where `pred(i)` is false (`pred` true on a prefix).
@@ -130,7 +167,7 @@ impl<'a> BatchView<'a> {
             [] => Vec::new(),
             s => (0..cols.service.len()).map(|k| s.iter().any(|x| x == cols.service.value(k))).collect(),
         };
-        Some(Self { cols, team_id, service_ok, filled: Filled::default(), resource_key: None, loaded: None })
+        Some(Self { cols, team_id, service_ok, filled: Filled::default(), needle_rows: None, loaded: None })
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -151,14 +188,22 @@ impl<'a> BatchView<'a> {
 
     /// Checks on columns only: severity, service, resource, observed time, attribute keys on
     /// their own columns, search term.
-    fn cheap_match(&self, plan: &Plan<'_>, i: usize) -> bool {
+    fn cheap_match(&mut self, plan: &Plan<'_>, i: usize) -> bool {
         let c = &self.cols;
-        plan.severities & (1 << c.severity[i]) != 0
+        let cheap = plan.severities & (1 << c.severity[i]) != 0
             && (self.service_ok.is_empty() || self.service_ok[c.service.keys[i] as usize])
             && plan.filter.resource_fingerprint().is_none_or(|f| f == c.fingerprint[i])
             && plan.observed_from.is_none_or(|o| c.observed[i] >= o)
-            && plan.required.iter().all(|(scope, k)| *scope == AttributeScope::Resource || c.may_have(i, k))
-            && plan.needle.is_none_or(|n| contains_ci(c.body.value(i), n))
+            && plan.required.iter().all(|(scope, k)| *scope == AttributeScope::Resource || c.may_have(i, k));
+        match plan.needle {
+            None => cheap,
+            Some(_) if !cheap => false,
+            Some(n) if n.is_ascii() => {
+                let body = c.body;
+                self.needle_rows.get_or_insert_with(|| ascii_matches(body, n))[i]
+            }
+            Some(n) => contains_ci(c.body.value(i), n),
+        }
     }
 
     /// Row `i`, materialized into the reused record; `None` if its encodings are damaged.
@@ -167,12 +212,7 @@ impl<'a> BatchView<'a> {
             return Some(&self.filled.record);
         }
         self.loaded = None;
-        let key = self.cols.resource.keys[i];
-        let with_resource = self.resource_key != Some(key);
-        // Unset first: a failed fill may leave the resource half-written.
-        self.resource_key = None;
-        self.cols.fill(i, self.team_id, &mut self.filled, with_resource)?;
-        self.resource_key = Some(key);
+        self.cols.fill(i, self.team_id, &mut self.filled)?;
         self.loaded = Some(i);
         Some(&self.filled.record)
     }
@@ -188,5 +228,27 @@ impl<'a> BatchView<'a> {
         }
         let r = self.load(i).ok_or(())?;
         Ok(plan.filter.matches(r))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batch_search_agrees_with_contains_ci() {
+        let bodies = ["a", "aa", "", "xAa", "ÄaA", "bAA", "a", "ab", "ba", "Straße TIMEOUT", "timeou", "t"];
+        let array = StringArray::from_iter_values(bodies);
+        for needle in ["a", "aa", "aaa", "ab", "ba", "timeout", "t", "ta", "at", "straße"] {
+            if !needle.is_ascii() {
+                continue;
+            }
+            let want: Vec<bool> = bodies.iter().map(|b| contains_ci(b, needle)).collect();
+            assert_eq!(ascii_matches(&array, needle), want, "{needle}");
+        }
+        // Slices (offsets not starting at zero) too.
+        let sliced = array.slice(3, 4);
+        let want: Vec<bool> = bodies[3..7].iter().map(|b| contains_ci(b, "aa")).collect();
+        assert_eq!(ascii_matches(&sliced, "aa"), want);
     }
 }

@@ -85,8 +85,8 @@ impl Inner {
         }
     }
 
-    fn batch(&self, seg: &Segment, i: usize) -> Option<Arc<RecordBatch>> {
-        self.cache.get(seg, i).map_err(|e| self.corrupt(seg, &e)).ok()
+    fn batch(&self, seg: &Segment, i: usize, admit: bool) -> Option<Arc<RecordBatch>> {
+        self.cache.get(seg, i, admit).map_err(|e| self.corrupt(seg, &e)).ok()
     }
 
     pub(crate) fn list(&self, req: &ListRequest<'_>) -> Vec<LogRecord> {
@@ -126,7 +126,7 @@ impl Inner {
             if beyond {
                 break;
             }
-            let Some(batch) = self.batch(&seg, i) else { continue };
+            let Some(batch) = self.batch(&seg, i, true) else { continue };
             let Some(mut view) = BatchView::new(&batch, req.team_id, &plan) else {
                 self.corrupt(&seg, "batch does not have the segment schema");
                 continue;
@@ -156,8 +156,8 @@ impl Inner {
     }
 
     /// Indices of one batch's matching rows, with the batch; `None` if it is damaged.
-    fn batch_matches(&self, seg: &Segment, i: usize, plan: &Plan<'_>) -> Option<Matches> {
-        let batch = self.batch(seg, i)?;
+    fn batch_matches(&self, seg: &Segment, i: usize, plan: &Plan<'_>, admit: bool) -> Option<Matches> {
+        let batch = self.batch(seg, i, admit)?;
         let Some(mut view) = BatchView::new(&batch, seg.meta.team_id, plan) else {
             self.corrupt(seg, "batch does not have the segment schema");
             return None;
@@ -207,10 +207,11 @@ impl Inner {
         }
         let plan = Plan::new(req.filter, range, None);
         let batches = plan.candidates(&segments);
+        let admit = self.cache.fits(batches.iter().map(|(s, i)| u64::from(s.meta.batches[*i].rows)).sum());
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4).min(batches.len());
         if threads <= 1 {
             for (seg, i) in &batches {
-                let found = self.batch_matches(seg, *i, &plan);
+                let found = self.batch_matches(seg, *i, &plan, admit);
                 if found.is_some_and(|m| !self.visit_matches(seg, m, visit)) {
                     return;
                 }
@@ -230,7 +231,7 @@ impl Inner {
                     while !stop.load(Ordering::Relaxed) {
                         let k = next.fetch_add(1, Ordering::Relaxed);
                         let Some((seg, i)) = batches.get(k) else { break };
-                        let Some(m) = self.batch_matches(seg, *i, plan) else { continue };
+                        let Some(m) = self.batch_matches(seg, *i, plan, admit) else { continue };
                         if tx.send((k, m)).is_err() {
                             break;
                         }

@@ -2,6 +2,7 @@
 //! over the same data do not read and decompress it again.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use arrow::record_batch::RecordBatch;
@@ -30,19 +31,28 @@ struct Lru {
 pub(crate) struct BatchCache {
     budget: usize,
     lru: Mutex<Lru>,
+    /// Decoded size of the last batch cached, per row: estimates what a scan would need.
+    bytes_per_row: AtomicUsize,
 }
 
 impl BatchCache {
     pub(crate) fn new(budget: usize) -> Self {
-        Self { budget, lru: Mutex::new(Lru::default()) }
+        Self { budget, lru: Mutex::new(Lru::default()), bytes_per_row: AtomicUsize::new(512) }
+    }
+
+    /// Whether `rows` decoded rows would fit. A scan bigger than the cache would only evict
+    /// everything (each batch pushed out before it is asked for again), so it bypasses it.
+    pub(crate) fn fits(&self, rows: u64) -> bool {
+        (rows as usize).saturating_mul(self.bytes_per_row.load(Ordering::Relaxed)) <= self.budget
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Lru> {
         self.lru.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Batch `i` of `seg`, from the cache or decoded (outside the lock) and then cached.
-    pub(crate) fn get(&self, seg: &Segment, i: usize) -> Result<Arc<RecordBatch>, String> {
+    /// Batch `i` of `seg`, from the cache or decoded (outside the lock) and then cached if
+    /// `admit`.
+    pub(crate) fn get(&self, seg: &Segment, i: usize, admit: bool) -> Result<Arc<RecordBatch>, String> {
         let key = (seg.meta.id, i);
         {
             let mut lru = self.lock();
@@ -58,7 +68,10 @@ impl BatchCache {
         }
         let batch = Arc::new(seg.read_batch(i)?);
         let bytes = batch.get_array_memory_size();
-        if bytes > self.budget {
+        if let Some(per_row) = bytes.checked_div(batch.num_rows()) {
+            self.bytes_per_row.store(per_row.max(1), Ordering::Relaxed);
+        }
+        if !admit || bytes > self.budget {
             return Ok(batch);
         }
         let mut lru = self.lock();

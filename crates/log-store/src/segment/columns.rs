@@ -1,5 +1,7 @@
 //! Typed views of a decoded segment batch, and rows read back from them.
 
+use std::collections::HashMap;
+
 use arrow::array::{Array, ArrayRef, AsArray, FixedSizeBinaryArray, Int32Array, StringArray};
 use arrow::datatypes::{Int32Type, Int64Type, UInt8Type, UInt32Type, UInt64Type};
 use arrow::record_batch::RecordBatch;
@@ -168,11 +170,10 @@ impl<'a> Cols<'a> {
         }
     }
 
-    /// Overwrites `out` with row `i`, reusing its allocations. Resource attributes are
-    /// decoded only when `with_resource` (callers skip it when the dictionary key repeats).
-    /// `None` if an attribute encoding is damaged.
-    pub(crate) fn fill(&self, i: usize, team_id: i64, out: &mut Filled, with_resource: bool) -> Option<()> {
-        let Filled { record: out, packed } = out;
+    /// Overwrites `out` with row `i`, reusing its allocations. `None` if an attribute
+    /// encoding is damaged.
+    pub(crate) fn fill(&self, i: usize, team_id: i64, out: &mut Filled) -> Option<()> {
+        let Filled { record: out, packed, resources, resource_key } = out;
         let set = |s: &mut String, v: &str| {
             s.clear();
             s.push_str(v);
@@ -180,13 +181,22 @@ impl<'a> Cols<'a> {
         (out.uuid, out.timestamp_us) = (Uuid::from_slice(self.uuid.value(i)).ok()?, self.ts[i]);
         out.team_id = team_id;
         out.observed_timestamp_us = self.observed[i];
+        // Resources repeat across rows: decode each once per batch.
+        let key = self.resource.keys[i];
+        if *resource_key != Some(key) {
+            *resource_key = None;
+            if !resources.contains_key(&key) {
+                let mut attrs = Vec::new();
+                decode_attrs_into(self.resource.get(i), &mut attrs)?;
+                resources.insert(key, attrs);
+            }
+            out.resource_attributes.clone_from(resources.get(&key)?);
+            *resource_key = Some(key);
+        }
         set(&mut out.body, self.body.value(i));
         out.severity = self.severity(i);
         out.severity_number = self.severity_number[i];
         set(&mut out.service_name, self.service.get(i));
-        if with_resource {
-            decode_attrs_into(self.resource.get(i), &mut out.resource_attributes)?;
-        }
         out.resource_fingerprint = self.fingerprint[i];
         self.fill_attrs(i, packed, &mut out.attributes)?;
         out.trace_id = self.trace_id.value(i).try_into().ok()?;
@@ -227,16 +237,20 @@ impl<'a> Cols<'a> {
     }
 }
 
-/// A record [`Cols::fill`] overwrites row after row, with its scratch space.
+/// A record [`Cols::fill`] overwrites row after row, with its scratch space. Use one per
+/// batch: it caches decoded resources by the batch's dictionary keys.
 #[derive(Debug)]
 pub(crate) struct Filled {
     pub(crate) record: LogRecord,
     packed: Vec<(String, String)>,
+    resources: HashMap<i32, Vec<(String, String)>>,
+    /// Resource dictionary key whose attributes `record` holds.
+    resource_key: Option<i32>,
 }
 
 impl Default for Filled {
     fn default() -> Self {
-        Self { record: empty_record(), packed: Vec::new() }
+        Self { record: empty_record(), packed: Vec::new(), resources: HashMap::new(), resource_key: None }
     }
 }
 
