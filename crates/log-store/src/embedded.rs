@@ -256,7 +256,10 @@ impl Inner {
     }
 
     fn write_options(&self) -> crate::segment::write::WriteOptions {
-        crate::segment::write::WriteOptions { batch_rows: self.opts.batch_rows, zstd_level: self.opts.zstd_level }
+        crate::segment::write::WriteOptions {
+            batch_rows: self.opts.batch_rows,
+            zstd_level: self.opts.zstd_level,
+        }
     }
 
     fn wake_maintenance(&self) {
@@ -314,7 +317,11 @@ impl LogStore for EmbeddedStore {
         Ok(self.inner.list(req))
     }
 
-    fn scan(&self, req: &ScanRequest<'_>, visit: &mut dyn FnMut(&LogRecord) -> bool) -> Result<(), StoreError> {
+    fn scan(
+        &self,
+        req: &ScanRequest<'_>,
+        visit: &mut dyn FnMut(&LogRecord) -> bool,
+    ) -> Result<(), StoreError> {
         self.inner.scan(req, visit);
         Ok(())
     }

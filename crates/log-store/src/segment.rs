@@ -134,7 +134,9 @@ impl Segment {
     }
 
     fn read_block(&self, file: &File, b: &BlockRef) -> Result<Buffer, String> {
-        let len = u64::from(b.meta_len).checked_add(b.body_len).filter(|&l| b.offset.saturating_add(l) <= self.meta.data_len);
+        let len = u64::from(b.meta_len)
+            .checked_add(b.body_len)
+            .filter(|&l| b.offset.saturating_add(l) <= self.meta.data_len);
         let len = len.ok_or("block lies outside the data file")?;
         let mut buf = vec![0u8; len as usize];
         read_at(file, &mut buf, b.offset).map_err(|e| format!("reading block at {}: {e}", b.offset))?;
@@ -171,7 +173,8 @@ impl Segment {
             }
             Ok(decoder)
         };
-        let decoder = catch_unwind(AssertUnwindSafe(build)).map_err(|_| "panic while decoding".to_string())??;
+        let decoder =
+            catch_unwind(AssertUnwindSafe(build)).map_err(|_| "panic while decoding".to_string())??;
         Ok(Arc::new(decoder))
     }
 
@@ -185,7 +188,11 @@ impl Segment {
         let batch = catch_unwind(AssertUnwindSafe(decode)).map_err(|_| "panic while decoding".to_string())?;
         let batch = batch.map_err(|e| format!("batch {i}: {e}"))?.ok_or("empty block")?;
         if batch.num_rows() != self.meta.batches[i].rows as usize {
-            return Err(format!("batch {i} has {} rows, metadata says {}", batch.num_rows(), self.meta.batches[i].rows));
+            return Err(format!(
+                "batch {i} has {} rows, metadata says {}",
+                batch.num_rows(),
+                self.meta.batches[i].rows
+            ));
         }
         Ok(batch)
     }

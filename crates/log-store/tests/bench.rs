@@ -15,12 +15,28 @@ use support::{TempDir, filter, open};
 use uuid::Uuid;
 
 const SERVICES: [&str; 12] = [
-    "api-gateway", "web-frontend", "checkout", "catalog", "search", "payments", "cart", "auth",
-    "recommendations", "inventory", "user-profile", "notifications",
+    "api-gateway",
+    "web-frontend",
+    "checkout",
+    "catalog",
+    "search",
+    "payments",
+    "cart",
+    "auth",
+    "recommendations",
+    "inventory",
+    "user-profile",
+    "notifications",
 ];
 const ROUTES: [&str; 8] = [
-    "/api/orders/{id}", "/api/cart/{id}/items", "/api/products/{id}", "/api/search", "/api/users/{id}",
-    "/api/payments/{id}/capture", "/healthz", "/api/v2/orders/{id}",
+    "/api/orders/{id}",
+    "/api/cart/{id}/items",
+    "/api/products/{id}",
+    "/api/search",
+    "/api/users/{id}",
+    "/api/payments/{id}/capture",
+    "/healthz",
+    "/api/v2/orders/{id}",
 ];
 const PATTERNS: [&str; 12] = [
     "{method} {path} {status} in {ms}ms",
@@ -37,15 +53,26 @@ const PATTERNS: [&str; 12] = [
     "timeout after {ms}ms waiting for {host}",
 ];
 const TABLES: [&str; 6] = ["orders", "users", "sessions", "payments", "invoices", "products"];
-const HOSTS: [&str; 4] = ["postgres-primary.internal:5432", "redis-main.internal:6379", "api.stripe.com:443", "kafka-0.internal:9092"];
+const HOSTS: [&str; 4] = [
+    "postgres-primary.internal:5432",
+    "redis-main.internal:6379",
+    "api.stripe.com:443",
+    "kafka-0.internal:9092",
+];
 const NAMES: [&str; 8] = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi"];
 
 fn hex(rng: &mut StdRng, n: usize) -> String {
     (0..n).map(|_| char::from_digit(rng.random_range(0..16), 16).unwrap_or('0')).collect()
 }
 
+type Attrs = Vec<(String, String)>;
+/// A pod: service index, resource attributes, fingerprint.
+type Pod = (usize, Attrs, u64);
+/// An optional attribute: probability, maker.
+type Optional<'a> = (f64, &'a dyn Fn(&mut StdRng) -> (String, String));
+
 struct World {
-    pods: Vec<(usize, Vec<(String, String)>, u64)>,
+    pods: Vec<Pod>,
 }
 
 impl World {
@@ -75,9 +102,20 @@ impl World {
     }
 
     fn record(&self, rng: &mut StdRng, ts: i64) -> LogRecord {
-        let (service, resource_attributes, fp) = &self.pods[(rng.random::<f64>().powi(2) * self.pods.len() as f64) as usize];
-        let sev = [Severity::Trace, Severity::Debug, Severity::Info, Severity::Info, Severity::Info, Severity::Info,
-            Severity::Info, Severity::Info, Severity::Warn, Severity::Error][rng.random_range(0..10)];
+        let (service, resource_attributes, fp) =
+            &self.pods[(rng.random::<f64>().powi(2) * self.pods.len() as f64) as usize];
+        let sev = [
+            Severity::Trace,
+            Severity::Debug,
+            Severity::Info,
+            Severity::Info,
+            Severity::Info,
+            Severity::Info,
+            Severity::Info,
+            Severity::Info,
+            Severity::Warn,
+            Severity::Error,
+        ][rng.random_range(0..10)];
         let method = ["GET", "GET", "GET", "POST", "PUT", "DELETE"][rng.random_range(0..6)];
         let route = ROUTES[rng.random_range(0..ROUTES.len())];
         let path = route.replace("{id}", &rng.random_range(1..500_000).to_string());
@@ -97,11 +135,22 @@ impl World {
                 "ms" => write!(body, "{ms}"),
                 "user" => write!(body, "{}.{}", NAMES[user % 8], user),
                 "uid" => write!(body, "u_{user:06}"),
-                "ip" => write!(body, "10.{}.{}.{}", rng.random_range(0..255), rng.random_range(0..255), rng.random_range(0..255)),
+                "ip" => write!(
+                    body,
+                    "10.{}.{}.{}",
+                    rng.random_range(0..255),
+                    rng.random_range(0..255),
+                    rng.random_range(0..255)
+                ),
                 "id" => write!(body, "{}", hex(rng, 16)),
                 "n" => write!(body, "{}", rng.random_range(1..1000)),
                 "table" => write!(body, "{}", TABLES[rng.random_range(0..TABLES.len())]),
-                "key" => write!(body, "{}:{}", TABLES[rng.random_range(0..TABLES.len())], rng.random_range(0..10_000)),
+                "key" => write!(
+                    body,
+                    "{}:{}",
+                    TABLES[rng.random_range(0..TABLES.len())],
+                    rng.random_range(0..10_000)
+                ),
                 "host" => write!(body, "{}", HOSTS[rng.random_range(0..HOSTS.len())]),
                 _ => Ok(()),
             };
@@ -116,8 +165,10 @@ impl World {
             ("http.route".into(), route.into()),
             ("status_code".into(), status.to_string()),
         ];
-        let optional: [(f64, &dyn Fn(&mut StdRng) -> (String, String)); 7] = [
-            (0.8, &|r| ("region".into(), ["us-east-1", "eu-west-1", "us-west-2"][r.random_range(0..3)].into())),
+        let optional: [Optional<'_>; 7] = [
+            (0.8, &|r| {
+                ("region".into(), ["us-east-1", "eu-west-1", "us-west-2"][r.random_range(0..3)].into())
+            }),
             (0.7, &|_| ("user_id".into(), format!("u_{user:06}"))),
             (0.5, &|r| ("request_id".into(), hex(r, 32))),
             (0.6, &|_| ("duration_ms".into(), ms.to_string())),
@@ -174,24 +225,30 @@ fn column_breakdown(dir: &std::path::Path, rows: u64) {
     use arrow::record_batch::RecordBatch;
     let mut per_col: Vec<(String, usize)> = Vec::new();
     let mut meta = 0;
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
+    for e in std::fs::read_dir(dir).expect("column breakdown") {
+        let p = e.expect("column breakdown").path();
         if p.extension().is_some_and(|e| e == "meta") {
-            meta += std::fs::metadata(&p).unwrap().len();
+            meta += std::fs::metadata(&p).expect("column breakdown").len();
             continue;
         }
-        let reader = FileReader::try_new(std::fs::File::open(&p).unwrap(), None).unwrap();
+        let reader = FileReader::try_new(std::fs::File::open(&p).expect("column breakdown"), None)
+            .expect("column breakdown");
         let schema = reader.schema();
-        let batches: Vec<RecordBatch> = reader.map(|b| b.unwrap()).collect();
+        let batches: Vec<RecordBatch> = reader.map(|b| b.expect("column breakdown")).collect();
         for (i, f) in schema.fields().iter().enumerate() {
             let one = std::sync::Arc::new(arrow::datatypes::Schema::new(vec![f.as_ref().clone()]));
-            let opts = IpcWriteOptions::default().try_with_compression(Some(arrow::ipc::CompressionType::ZSTD)).unwrap();
-            let mut w = FileWriter::try_new_with_options(Vec::new(), &one, opts).unwrap();
+            let opts = IpcWriteOptions::default()
+                .try_with_compression(Some(arrow::ipc::CompressionType::ZSTD))
+                .expect("column breakdown");
+            let mut w = FileWriter::try_new_with_options(Vec::new(), &one, opts).expect("column breakdown");
             for b in &batches {
-                w.write(&RecordBatch::try_new(one.clone(), vec![b.column(i).clone()]).unwrap()).unwrap();
+                w.write(
+                    &RecordBatch::try_new(one.clone(), vec![b.column(i).clone()]).expect("column breakdown"),
+                )
+                .expect("column breakdown");
             }
-            w.finish().unwrap();
-            let len = w.into_inner().unwrap().len();
+            w.finish().expect("column breakdown");
+            let len = w.into_inner().expect("column breakdown").len();
             match per_col.iter_mut().find(|(n, _)| n == f.name()) {
                 Some(e) => e.1 += len,
                 None => per_col.push((f.name().clone(), len)),
@@ -213,9 +270,21 @@ fn bytes_per_row_and_query_times() {
     let world = World::new(&mut rng);
     let end: i64 = 1_750_000_000_000_000;
     let span: i64 = 24 * 3600 * 1_000_000;
-    let zstd_level = std::env::var("BENCH_ZSTD").ok().and_then(|v| v.parse().ok()).unwrap_or(StoreOptions::default().zstd_level);
-    let cache_bytes = std::env::var("BENCH_CACHE_MB").ok().and_then(|v| v.parse::<usize>().ok()).map_or(256 << 20, |m| m << 20);
-    let opts = StoreOptions { background: false, seal_rows: usize::MAX, zstd_level, cache_bytes, ..StoreOptions::default() };
+    let zstd_level = std::env::var("BENCH_ZSTD")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(StoreOptions::default().zstd_level);
+    let cache_bytes = std::env::var("BENCH_CACHE_MB")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .map_or(256 << 20, |m| m << 20);
+    let opts = StoreOptions {
+        background: false,
+        seal_rows: usize::MAX,
+        zstd_level,
+        cache_bytes,
+        ..StoreOptions::default()
+    };
     let store = open(dir.path(), opts);
     let t = Instant::now();
     let mut raw = 0usize;
@@ -244,16 +313,26 @@ fn bytes_per_row_and_query_times() {
 
     let all = RowFilter::default();
     let list = |from: i64, f: &RowFilter| {
-        let req = ListRequest { team_id: 1, from_us: from, to_us: end + 1, filter: f, order: OrderBy::Latest, after: None, observed_from_us: None, limit: 100 };
+        let req = ListRequest {
+            team_id: 1,
+            from_us: from,
+            to_us: end + 1,
+            filter: f,
+            order: OrderBy::Latest,
+            after: None,
+            observed_from_us: None,
+            limit: 100,
+        };
         store.list(&req).unwrap().len()
     };
     let count = |f: &RowFilter| {
         let mut n = 0u64;
-        store.scan(&ScanRequest { team_id: 1, from_us: end - span, to_us: end + 1, filter: f }, &mut |_| {
-            n += 1;
-            true
-        })
-        .unwrap();
+        store
+            .scan(&ScanRequest { team_id: 1, from_us: end - span, to_us: end + 1, filter: f }, &mut |_| {
+                n += 1;
+                true
+            })
+            .unwrap();
         n
     };
     time("latest 100, last hour", || list(end - 3_600_000_000, &all));

@@ -12,8 +12,8 @@ use support::{BASE, HOUR, TempDir, append_all, dataset, open, opts};
 /// Segment data files, sorted.
 fn data_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("segments"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
+        .expect("test setup")
+        .map(|e| e.expect("test setup").path())
         .filter(|p| p.extension().is_some_and(|e| e == "seg"))
         .collect();
     files.sort();
@@ -21,10 +21,10 @@ fn data_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn flip_byte(path: &Path, at_fraction: f64) {
-    let mut bytes = std::fs::read(path).unwrap();
+    let mut bytes = std::fs::read(path).expect("test setup");
     let at = ((bytes.len() as f64) * at_fraction) as usize;
     bytes[at] ^= 0x5a;
-    std::fs::write(path, bytes).unwrap();
+    std::fs::write(path, bytes).expect("test setup");
 }
 
 /// Team 1's rows in one store per hour, so each hour is one segment.
@@ -32,7 +32,7 @@ fn setup(dir: &TempDir) -> Vec<LogRecord> {
     let rows: Vec<LogRecord> = dataset(21, 2000).into_iter().filter(|r| r.team_id == 1).collect();
     let store = open(dir.path(), opts());
     append_all(&store, &rows, 100);
-    store.flush().unwrap();
+    store.flush().expect("test setup");
     rows
 }
 

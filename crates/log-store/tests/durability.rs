@@ -12,7 +12,10 @@ use support::oracle::{Oracle, check, store_scan};
 use support::{BASE, HOUR, TempDir, append_all, dataset, open, opts};
 
 fn dir_bytes(dir: &Path) -> u64 {
-    std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().metadata().unwrap().len()).sum()
+    std::fs::read_dir(dir)
+        .expect("reading the WAL directory")
+        .map(|e| e.expect("reading the WAL directory").metadata().expect("reading the WAL directory").len())
+        .sum()
 }
 
 fn all_keys(store: &dyn LogStore, team: i64) -> Vec<(i64, u128)> {
@@ -44,7 +47,8 @@ fn crash_between_segment_write_and_wal_truncation_does_not_duplicate() {
     let dir = TempDir::new("crash-truncate");
     let rows = dataset(8, 1500);
     {
-        let store = open(dir.path(), StoreOptions { crash_point: Some(CrashPoint::BeforeTruncate), ..opts() });
+        let store =
+            open(dir.path(), StoreOptions { crash_point: Some(CrashPoint::BeforeTruncate), ..opts() });
         append_all(&store, &rows, 40);
         store.flush().unwrap();
     }
@@ -130,7 +134,10 @@ fn retention_drops_whole_segments_and_head_rows_for_good() {
     drop(store);
     let store = open(dir.path(), opts());
     check(&store, &Oracle::new(&kept), "after retention and reopen");
-    assert_eq!(store.drop_before(1, i64::MAX).unwrap(), kept.iter().filter(|r| r.team_id == 1).count() as u64);
+    assert_eq!(
+        store.drop_before(1, i64::MAX).unwrap(),
+        kept.iter().filter(|r| r.team_id == 1).count() as u64
+    );
     assert!(!store.has_logs(1).unwrap());
     assert!(store.has_logs(2).unwrap());
 }

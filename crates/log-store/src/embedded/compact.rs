@@ -130,7 +130,13 @@ impl Inner {
             max_lsn: inputs.iter().filter_map(|s| s.meta.max_lsn).max(),
             replaces: inputs.iter().map(|s| s.meta.id).collect(),
         };
-        let out = write_segment(&self.seg_dir, spec, &layout.finish(), Merge::new(inputs, &error), self.write_options());
+        let out = write_segment(
+            &self.seg_dir,
+            spec,
+            &layout.finish(),
+            Merge::new(inputs, &error),
+            self.write_options(),
+        );
         if let Some((i, e)) = error.take() {
             if let Ok(s) = out {
                 self.discard(vec![s], durable);

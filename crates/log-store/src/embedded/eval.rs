@@ -11,8 +11,8 @@ use logs_query::{AttributeScope, LogRecord, RowFilter};
 use super::head::{Key, KeyRange};
 use crate::codec::severity_code;
 use crate::segment::Segment;
-use crate::segment::meta::{BatchMeta, SegmentMeta};
 use crate::segment::columns::{Cols, Filled};
+use crate::segment::meta::{BatchMeta, SegmentMeta};
 
 /// The same semantics as `logs_query`'s case-insensitive `contains`: ASCII folding byte by
 /// byte for an ASCII needle, full lower-casing otherwise.
@@ -88,7 +88,9 @@ impl<'a> Plan<'a> {
         for s in segments.iter().filter(|s| !s.is_broken() && self.segment_may_match(&s.meta)) {
             let mask = self.service_mask(&s.meta);
             let batches = s.meta.batches.iter().enumerate();
-            out.extend(batches.filter(|(_, b)| self.batch_may_match(b, mask)).map(|(i, _)| (Arc::clone(s), i)));
+            out.extend(
+                batches.filter(|(_, b)| self.batch_may_match(b, mask)).map(|(i, _)| (Arc::clone(s), i)),
+            );
         }
         out
     }

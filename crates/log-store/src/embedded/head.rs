@@ -94,7 +94,11 @@ pub(crate) struct KeyRange {
 impl KeyRange {
     /// Rows with `from_us <= timestamp < to_us`; `None` if that is empty.
     pub(crate) fn time(from_us: i64, to_us: i64) -> Option<Self> {
-        (from_us < to_us).then_some(Self { lo: (from_us, Uuid::nil()), lo_inclusive: true, hi: (to_us, Uuid::nil()) })
+        (from_us < to_us).then_some(Self {
+            lo: (from_us, Uuid::nil()),
+            lo_inclusive: true,
+            hi: (to_us, Uuid::nil()),
+        })
     }
 
     /// The time range narrowed by the cursor: latest-first pages end before it,

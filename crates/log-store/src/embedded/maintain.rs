@@ -32,7 +32,8 @@ fn run(inner: &Inner, tick: Duration) {
             if *stop {
                 return;
             }
-            let (stop, _) = inner.wake.1.wait_timeout(stop, tick).unwrap_or_else(std::sync::PoisonError::into_inner);
+            let (stop, _) =
+                inner.wake.1.wait_timeout(stop, tick).unwrap_or_else(std::sync::PoisonError::into_inner);
             if *stop {
                 return;
             }
@@ -53,10 +54,10 @@ impl Inner {
     /// One round of background work; errors are logged and retried next round.
     fn maintain(&self) {
         let mut durable = lock(&self.durable);
-        if self.needs_seal() {
-            if let Err(e) = self.seal(&mut durable) {
-                tracing::error!(error = %e, "sealing the log head failed");
-            }
+        if self.needs_seal()
+            && let Err(e) = self.seal(&mut durable)
+        {
+            tracing::error!(error = %e, "sealing the log head failed");
         }
         let broken: Vec<Arc<Segment>> =
             read(&self.published).all_segments().into_iter().filter(|s| s.is_broken()).collect();

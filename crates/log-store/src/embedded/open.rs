@@ -34,7 +34,12 @@ fn load_meta(path: &Path) -> Result<SegmentMeta, String> {
 }
 
 /// Loads every segment in `seg_dir`, verifying it, and sorts out leftovers.
-fn load_segments(dir: &Path, seg_dir: &Path, durable: &Durable, report: &mut OpenReport) -> Result<Vec<Segment>, StoreError> {
+fn load_segments(
+    dir: &Path,
+    seg_dir: &Path,
+    durable: &Durable,
+    report: &mut OpenReport,
+) -> Result<Vec<Segment>, StoreError> {
     let mut metas = HashSet::new();
     let mut datas = HashSet::new();
     for entry in std::fs::read_dir(seg_dir).map_err(|e| io_err("listing", seg_dir, e))? {
@@ -135,12 +140,13 @@ pub(super) fn open(dir: &Path, opts: StoreOptions) -> Result<(Inner, OpenReport)
         report.corrupt_state = true;
     }
     let max_segment_lsn = segments.iter().filter_map(|s| s.meta.max_lsn).max();
-    if report.corrupt_state {
-        if let Some(l) = max_segment_lsn {
-            durable.seal_through(l);
-        }
+    if report.corrupt_state
+        && let Some(l) = max_segment_lsn
+    {
+        durable.seal_through(l);
     }
-    let max_id = segments.iter().flat_map(|s| std::iter::once(s.meta.id).chain(s.meta.replaces.iter().copied())).max();
+    let max_id =
+        segments.iter().flat_map(|s| std::iter::once(s.meta.id).chain(s.meta.replaces.iter().copied())).max();
     durable.next_segment_id = durable.next_segment_id.max(max_id.map_or(0, |m| m + 1));
     durable.dead_segments.clear();
     durable.save(dir).map_err(|e| io_err("writing state in", dir, e))?;

@@ -109,7 +109,11 @@ impl Inner {
                 true
             };
             let range = rows.range(range.bounds());
-            if latest { range.rev().take_while(|e| visit(*e)).count() } else { range.take_while(|e| visit(*e)).count() };
+            if latest {
+                range.rev().take_while(|e| visit(*e)).count()
+            } else {
+                range.take_while(|e| visit(*e)).count()
+            };
         }
         let plan = Plan::new(req.filter, range, req.observed_from_us);
         let mut batches = plan.candidates(&segments);
@@ -122,7 +126,8 @@ impl Inner {
         }
         for (seg, i) in batches {
             let b = &seg.meta.batches[i];
-            let beyond = top.bar().is_some_and(|bar| if latest { b.max_ts < bar.0 } else { b.min_ts > bar.0 });
+            let beyond =
+                top.bar().is_some_and(|bar| if latest { b.max_ts < bar.0 } else { b.min_ts > bar.0 });
             if beyond {
                 break;
             }
@@ -132,7 +137,8 @@ impl Inner {
                 continue;
             };
             let rows = view.rows_in(&range);
-            let order: Box<dyn Iterator<Item = usize>> = if latest { Box::new(rows.rev()) } else { Box::new(rows) };
+            let order: Box<dyn Iterator<Item = usize>> =
+                if latest { Box::new(rows.rev()) } else { Box::new(rows) };
             for j in order {
                 let k = view.key(j);
                 if !top.wants(&k) {

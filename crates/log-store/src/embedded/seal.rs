@@ -78,16 +78,21 @@ impl Inner {
             if self.opts.crash_point == Some(CrashPoint::BeforeTruncate) {
                 continue;
             }
-            if let Some(l) = lsn {
-                if let Err(e) = self.wal.truncate_through(l) {
-                    tracing::warn!(error = %e, "WAL truncation failed; it is retried at the next seal");
-                }
+            if let Some(l) = lsn
+                && let Err(e) = self.wal.truncate_through(l)
+            {
+                tracing::warn!(error = %e, "WAL truncation failed; it is retried at the next seal");
             }
         }
     }
 
     /// One segment per team and UTC hour of the head.
-    fn write_head(&self, head: &Head, lsn: Option<Lsn>, durable: &mut Durable) -> Result<Vec<Segment>, String> {
+    fn write_head(
+        &self,
+        head: &Head,
+        lsn: Option<Lsn>,
+        durable: &mut Durable,
+    ) -> Result<Vec<Segment>, String> {
         let mut written = Vec::new();
         for (team_id, rows) in head.teams() {
             let rows = read(&rows);
@@ -95,8 +100,15 @@ impl Inner {
             while let Some(first) = next {
                 let partition_us = partition_of(first.0);
                 let end = partition_us.checked_add(HOUR_US).map(|e| (e, Uuid::nil()));
-                let part = rows.range((Bound::Included(first), end.map_or(Bound::Unbounded, Bound::Excluded)));
-                let spec = SegmentSpec { id: durable.take_id(), team_id, partition_us, max_lsn: lsn, replaces: vec![] };
+                let part =
+                    rows.range((Bound::Included(first), end.map_or(Bound::Unbounded, Bound::Excluded)));
+                let spec = SegmentSpec {
+                    id: durable.take_id(),
+                    team_id,
+                    partition_us,
+                    max_lsn: lsn,
+                    replaces: vec![],
+                };
                 match self.write_rows(spec, part.map(|(_, r)| r)) {
                     Ok(s) => written.push(s),
                     Err(e) => {
@@ -138,7 +150,12 @@ impl Inner {
         }
     }
 
-    pub(crate) fn drop_before(&self, durable: &mut Durable, team_id: i64, cutoff_us: i64) -> Result<u64, String> {
+    pub(crate) fn drop_before(
+        &self,
+        durable: &mut Durable,
+        team_id: i64,
+        cutoff_us: i64,
+    ) -> Result<u64, String> {
         if cutoff_us > durable.cutoff(team_id) {
             // Durable first, so replay after a crash drops the same head rows again.
             let before = durable.clone();
@@ -150,7 +167,8 @@ impl Inner {
         }
         let (heads, segments) = self.snapshot(team_id);
         let mut dropped: u64 = heads.iter().map(|h| h.drop_before(team_id, cutoff_us)).sum();
-        let expired: Vec<Arc<Segment>> = segments.iter().filter(|s| s.meta.max_ts < cutoff_us).cloned().collect();
+        let expired: Vec<Arc<Segment>> =
+            segments.iter().filter(|s| s.meta.max_ts < cutoff_us).cloned().collect();
         dropped += expired.iter().map(|s| s.meta.rows).sum::<u64>();
         if !expired.is_empty() {
             durable.dead_segments.extend(expired.iter().map(|s| s.meta.id));

@@ -93,11 +93,17 @@ impl Published {
     /// Removes segments `remove` and adds `add`, per team.
     pub(crate) fn replace(&mut self, remove: &[u64], add: Vec<Arc<Segment>>) {
         let mut teams: Vec<i64> = add.iter().map(|s| s.meta.team_id).collect();
-        teams.extend(self.segments.iter().filter(|(_, v)| v.iter().any(|s| remove.contains(&s.meta.id))).map(|(t, _)| *t));
+        teams.extend(
+            self.segments
+                .iter()
+                .filter(|(_, v)| v.iter().any(|s| remove.contains(&s.meta.id)))
+                .map(|(t, _)| *t),
+        );
         teams.sort_unstable();
         teams.dedup();
         for team in teams {
-            let mut list: Vec<Arc<Segment>> = self.team_segments(team).iter().filter(|s| !remove.contains(&s.meta.id)).cloned().collect();
+            let mut list: Vec<Arc<Segment>> =
+                self.team_segments(team).iter().filter(|s| !remove.contains(&s.meta.id)).cloned().collect();
             list.extend(add.iter().filter(|s| s.meta.team_id == team).cloned());
             list.sort_by_key(|s| (s.meta.min_ts, s.meta.id));
             if list.is_empty() {

@@ -1,7 +1,7 @@
 use super::*;
 use logs_query::{LogCursor, OrderBy, RowFilter, Severity, parse_body};
-use uuid::Uuid;
 use std::path::PathBuf;
+use uuid::Uuid;
 
 struct TempDir(PathBuf);
 

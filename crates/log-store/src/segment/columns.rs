@@ -1,6 +1,7 @@
 //! Typed views of a decoded segment batch, and rows read back from them.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use arrow::array::{Array, ArrayRef, AsArray, FixedSizeBinaryArray, Int32Array, StringArray};
 use arrow::datatypes::{Int32Type, Int64Type, UInt8Type, UInt32Type, UInt64Type};
@@ -60,7 +61,8 @@ impl<'a> HotCol<'a> {
         let d = a.as_dictionary_opt::<Int32Type>()?;
         let values = d.values().as_string_opt::<i32>()?;
         let keys = d.keys();
-        let ok = (0..keys.len()).all(|i| keys.is_null(i) || (keys.value(i) >= 0 && (keys.value(i) as usize) < values.len()));
+        let ok = (0..keys.len())
+            .all(|i| keys.is_null(i) || (keys.value(i) >= 0 && (keys.value(i) as usize) < values.len()));
         ok.then_some(Self::Dict(keys, values))
     }
 
@@ -144,7 +146,8 @@ impl<'a> Cols<'a> {
         let n = cols.len;
         let slices = [cols.ts.len(), cols.observed.len(), cols.severity.len(), cols.fingerprint.len()];
         let more = [cols.severity_number.len(), cols.trace_flags.len(), cols.bytes.len()];
-        let arrays = [cols.uuid.len(), cols.trace_id.len(), cols.span_id.len(), cols.body.len(), cols.attrs.len()];
+        let arrays =
+            [cols.uuid.len(), cols.trace_id.len(), cols.span_id.len(), cols.body.len(), cols.attrs.len()];
         let ok = slices.iter().chain(&more).chain(&arrays).all(|&l| l == n)
             && cols.hot.iter().all(|(_, a)| a.len() == n)
             && [cols.service, cols.resource, cols.scope, cols.event].iter().all(|d| d.keys.len() == n)
@@ -185,12 +188,15 @@ impl<'a> Cols<'a> {
         let key = self.resource.keys[i];
         if *resource_key != Some(key) {
             *resource_key = None;
-            if !resources.contains_key(&key) {
-                let mut attrs = Vec::new();
-                decode_attrs_into(self.resource.get(i), &mut attrs)?;
-                resources.insert(key, attrs);
-            }
-            out.resource_attributes.clone_from(resources.get(&key)?);
+            let attrs = match resources.entry(key) {
+                Entry::Occupied(e) => e.into_mut(),
+                Entry::Vacant(e) => {
+                    let mut attrs = Vec::new();
+                    decode_attrs_into(self.resource.get(i), &mut attrs)?;
+                    e.insert(attrs)
+                }
+            };
+            out.resource_attributes.clone_from(attrs);
             *resource_key = Some(key);
         }
         set(&mut out.body, self.body.value(i));
@@ -210,7 +216,12 @@ impl<'a> Cols<'a> {
 
     /// Row `i`'s log attributes into `out`: the packed pairs (decoded into `packed`) merged
     /// with the key-column values, in key order.
-    fn fill_attrs(&self, i: usize, packed: &mut Vec<(String, String)>, out: &mut Vec<(String, String)>) -> Option<()> {
+    fn fill_attrs(
+        &self,
+        i: usize,
+        packed: &mut Vec<(String, String)>,
+        out: &mut Vec<(String, String)>,
+    ) -> Option<()> {
         decode_attrs_into(self.attrs.value(i), packed)?;
         let mut n = 0;
         let mut put = |k: &str, v: &str| {
@@ -224,7 +235,8 @@ impl<'a> Cols<'a> {
             e.1.push_str(v);
             n += 1;
         };
-        let mut hot = self.hot.iter().filter(|(_, a)| a.is_valid(i)).map(|(k, a)| (*k, a.value(i))).peekable();
+        let mut hot =
+            self.hot.iter().filter(|(_, a)| a.is_valid(i)).map(|(k, a)| (*k, a.value(i))).peekable();
         for (k, v) in packed.iter() {
             while let Some((hk, hv)) = hot.next_if(|(hk, _)| *hk < k.as_str()) {
                 put(hk, hv);

@@ -97,7 +97,10 @@ impl LayoutBuilder {
         for (k, v) in &r.attributes {
             let acc = match self.keys.get_mut(k.as_str()) {
                 Some(a) => a,
-                None => self.keys.entry(k.clone()).or_insert_with(|| KeyAcc { rows: 0, values: Some(DictBuilder::default()) }),
+                None => self
+                    .keys
+                    .entry(k.clone())
+                    .or_insert_with(|| KeyAcc { rows: 0, values: Some(DictBuilder::default()) }),
             };
             acc.rows += 1;
             if let Some(d) = &mut acc.values {
@@ -229,7 +232,9 @@ pub(crate) fn build_batch(layout: &Layout, rows: &[&LogRecord]) -> Result<Record
         columns.push(match (b, dict) {
             (HotBuilder::Dict(keys), Some(d)) => d.array(Int32Array::from(keys))?,
             (HotBuilder::Plain(mut s), _) => Arc::new(s.finish()),
-            (HotBuilder::Dict(_), None) => return Err(ArrowError::InvalidArgumentError("layout mismatch".into())),
+            (HotBuilder::Dict(_), None) => {
+                return Err(ArrowError::InvalidArgumentError("layout mismatch".into()));
+            }
         });
     }
     RecordBatch::try_new(Arc::clone(&layout.schema), columns)

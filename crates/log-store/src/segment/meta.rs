@@ -186,7 +186,8 @@ impl SegmentMeta {
         let data_len = r.varint()?;
         let data_crc = u32::from_le_bytes(r.array()?);
         let rows = r.varint()?;
-        let (min_ts, max_ts, min_observed, max_observed) = (r.zigzag()?, r.zigzag()?, r.zigzag()?, r.zigzag()?);
+        let (min_ts, max_ts, min_observed, max_observed) =
+            (r.zigzag()?, r.zigzag()?, r.zigzag()?, r.zigzag()?);
         let footer = block(&mut r)?;
         let n = r.count(7)?;
         let dictionaries = (0..n).map(|_| block(&mut r)).collect::<Result<_, _>>()?;
@@ -207,7 +208,8 @@ impl SegmentMeta {
         let services: Vec<String> = (0..n).map(|_| r.string()).collect::<Result<_, _>>()?;
         let severities = r.u8()?;
         let n = r.count(8)?;
-        let fingerprints: Vec<u64> = (0..n).map(|_| r.array().map(u64::from_le_bytes)).collect::<Result<_, _>>()?;
+        let fingerprints: Vec<u64> =
+            (0..n).map(|_| r.array().map(u64::from_le_bytes)).collect::<Result<_, _>>()?;
         let n = r.count(6)?;
         let mut cells = Vec::with_capacity(n);
         for _ in 0..n {

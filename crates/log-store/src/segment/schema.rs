@@ -53,7 +53,8 @@ pub(crate) fn schema(hot: &[(String, bool)]) -> SchemaRef {
         f("event_name", dict_type()),
         f("bytes", DataType::UInt32),
     ];
-    let hot = hot.iter().map(|(k, dict)| Field::new(k, if *dict { dict_type() } else { DataType::Utf8 }, true));
+    let hot =
+        hot.iter().map(|(k, dict)| Field::new(k, if *dict { dict_type() } else { DataType::Utf8 }, true));
     fields.extend(hot);
     Arc::new(Schema::new(fields))
 }
@@ -89,7 +90,12 @@ pub(crate) fn encode_attrs(attrs: &[(String, String)], out: &mut String) {
 }
 
 /// The field of pair `n` being decoded; a pair's strings are cleared when it starts.
-fn field<'a>(out: &'a mut Vec<(String, String)>, n: usize, in_value: bool, started: &mut bool) -> &'a mut String {
+fn field<'a>(
+    out: &'a mut Vec<(String, String)>,
+    n: usize,
+    in_value: bool,
+    started: &mut bool,
+) -> &'a mut String {
     if n == out.len() {
         out.push(Default::default());
     }

@@ -7,8 +7,8 @@ use arrow::ipc::writer::{FileWriter, IpcWriteOptions};
 use arrow::ipc::{CompressionType, root_as_footer};
 use logs_query::LogRecord;
 
-use super::meta::{BlockRef, MAGIC};
 use super::layout::{Layout, build_batch};
+use super::meta::{BlockRef, MAGIC};
 use super::stats::{MetaBuilder, SegmentSpec};
 use super::{DATA_EXT, META_EXT, Segment, file_name};
 use crate::fsutil::{frame, sync_dir, write_atomic};
@@ -78,7 +78,8 @@ fn blocks(data: &[u8]) -> Result<Blocks, String> {
         let bytes = end.and_then(|e| data.get(offset as usize..e as usize)).ok_or("block out of range")?;
         Ok(BlockRef { offset, meta_len, body_len, crc: crc32fast::hash(bytes) })
     };
-    let ipc = |b: &arrow::ipc::Block| block(b.offset() as u64, b.metaDataLength() as u32, b.bodyLength() as u64);
+    let ipc =
+        |b: &arrow::ipc::Block| block(b.offset() as u64, b.metaDataLength() as u32, b.bodyLength() as u64);
     let dictionaries = footer.dictionaries().into_iter().flatten().map(ipc).collect::<Result<_, _>>()?;
     let batches = footer.recordBatches().into_iter().flatten().map(ipc).collect::<Result<_, _>>()?;
     Ok((block(start as u64, 0, (n - start) as u64)?, dictionaries, batches))

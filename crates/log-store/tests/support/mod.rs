@@ -55,13 +55,24 @@ const SERVICES: [&str; 5] = ["api", "checkout", "web", "worker", "db-proxy"];
 fn body(rng: &mut StdRng, n: u64) -> String {
     match rng.random_range(0..8) {
         0 => format!("GET /api/orders/{} 200 in {}ms", rng.random_range(0..500), rng.random_range(1..900)),
-        1 => format!("Connection TIMEOUT to db-{} after {}s", rng.random_range(0..4), rng.random_range(1..60)),
-        2 => format!("user u{} logged in from 10.0.{}.{}", rng.random_range(0..100), rng.random_range(0..9), n % 250),
+        1 => {
+            format!("Connection TIMEOUT to db-{} after {}s", rng.random_range(0..4), rng.random_range(1..60))
+        }
+        2 => format!(
+            "user u{} logged in from 10.0.{}.{}",
+            rng.random_range(0..100),
+            rng.random_range(0..9),
+            n % 250
+        ),
         3 => format!("Ünïcode Straße Nr. {n} ΣΊΣΥΦΟΣ"),
         4 => "payment failed: card declined \u{1e} weird \u{1f} chars \u{1b}".to_string(),
         5 => format!("tok-{n:08x} unique marker"),
         6 => String::new(),
-        _ => format!("job {} finished with status={}", n % 37, ["ok", "failed", "retry"][rng.random_range(0..3)]),
+        _ => format!(
+            "job {} finished with status={}",
+            n % 37,
+            ["ok", "failed", "retry"][rng.random_range(0..3)]
+        ),
     }
 }
 
@@ -69,11 +80,14 @@ fn body(rng: &mut StdRng, n: u64) -> String {
 pub fn record(rng: &mut StdRng, team_id: i64, n: u64, ts: i64) -> LogRecord {
     let severity = Severity::ALL[rng.random_range(0..Severity::ALL.len())];
     let res = rng.random_range(0..8u64);
-    let resource_attributes =
-        vec![("host".to_string(), format!("h{res}")), ("k8s.pod.name".to_string(), format!("pod-{}", res % 3))];
+    let resource_attributes = vec![
+        ("host".to_string(), format!("h{res}")),
+        ("k8s.pod.name".to_string(), format!("pod-{}", res % 3)),
+    ];
     let mut attributes = Vec::new();
     if rng.random_bool(0.7) {
-        attributes.push(("http.method".to_string(), ["GET", "POST", "PUT"][rng.random_range(0..3)].to_string()));
+        attributes
+            .push(("http.method".to_string(), ["GET", "POST", "PUT"][rng.random_range(0..3)].to_string()));
     }
     if rng.random_bool(0.02) {
         attributes.push(("rare.key".to_string(), "x".to_string()));
@@ -154,9 +168,7 @@ pub fn filter(query: serde_json::Value) -> RowFilter {
 /// Filters exercising every pruning path.
 pub fn filters() -> Vec<(String, RowFilter)> {
     use serde_json::json;
-    let attr = |key: &str, op: &str, value: serde_json::Value| {
-        json!({"filterGroup": [{"key": key, "type": "log_attribute", "operator": op, "value": value}]})
-    };
+    let attr = |key: &str, op: &str, value: serde_json::Value| json!({"filterGroup": [{"key": key, "type": "log_attribute", "operator": op, "value": value}]});
     let queries = vec![
         json!({}),
         json!({"severityLevels": ["error", "fatal"]}),

@@ -29,7 +29,9 @@ impl Oracle {
     pub fn list(&self, req: &ListRequest<'_>) -> Vec<LogRecord> {
         let mut rows: Vec<LogRecord> = self
             .in_range(req.team_id, req.from_us, req.to_us)
-            .filter(|r| req.observed_from_us.is_none_or(|o| r.observed_timestamp_us >= o) && req.filter.matches(r))
+            .filter(|r| {
+                req.observed_from_us.is_none_or(|o| r.observed_timestamp_us >= o) && req.filter.matches(r)
+            })
             .filter(|r| {
                 req.after.is_none_or(|c| match req.order {
                     OrderBy::Latest => (r.timestamp_us, r.uuid) < (c.timestamp_us, c.uuid),
@@ -47,8 +49,11 @@ impl Oracle {
     }
 
     pub fn scan(&self, team: i64, from: i64, to: i64, f: &RowFilter) -> Vec<(i64, u128)> {
-        let mut keys: Vec<_> =
-            self.in_range(team, from, to).filter(|r| f.matches(r)).map(|r| (r.timestamp_us, r.uuid.as_u128())).collect();
+        let mut keys: Vec<_> = self
+            .in_range(team, from, to)
+            .filter(|r| f.matches(r))
+            .map(|r| (r.timestamp_us, r.uuid.as_u128()))
+            .collect();
         keys.sort_unstable();
         keys
     }
@@ -57,7 +62,8 @@ impl Oracle {
         let mut out = Cells::new();
         for r in self.in_range(team, from, to) {
             let minute = r.timestamp_us - r.timestamp_us.rem_euclid(MINUTE);
-            let c = out.entry((minute, r.service_name.clone(), r.severity, r.resource_fingerprint)).or_default();
+            let c =
+                out.entry((minute, r.service_name.clone(), r.severity, r.resource_fingerprint)).or_default();
             c.0 += 1;
             c.1 += u64::from(r.bytes);
         }
@@ -88,11 +94,12 @@ pub fn keys(rows: &[LogRecord]) -> Vec<(i64, u128)> {
 pub fn store_scan(store: &dyn LogStore, team: i64, from: i64, to: i64, f: &RowFilter) -> Vec<(i64, u128)> {
     let mut keys = Vec::new();
     let req = ScanRequest { team_id: team, from_us: from, to_us: to, filter: f };
-    store.scan(&req, &mut |r| {
-        keys.push((r.timestamp_us, r.uuid.as_u128()));
-        true
-    })
-    .expect("scan");
+    store
+        .scan(&req, &mut |r| {
+            keys.push((r.timestamp_us, r.uuid.as_u128()));
+            true
+        })
+        .expect("scan");
     keys.sort_unstable();
     keys
 }
@@ -101,7 +108,9 @@ pub fn store_rollups(store: &dyn LogStore, team: i64, from: i64, to: i64) -> Cel
     let mut out = Cells::new();
     store
         .rollups(team, from, to, &mut |c| {
-            let e = out.entry((c.minute_us, c.service_name.to_string(), c.severity, c.resource_fingerprint)).or_default();
+            let e = out
+                .entry((c.minute_us, c.service_name.to_string(), c.severity, c.resource_fingerprint))
+                .or_default();
             e.0 += c.count;
             e.1 += c.bytes;
         })
@@ -109,21 +118,47 @@ pub fn store_rollups(store: &dyn LogStore, team: i64, from: i64, to: i64) -> Cel
     out
 }
 
-pub fn store_stats(store: &dyn LogStore, team: i64, from: i64, to: i64, scope: AttributeScope, mode: StatsMode<'_>) -> Stats {
+pub fn store_stats(
+    store: &dyn LogStore,
+    team: i64,
+    from: i64,
+    to: i64,
+    scope: AttributeScope,
+    mode: StatsMode<'_>,
+) -> Stats {
     let mut out = Stats::new();
     let req = AttributeStatsRequest { team_id: team, from_us: from, to_us: to, scope, mode };
     store
-        .attribute_stats(&req, &mut |k, v, n| *out.entry((k.to_string(), v.map(str::to_string))).or_default() += n)
+        .attribute_stats(&req, &mut |k, v, n| {
+            *out.entry((k.to_string(), v.map(str::to_string))).or_default() += n
+        })
         .expect("attribute stats");
     out
 }
 
 /// Pages through everything with `limit`-row pages and the cursor.
-pub fn page_all(store: &dyn LogStore, team: i64, from: i64, to: i64, f: &RowFilter, order: OrderBy, limit: usize) -> Vec<LogRecord> {
+pub fn page_all(
+    store: &dyn LogStore,
+    team: i64,
+    from: i64,
+    to: i64,
+    f: &RowFilter,
+    order: OrderBy,
+    limit: usize,
+) -> Vec<LogRecord> {
     let mut out: Vec<LogRecord> = Vec::new();
     loop {
         let after = out.last().map(LogCursor::after_record);
-        let req = ListRequest { team_id: team, from_us: from, to_us: to, filter: f, order, after, observed_from_us: None, limit };
+        let req = ListRequest {
+            team_id: team,
+            from_us: from,
+            to_us: to,
+            filter: f,
+            order,
+            after,
+            observed_from_us: None,
+            limit,
+        };
         let page = store.list(&req).expect("list");
         let done = page.len() < limit;
         out.extend(page);
@@ -137,17 +172,28 @@ pub fn page_all(store: &dyn LogStore, team: i64, from: i64, to: i64, f: &RowFilt
 /// Attribute statistics are compared on hour-aligned ranges only: stores may answer them
 /// per segment (a UTC hour).
 pub fn check(store: &dyn LogStore, oracle: &Oracle, stage: &str) {
-    let ranges = [(BASE - HOUR, BASE + 6 * HOUR), (BASE + HOUR + 17 * MINUTE + 3, BASE + 3 * HOUR + 41 * MINUTE)];
+    let ranges =
+        [(BASE - HOUR, BASE + 6 * HOUR), (BASE + HOUR + 17 * MINUTE + 3, BASE + 3 * HOUR + 41 * MINUTE)];
     let aligned = [(BASE - HOUR, BASE + 6 * HOUR), (BASE + HOUR, BASE + 3 * HOUR)];
     let minute_ranges = [(BASE - HOUR, BASE + 6 * HOUR), (BASE + 61 * MINUTE, BASE + 200 * MINUTE)];
     for team in [1, 2, 3, 4] {
-        assert_eq!(store.has_logs(team).expect("has_logs"), oracle.rows.iter().any(|r| r.team_id == team), "{stage}");
+        assert_eq!(
+            store.has_logs(team).expect("has_logs"),
+            oracle.rows.iter().any(|r| r.team_id == team),
+            "{stage}"
+        );
         for (name, f) in filters() {
             for (from, to) in ranges {
                 let ctx = format!("{stage}: team {team} filter {name} range {from}..{to}");
-                assert_eq!(store_scan(store, team, from, to, &f), oracle.scan(team, from, to, &f), "scan {ctx}");
+                assert_eq!(
+                    store_scan(store, team, from, to, &f),
+                    oracle.scan(team, from, to, &f),
+                    "scan {ctx}"
+                );
                 for order in [OrderBy::Latest, OrderBy::Earliest] {
-                    for (limit, observed) in [(1, None), (7, None), (100_000, None), (50, Some(BASE + 2 * HOUR))] {
+                    for (limit, observed) in
+                        [(1, None), (7, None), (100_000, None), (50, Some(BASE + 2 * HOUR))]
+                    {
                         let req = ListRequest {
                             team_id: team,
                             from_us: from,
@@ -170,15 +216,33 @@ pub fn check(store: &dyn LogStore, oracle: &Oracle, stage: &str) {
         for order in [OrderBy::Latest, OrderBy::Earliest] {
             let (from, to) = ranges[0];
             let paged = page_all(store, team, from, to, &all, order, 13);
-            let req = ListRequest { team_id: team, from_us: from, to_us: to, filter: &all, order, after: None, observed_from_us: None, limit: usize::MAX };
+            let req = ListRequest {
+                team_id: team,
+                from_us: from,
+                to_us: to,
+                filter: &all,
+                order,
+                after: None,
+                observed_from_us: None,
+                limit: usize::MAX,
+            };
             assert_eq!(keys(&paged), keys(&oracle.list(&req)), "{stage}: paging {order:?} team {team}");
         }
         for (from, to) in minute_ranges {
-            assert_eq!(store_rollups(store, team, from, to), oracle.rollups(team, from, to), "{stage}: rollups team {team}");
+            assert_eq!(
+                store_rollups(store, team, from, to),
+                oracle.rollups(team, from, to),
+                "{stage}: rollups team {team}"
+            );
         }
         for (from, to) in aligned {
             for scope in [AttributeScope::Log, AttributeScope::Resource] {
-                for mode in [StatsMode::Keys, StatsMode::AllValues, StatsMode::ValuesOf("http.method"), StatsMode::ValuesOf("host")] {
+                for mode in [
+                    StatsMode::Keys,
+                    StatsMode::AllValues,
+                    StatsMode::ValuesOf("http.method"),
+                    StatsMode::ValuesOf("host"),
+                ] {
                     assert_eq!(
                         store_stats(store, team, from, to, scope, mode),
                         oracle.stats(team, from, to, scope, mode),
