@@ -314,7 +314,7 @@ impl LogStore for EmbeddedStore {
     }
 
     fn list(&self, req: &ListRequest<'_>) -> Result<Vec<LogRecord>, StoreError> {
-        Ok(self.inner.list(req))
+        self.inner.list(req)
     }
 
     fn scan(
@@ -322,8 +322,7 @@ impl LogStore for EmbeddedStore {
         req: &ScanRequest<'_>,
         visit: &mut dyn FnMut(&LogRecord) -> bool,
     ) -> Result<(), StoreError> {
-        self.inner.scan(req, visit);
-        Ok(())
+        self.inner.scan(req, visit)
     }
 
     fn rollups(

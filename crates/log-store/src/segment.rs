@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use arrow::buffer::Buffer;
 use arrow::ipc::reader::FileDecoder;
-use arrow::ipc::{Block, convert::try_fb_to_schema, root_as_footer};
+use arrow::ipc::{Block, MessageHeader, convert::try_fb_to_schema, root_as_footer, root_as_message};
 use arrow::record_batch::RecordBatch;
 
 use crate::fsutil::{quarantine, read_at};
@@ -43,12 +43,80 @@ pub(crate) fn parse_name(name: &str) -> Option<(u64, &str)> {
     Some((u64::from_str_radix(stem, 16).ok()?, ext))
 }
 
+/// Why a batch could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ReadError {
+    /// The file is damaged or gone: the segment is unusable.
+    Damaged(String),
+    /// An I/O failure that may pass (descriptors, interrupted reads): fail the query only.
+    Io(String),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Damaged(e) | Self::Io(e) => f.write_str(e),
+        }
+    }
+}
+
+fn io_error(what: &str, e: &std::io::Error) -> ReadError {
+    let msg = format!("{what}: {e}");
+    match e.kind() {
+        std::io::ErrorKind::NotFound | std::io::ErrorKind::UnexpectedEof => ReadError::Damaged(msg),
+        _ => ReadError::Io(msg),
+    }
+}
+
+fn damaged(msg: impl Into<String>) -> ReadError {
+    ReadError::Damaged(msg.into())
+}
+
+/// Arrow trusts the uncompressed length each compressed buffer declares and the row counts
+/// of the message, so a damaged block (one that still passed its checksum) could make it
+/// allocate exabytes: an abort, which `catch_unwind` cannot stop. Refuses a block whose
+/// declared sizes exceed `max_bytes` or whose row counts exceed `max_rows`.
+fn check_sizes(buf: &[u8], meta_len: u32, max_bytes: u64, max_rows: u64) -> Result<(), ReadError> {
+    let meta_len = meta_len as usize;
+    // The metadata is the continuation marker, its length, then the flatbuffer.
+    let fb = buf.get(8..meta_len).ok_or_else(|| damaged("block too short"))?;
+    let msg = root_as_message(fb).map_err(|e| damaged(format!("message: {e}")))?;
+    let header = match msg.header_type() {
+        MessageHeader::RecordBatch => msg.header_as_record_batch(),
+        MessageHeader::DictionaryBatch => msg.header_as_dictionary_batch().and_then(|d| d.data()),
+        _ => None,
+    };
+    let header = header.ok_or_else(|| damaged("block holds no record batch"))?;
+    let rows_ok = |n: i64| u64::try_from(n).is_ok_and(|n| n <= max_rows);
+    let nodes_ok =
+        header.nodes().into_iter().flatten().all(|n| rows_ok(n.length()) && rows_ok(n.null_count()));
+    if !rows_ok(header.length()) || !nodes_ok {
+        return Err(damaged("block declares more rows than its segment has"));
+    }
+    if header.compression().is_none() {
+        return Ok(());
+    }
+    let body = &buf[meta_len..];
+    let mut total = 0u64;
+    for b in header.buffers().into_iter().flatten().filter(|b| b.length() >= 8) {
+        let at = usize::try_from(b.offset()).map_err(|_| damaged("bad buffer offset"))?;
+        let len = body.get(at..at.saturating_add(8)).ok_or_else(|| damaged("buffer outside its block"))?;
+        let declared = i64::from_le_bytes([len[0], len[1], len[2], len[3], len[4], len[5], len[6], len[7]]);
+        total = total.saturating_add(u64::try_from(declared).unwrap_or(0));
+    }
+    if total > max_bytes {
+        return Err(damaged(format!("block declares {total} decoded bytes, more than {max_bytes}")));
+    }
+    Ok(())
+}
+
 #[derive(Debug)]
 pub(crate) struct Segment {
     pub(crate) meta: SegmentMeta,
     pub(crate) data_path: PathBuf,
     pub(crate) meta_path: PathBuf,
-    decoder: OnceLock<Result<Arc<FileDecoder>, String>>,
+    /// Set on first successful load (a failed load is retried next time).
+    decoder: OnceLock<Arc<FileDecoder>>,
     /// Set when a read found damage; queries skip the segment from then on.
     broken: AtomicBool,
     retired: OnceLock<Retire>,
@@ -133,33 +201,43 @@ impl Segment {
         Ok(())
     }
 
-    fn read_block(&self, file: &File, b: &BlockRef) -> Result<Buffer, String> {
+    fn read_block(&self, file: &File, b: &BlockRef) -> Result<Buffer, ReadError> {
         let len = u64::from(b.meta_len)
             .checked_add(b.body_len)
             .filter(|&l| b.offset.saturating_add(l) <= self.meta.data_len);
-        let len = len.ok_or("block lies outside the data file")?;
+        let len = len.ok_or_else(|| damaged("block lies outside the data file"))?;
         let mut buf = vec![0u8; len as usize];
-        read_at(file, &mut buf, b.offset).map_err(|e| format!("reading block at {}: {e}", b.offset))?;
+        read_at(file, &mut buf, b.offset)
+            .map_err(|e| io_error(&format!("reading block at {}", b.offset), &e))?;
         if crc32fast::hash(&buf) != b.crc {
-            return Err(format!("block at {} fails its checksum", b.offset));
+            return Err(damaged(format!("block at {} fails its checksum", b.offset)));
         }
         Ok(Buffer::from_vec(buf))
     }
 
-    fn open(&self) -> Result<File, String> {
-        File::open(&self.data_path).map_err(|e| format!("opening {}: {e}", self.data_path.display()))
+    fn open(&self) -> Result<File, ReadError> {
+        File::open(&self.data_path)
+            .map_err(|e| io_error(&format!("opening {}", self.data_path.display()), &e))
     }
 
-    fn decoder(&self) -> Result<Arc<FileDecoder>, String> {
-        self.decoder.get_or_init(|| self.load_decoder()).clone()
+    fn decoder(&self) -> Result<Arc<FileDecoder>, ReadError> {
+        if let Some(d) = self.decoder.get() {
+            return Ok(Arc::clone(d));
+        }
+        let d = self.load_decoder()?;
+        Ok(Arc::clone(self.decoder.get_or_init(|| d)))
     }
 
     /// Schema from the footer, then every dictionary (shared by all batches).
-    fn load_decoder(&self) -> Result<Arc<FileDecoder>, String> {
+    fn load_decoder(&self) -> Result<Arc<FileDecoder>, ReadError> {
         let file = self.open()?;
         let footer = self.read_block(&file, &self.meta.footer)?;
         let dicts = self.meta.dictionaries.iter().map(|b| Ok((b, self.read_block(&file, b)?)));
-        let dicts: Vec<(&BlockRef, Buffer)> = dicts.collect::<Result<_, String>>()?;
+        let dicts: Vec<(&BlockRef, Buffer)> = dicts.collect::<Result<_, ReadError>>()?;
+        let max_bytes = self.meta.batches.iter().map(|b| b.raw_bytes).max().unwrap_or(0);
+        for (b, buf) in &dicts {
+            check_sizes(buf, b.meta_len, max_bytes.saturating_mul(2) + (1 << 20), self.meta.rows)?;
+        }
         let build = || -> Result<FileDecoder, String> {
             // The footer block ends with `len:i32 ARROW1`.
             let fb_len = footer.len().checked_sub(10).ok_or("footer too short")?;
@@ -173,27 +251,32 @@ impl Segment {
             }
             Ok(decoder)
         };
-        let decoder =
-            catch_unwind(AssertUnwindSafe(build)).map_err(|_| "panic while decoding".to_string())??;
-        Ok(Arc::new(decoder))
+        let decoder = catch_unwind(AssertUnwindSafe(build)).map_err(|_| damaged("panic while decoding"))?;
+        Ok(Arc::new(decoder.map_err(damaged)?))
     }
 
     /// Reads and decodes batch `i`.
-    pub(crate) fn read_batch(&self, i: usize) -> Result<RecordBatch, String> {
-        let b = self.meta.batches.get(i).ok_or("no such batch")?.block;
+    pub(crate) fn read_batch(&self, i: usize) -> Result<RecordBatch, ReadError> {
+        let m = self.meta.batches.get(i).ok_or_else(|| damaged("no such batch"))?;
+        let b = m.block;
         let decoder = self.decoder()?;
         let buf = self.read_block(&self.open()?, &b)?;
+        check_sizes(&buf, b.meta_len, m.raw_bytes.saturating_mul(2) + (1 << 20), u64::from(m.rows))?;
         let block = Block::new(b.offset as i64, b.meta_len as i32, b.body_len as i64);
         let decode = || decoder.read_record_batch(&block, &buf);
-        let batch = catch_unwind(AssertUnwindSafe(decode)).map_err(|_| "panic while decoding".to_string())?;
-        let batch = batch.map_err(|e| format!("batch {i}: {e}"))?.ok_or("empty block")?;
+        let batch = catch_unwind(AssertUnwindSafe(decode)).map_err(|_| damaged("panic while decoding"))?;
+        let batch =
+            batch.map_err(|e| damaged(format!("batch {i}: {e}")))?.ok_or_else(|| damaged("empty block"))?;
         if batch.num_rows() != self.meta.batches[i].rows as usize {
-            return Err(format!(
+            return Err(damaged(format!(
                 "batch {i} has {} rows, metadata says {}",
                 batch.num_rows(),
                 self.meta.batches[i].rows
-            ));
+            )));
         }
         Ok(batch)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -199,3 +199,32 @@ fn concurrent_appends_while_sealing_never_lose_or_duplicate_rows() {
     let store = open(dir.path(), support::opts());
     check(&store, &Oracle::new(&rows), "reopened after concurrent appends");
 }
+
+#[test]
+fn lost_or_damaged_state_file_falls_back_to_segment_positions() {
+    let dir = TempDir::new("state-file");
+    let rows = dataset(13, 1200);
+    let (sealed, unsealed) = rows.split_at(800);
+    {
+        let store = open(dir.path(), opts());
+        append_all(&store, sealed, 50);
+        store.flush().expect("flush");
+        store.compact().expect("compact");
+        append_all(&store, unsealed, 50);
+    }
+    let state = dir.path().join("STATE");
+    std::fs::remove_file(&state).expect("remove state");
+    let (store, report) = EmbeddedStore::open_with(dir.path(), opts()).expect("open");
+    assert!(report.corrupt_state, "{report:?}");
+    assert_eq!(report.replayed_records, unsealed.len() as u64);
+    check(&store, &Oracle::new(&rows), "state file removed");
+    drop(store);
+
+    let mut bytes = std::fs::read(&state).expect("read state");
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xff;
+    std::fs::write(&state, bytes).expect("write state");
+    let (store, report) = EmbeddedStore::open_with(dir.path(), opts()).expect("open");
+    assert!(report.corrupt_state, "{report:?}");
+    check(&store, &Oracle::new(&rows), "state file damaged");
+}

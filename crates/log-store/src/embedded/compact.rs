@@ -16,7 +16,7 @@ use super::state::Durable;
 use crate::segment::layout::LayoutBuilder;
 use crate::segment::stats::SegmentSpec;
 use crate::segment::write::write_segment;
-use crate::segment::{Retire, Segment};
+use crate::segment::{ReadError, Retire, Segment};
 
 /// Rows of one segment in key order, a batch at a time.
 struct Cursor<'a> {
@@ -26,7 +26,7 @@ struct Cursor<'a> {
 }
 
 impl Cursor<'_> {
-    fn next(&mut self) -> Result<Option<LogRecord>, String> {
+    fn next(&mut self) -> Result<Option<LogRecord>, ReadError> {
         loop {
             if let Some(r) = self.rows.next() {
                 return Ok(Some(r));
@@ -37,9 +37,9 @@ impl Cursor<'_> {
             let batch = self.seg.read_batch(self.next_batch)?;
             self.next_batch += 1;
             let view = BatchView::with_services(&batch, self.seg.meta.team_id, &[]);
-            let mut view = view.ok_or("batch schema mismatch")?;
+            let mut view = view.ok_or_else(|| ReadError::Damaged("batch schema mismatch".into()))?;
             let rows: Option<Vec<LogRecord>> = (0..view.len()).map(|i| view.load(i).cloned()).collect();
-            self.rows = rows.ok_or("undecodable row")?.into_iter();
+            self.rows = rows.ok_or_else(|| ReadError::Damaged("undecodable row".into()))?.into_iter();
         }
     }
 }
@@ -49,11 +49,11 @@ struct Merge<'a> {
     cursors: Vec<Cursor<'a>>,
     heads: Vec<Option<LogRecord>>,
     heap: BinaryHeap<Reverse<(Key, usize)>>,
-    error: &'a RefCell<Option<(usize, String)>>,
+    error: &'a RefCell<Option<(usize, ReadError)>>,
 }
 
 impl<'a> Merge<'a> {
-    fn new(segments: &'a [Arc<Segment>], error: &'a RefCell<Option<(usize, String)>>) -> Self {
+    fn new(segments: &'a [Arc<Segment>], error: &'a RefCell<Option<(usize, ReadError)>>) -> Self {
         let cursors = segments.iter().map(|s| Cursor { seg: s, next_batch: 0, rows: Vec::new().into_iter() });
         let mut m = Self { cursors: cursors.collect(), heads: Vec::new(), heap: BinaryHeap::new(), error };
         m.heads = (0..m.cursors.len()).map(|_| None).collect();
@@ -161,8 +161,11 @@ impl Inner {
         Ok(())
     }
 
-    fn fail(&self, seg: &Segment, e: String) -> String {
-        self.corrupt(seg, &e);
+    /// A failed input: damage marks it (compaction skips it from then on).
+    fn fail(&self, seg: &Segment, e: ReadError) -> String {
+        if let ReadError::Damaged(e) = &e {
+            self.corrupt(seg, e);
+        }
         format!("compacting {}: {e}", seg.data_path.display())
     }
 }

@@ -21,10 +21,18 @@ fn io_err(what: &str, path: &Path, e: impl std::fmt::Display) -> StoreError {
     StoreError::Read(format!("{what} {}: {e}", path.display()))
 }
 
-fn remove(path: PathBuf, report: &mut OpenReport) {
+/// Removes a leftover file; false if it is still there.
+fn remove(path: PathBuf, report: &mut OpenReport) -> bool {
     match std::fs::remove_file(&path) {
-        Ok(()) => report.removed_files.push(path),
-        Err(e) => tracing::warn!(path = %path.display(), error = %e, "could not remove leftover file"),
+        Ok(()) => {
+            report.removed_files.push(path);
+            true
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
+        Err(e) => {
+            tracing::warn!(path = %path.display(), error = %e, "could not remove leftover file");
+            false
+        }
     }
 }
 
@@ -38,8 +46,9 @@ fn load_segments(
     dir: &Path,
     seg_dir: &Path,
     durable: &Durable,
+    state_missing: bool,
     report: &mut OpenReport,
-) -> Result<Vec<Segment>, StoreError> {
+) -> Result<(Vec<Segment>, Vec<u64>), StoreError> {
     let mut metas = HashSet::new();
     let mut datas = HashSet::new();
     for entry in std::fs::read_dir(seg_dir).map_err(|e| io_err("listing", seg_dir, e))? {
@@ -90,6 +99,11 @@ fn load_segments(
         quarantine(dir, &data);
         report.corrupt_segments.push(data);
     }
+    // Segments but no state file: it was lost (open writes one before any segment).
+    if state_missing && !segments.is_empty() {
+        report.corrupt_state = true;
+    }
+    let mut undeleted = Vec::new();
     // Retired by compaction, retention or a failed seal: drop them now.
     let mut dead: HashSet<u64> = durable.dead_segments.iter().copied().collect();
     dead.extend(segments.iter().flat_map(|s| s.meta.replaces.iter().copied()));
@@ -99,10 +113,12 @@ fn load_segments(
         !dead.contains(&s.meta.id) && !uncommitted && s.meta.max_ts >= durable.cutoff(s.meta.team_id)
     });
     for s in drop {
-        remove(s.meta_path.clone(), report);
-        remove(s.data_path.clone(), report);
+        // Data first, as for any deletion: a sidecar left alone is an interrupted write.
+        if !(remove(s.data_path.clone(), report) && remove(s.meta_path.clone(), report)) {
+            undeleted.push(s.meta.id);
+        }
     }
-    Ok(keep)
+    Ok((keep, undeleted))
 }
 
 /// A segment whose WAL position the state file does not cover was written by a seal that
@@ -126,7 +142,9 @@ pub(super) fn open(dir: &Path, opts: StoreOptions) -> Result<(Inner, OpenReport)
     }
     let mut report = OpenReport::default();
     let _ = std::fs::remove_file(dir.join(format!("{}{TMP_SUFFIX}", super::state::STATE_FILE)));
-    let mut durable = match Durable::load(dir) {
+    let loaded = Durable::load(dir);
+    let state_missing = matches!(loaded, Ok(None));
+    let mut durable = match loaded {
         Ok(d) => d.unwrap_or_default(),
         Err(e) => {
             tracing::warn!(dir = %dir.display(), error = %e, "unreadable state file; using segment metadata");
@@ -134,11 +152,7 @@ pub(super) fn open(dir: &Path, opts: StoreOptions) -> Result<(Inner, OpenReport)
             Durable::default()
         }
     };
-    // A missing state file next to segments means it was lost: same fallback.
-    let mut segments = load_segments(dir, &seg_dir, &durable, &mut report)?;
-    if !report.corrupt_state && durable.sealed_lsn.is_none() && !segments.is_empty() {
-        report.corrupt_state = true;
-    }
+    let (mut segments, undeleted) = load_segments(dir, &seg_dir, &durable, state_missing, &mut report)?;
     let max_segment_lsn = segments.iter().filter_map(|s| s.meta.max_lsn).max();
     if report.corrupt_state
         && let Some(l) = max_segment_lsn
@@ -148,7 +162,7 @@ pub(super) fn open(dir: &Path, opts: StoreOptions) -> Result<(Inner, OpenReport)
     let max_id =
         segments.iter().flat_map(|s| std::iter::once(s.meta.id).chain(s.meta.replaces.iter().copied())).max();
     durable.next_segment_id = durable.next_segment_id.max(max_id.map_or(0, |m| m + 1));
-    durable.dead_segments.clear();
+    durable.dead_segments = undeleted;
     durable.save(dir).map_err(|e| io_err("writing state in", dir, e))?;
     let _ = sync_dir(&seg_dir);
 

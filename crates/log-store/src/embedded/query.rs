@@ -5,12 +5,12 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 
 use arrow::record_batch::RecordBatch;
-use logs_query::{ListRequest, LogRecord, OrderBy, ScanRequest};
+use logs_query::{ListRequest, LogRecord, OrderBy, ScanRequest, StoreError};
 
 use super::eval::{BatchView, Plan};
 use super::head::{Head, Key, KeyRange, read};
 use super::{Inner, lock};
-use crate::segment::Segment;
+use crate::segment::{ReadError, Segment};
 
 pub(crate) type Snapshot = (Vec<Arc<Head>>, Arc<Vec<Arc<Segment>>>);
 /// A decoded batch and the indices of its matching rows.
@@ -85,12 +85,21 @@ impl Inner {
         }
     }
 
-    fn batch(&self, seg: &Segment, i: usize, admit: bool) -> Option<Arc<RecordBatch>> {
-        self.cache.get(seg, i, admit).map_err(|e| self.corrupt(seg, &e)).ok()
+    /// A decoded batch; `Ok(None)` if the segment is damaged (now skipped), `Err` for an I/O
+    /// failure that fails the query.
+    fn batch(&self, seg: &Segment, i: usize, admit: bool) -> Result<Option<Arc<RecordBatch>>, StoreError> {
+        match self.cache.get(seg, i, admit) {
+            Ok(b) => Ok(Some(b)),
+            Err(ReadError::Damaged(e)) => {
+                self.corrupt(seg, &e);
+                Ok(None)
+            }
+            Err(ReadError::Io(e)) => Err(StoreError::Read(e)),
+        }
     }
 
-    pub(crate) fn list(&self, req: &ListRequest<'_>) -> Vec<LogRecord> {
-        let Some(range) = KeyRange::for_list(req).filter(|_| req.limit > 0) else { return Vec::new() };
+    pub(crate) fn list(&self, req: &ListRequest<'_>) -> Result<Vec<LogRecord>, StoreError> {
+        let Some(range) = KeyRange::for_list(req).filter(|_| req.limit > 0) else { return Ok(Vec::new()) };
         let (heads, segments) = self.snapshot(req.team_id);
         let latest = req.order == OrderBy::Latest;
         let mut top = TopK { latest, limit: req.limit, heap: BinaryHeap::new() };
@@ -131,7 +140,7 @@ impl Inner {
             if beyond {
                 break;
             }
-            let Some(batch) = self.batch(&seg, i, true) else { continue };
+            let Some(batch) = self.batch(&seg, i, true)? else { continue };
             let Some(mut view) = BatchView::new(&batch, req.team_id, &plan) else {
                 self.corrupt(&seg, "batch does not have the segment schema");
                 continue;
@@ -158,15 +167,21 @@ impl Inner {
                 }
             }
         }
-        top.into_rows()
+        Ok(top.into_rows())
     }
 
     /// Indices of one batch's matching rows, with the batch; `None` if it is damaged.
-    fn batch_matches(&self, seg: &Segment, i: usize, plan: &Plan<'_>, admit: bool) -> Option<Matches> {
-        let batch = self.batch(seg, i, admit)?;
+    fn batch_matches(
+        &self,
+        seg: &Segment,
+        i: usize,
+        plan: &Plan<'_>,
+        admit: bool,
+    ) -> Result<Option<Matches>, StoreError> {
+        let Some(batch) = self.batch(seg, i, admit)? else { return Ok(None) };
         let Some(mut view) = BatchView::new(&batch, seg.meta.team_id, plan) else {
             self.corrupt(seg, "batch does not have the segment schema");
-            return None;
+            return Ok(None);
         };
         let mut rows = Vec::new();
         for j in view.rows_in(&plan.range) {
@@ -175,12 +190,12 @@ impl Inner {
                 Ok(false) => {}
                 Err(()) => {
                     self.corrupt(seg, "undecodable row");
-                    return None;
+                    return Ok(None);
                 }
             }
         }
         drop(view);
-        Some((batch, rows))
+        Ok(Some((batch, rows)))
     }
 
     /// Visits the rows found by [`Self::batch_matches`]; false once `visit` says stop.
@@ -200,14 +215,18 @@ impl Inner {
         true
     }
 
-    pub(crate) fn scan(&self, req: &ScanRequest<'_>, visit: &mut dyn FnMut(&LogRecord) -> bool) {
-        let Some(range) = KeyRange::time(req.from_us, req.to_us) else { return };
+    pub(crate) fn scan(
+        &self,
+        req: &ScanRequest<'_>,
+        visit: &mut dyn FnMut(&LogRecord) -> bool,
+    ) -> Result<(), StoreError> {
+        let Some(range) = KeyRange::time(req.from_us, req.to_us) else { return Ok(()) };
         let (heads, segments) = self.snapshot(req.team_id);
         for head in heads.iter().filter_map(|h| h.team(req.team_id)) {
             let rows = read(&head);
             for (_, r) in rows.range(range.bounds()) {
                 if req.filter.matches(r) && !visit(r) {
-                    return;
+                    return Ok(());
                 }
             }
         }
@@ -217,19 +236,19 @@ impl Inner {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4).min(batches.len());
         if threads <= 1 {
             for (seg, i) in &batches {
-                let found = self.batch_matches(seg, *i, &plan, admit);
+                let found = self.batch_matches(seg, *i, &plan, admit)?;
                 if found.is_some_and(|m| !self.visit_matches(seg, m, visit)) {
-                    return;
+                    break;
                 }
             }
-            return;
+            return Ok(());
         }
         // Workers decode and filter batches; this thread materializes the matches and visits
         // them, so `visit` needs no `Send`.
         let next = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
         std::thread::scope(|s| {
-            let (tx, rx) = mpsc::sync_channel::<(usize, Matches)>(threads * 2);
+            let (tx, rx) = mpsc::sync_channel::<Result<(usize, Matches), StoreError>>(threads * 2);
             for _ in 0..threads {
                 let tx = tx.clone();
                 let (next, stop, batches, plan) = (&next, &stop, &batches, &plan);
@@ -237,20 +256,32 @@ impl Inner {
                     while !stop.load(Ordering::Relaxed) {
                         let k = next.fetch_add(1, Ordering::Relaxed);
                         let Some((seg, i)) = batches.get(k) else { break };
-                        let Some(m) = self.batch_matches(seg, *i, plan, admit) else { continue };
-                        if tx.send((k, m)).is_err() {
+                        let found = match self.batch_matches(seg, *i, plan, admit) {
+                            Ok(None) => continue,
+                            Ok(Some(m)) => Ok((k, m)),
+                            Err(e) => Err(e),
+                        };
+                        if tx.send(found).is_err() {
                             break;
                         }
                     }
                 });
             }
             drop(tx);
-            for (k, m) in rx {
-                if !self.visit_matches(&batches[k].0, m, visit) {
+            for found in rx {
+                let stopped = match found {
+                    Ok((k, m)) => !self.visit_matches(&batches[k].0, m, visit),
+                    Err(e) => {
+                        stop.store(true, Ordering::Relaxed);
+                        return Err(e);
+                    }
+                };
+                if stopped {
                     stop.store(true, Ordering::Relaxed);
                     break;
                 }
             }
-        });
+            Ok(())
+        })
     }
 }

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use arrow::record_batch::RecordBatch;
 
-use super::Segment;
+use super::{ReadError, Segment};
 
 type Key = (u64, usize);
 
@@ -52,7 +52,7 @@ impl BatchCache {
 
     /// Batch `i` of `seg`, from the cache or decoded (outside the lock) and then cached if
     /// `admit`.
-    pub(crate) fn get(&self, seg: &Segment, i: usize, admit: bool) -> Result<Arc<RecordBatch>, String> {
+    pub(crate) fn get(&self, seg: &Segment, i: usize, admit: bool) -> Result<Arc<RecordBatch>, ReadError> {
         let key = (seg.meta.id, i);
         {
             let mut lru = self.lock();

@@ -29,6 +29,8 @@ pub(crate) struct BlockRef {
 pub(crate) struct BatchMeta {
     pub(crate) block: BlockRef,
     pub(crate) rows: u32,
+    /// Decoded size (an upper bound, dictionaries included): what decoding may allocate.
+    pub(crate) raw_bytes: u64,
     pub(crate) min_ts: i64,
     pub(crate) max_ts: i64,
     /// Bit `severity_code` set for each severity present.
@@ -140,6 +142,7 @@ impl SegmentMeta {
         for b in &self.batches {
             put_block(&mut out, &b.block);
             put_varint(&mut out, u64::from(b.rows));
+            put_varint(&mut out, b.raw_bytes);
             put_zigzag(&mut out, b.min_ts);
             put_zigzag(&mut out, b.max_ts);
             out.push(b.severities);
@@ -191,18 +194,19 @@ impl SegmentMeta {
         let footer = block(&mut r)?;
         let n = r.count(7)?;
         let dictionaries = (0..n).map(|_| block(&mut r)).collect::<Result<_, _>>()?;
-        let n = r.count(14)?;
+        let n = r.count(15)?;
         let mut batches = Vec::with_capacity(n);
         for _ in 0..n {
             let block = block(&mut r)?;
             let rows = u32::try_from(r.varint()?).map_err(|_| out_of_range("batch rows"))?;
+            let raw_bytes = r.varint()?;
             let (min_ts, max_ts) = (r.zigzag()?, r.zigzag()?);
             let severities = r.u8()?;
             let services = r.varint()?;
             let words = r.count(8)?;
             let words = (0..words).map(|_| r.array().map(u64::from_le_bytes)).collect::<Result<_, _>>()?;
             let bloom = Bloom::from_words(words).ok_or_else(|| out_of_range("bloom size"))?;
-            batches.push(BatchMeta { block, rows, min_ts, max_ts, severities, services, bloom });
+            batches.push(BatchMeta { block, rows, raw_bytes, min_ts, max_ts, severities, services, bloom });
         }
         let n = r.count(1)?;
         let services: Vec<String> = (0..n).map(|_| r.string()).collect::<Result<_, _>>()?;

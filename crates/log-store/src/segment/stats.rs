@@ -121,7 +121,7 @@ impl MetaBuilder {
     }
 
     /// Records one batch (rows sorted by key); its block comes with [`Self::finish`].
-    pub(crate) fn add_batch(&mut self, rows: &[&LogRecord]) {
+    pub(crate) fn add_batch(&mut self, rows: &[&LogRecord], raw_bytes: u64) {
         let body_bytes = rows.iter().map(|r| r.body.len()).sum();
         let mut bloom = Bloom::for_bytes(body_bytes);
         let (mut severities, mut services) = (0u8, 0u64);
@@ -156,7 +156,7 @@ impl MetaBuilder {
         };
         let rows = rows.len() as u32;
         let block = BlockRef { offset: 0, meta_len: 0, body_len: 0, crc: 0 };
-        self.batches.push(BatchMeta { block, rows, min_ts, max_ts, severities, services, bloom });
+        self.batches.push(BatchMeta { block, rows, raw_bytes, min_ts, max_ts, severities, services, bloom });
     }
 
     pub(crate) fn finish(

@@ -48,7 +48,7 @@ pub(crate) fn write_segment<R: Borrow<LogRecord>>(
         let refs: Vec<&LogRecord> = chunk.iter().map(Borrow::borrow).collect();
         let batch = build_batch(layout, &refs).map_err(|e| e.to_string())?;
         writer.write(&batch).map_err(|e| e.to_string())?;
-        meta.add_batch(&refs);
+        meta.add_batch(&refs, batch.get_array_memory_size() as u64);
     }
     writer.finish().map_err(|e| e.to_string())?;
     let data = writer.into_inner().map_err(|e| e.to_string())?;
