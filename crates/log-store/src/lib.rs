@@ -5,14 +5,17 @@
 //! time-partitioned, with pruning metadata). On start the WAL is replayed into the head;
 //! once the head is flushed to segments the WAL is truncated through that checkpoint.
 //!
-//! This crate currently provides the durability layer:
 //! * [`codec`]: the compact, versioned binary encoding of one team's batch of
 //!   [`LogRecord`](logs_query::LogRecord)s, used as the WAL payload;
 //! * [`wal`]: the write-ahead log with group commit, rotation, crash recovery and
 //!   checkpoint truncation;
-//! * [`embedded`]: [`EmbeddedStore`], the `logs_query::LogStore` implementation: WAL plus
-//!   in-memory head. Head only: segments, retention, compaction and WAL truncation come
-//!   later, so memory and the WAL grow with the data.
+//! * `segment`: immutable per-team, per-UTC-hour Arrow IPC files (zstd, sorted by
+//!   (timestamp, uuid), batches of up to 8192 rows) with a checksummed metadata sidecar
+//!   (time bounds, services, severities, attribute keys and value counts, per-batch body
+//!   trigram blooms, per-minute rollup cells) that is loaded at open;
+//! * [`embedded`]: [`EmbeddedStore`], the `logs_query::LogStore` implementation: WAL, head,
+//!   sealing into segments, pruned and parallel reads, a decoded-batch cache, compaction,
+//!   retention and damage handling.
 
 pub mod codec;
 pub mod embedded;
