@@ -184,11 +184,14 @@ impl<'a> Cols<'a> {
         (out.uuid, out.timestamp_us) = (Uuid::from_slice(self.uuid.value(i)).ok()?, self.ts[i]);
         out.team_id = team_id;
         out.observed_timestamp_us = self.observed[i];
-        // Resources repeat across rows: decode each once per batch.
+        // Resources repeat across rows: each is decoded once per batch, and the record
+        // borrows the decoded list by swapping it in (handing the previous one back).
         let key = self.resource.keys[i];
         if *resource_key != Some(key) {
-            *resource_key = None;
-            let attrs = match resources.entry(key) {
+            if let Some(slot) = resource_key.take().and_then(|k| resources.get_mut(&k)) {
+                std::mem::swap(slot, &mut out.resource_attributes);
+            }
+            let slot = match resources.entry(key) {
                 Entry::Occupied(e) => e.into_mut(),
                 Entry::Vacant(e) => {
                     let mut attrs = Vec::new();
@@ -196,7 +199,7 @@ impl<'a> Cols<'a> {
                     e.insert(attrs)
                 }
             };
-            out.resource_attributes.clone_from(attrs);
+            std::mem::swap(slot, &mut out.resource_attributes);
             *resource_key = Some(key);
         }
         set(&mut out.body, self.body.value(i));
