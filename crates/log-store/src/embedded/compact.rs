@@ -18,6 +18,8 @@ use crate::segment::stats::SegmentSpec;
 use crate::segment::write::write_segment;
 use crate::segment::{ReadError, Retire, Segment};
 
+const TIER: u64 = 4;
+
 /// Rows of one segment in key order, a batch at a time.
 struct Cursor<'a> {
     seg: &'a Segment,
@@ -97,12 +99,15 @@ impl Inner {
         let teams: Vec<Arc<Vec<Arc<Segment>>>> = read(&self.published).segments.values().cloned().collect();
         for segments in teams {
             for (partition_us, mut group) in by_partition(&segments) {
-                // Smallest first, as many as fit in one output.
+                // Size tiers: the smallest segments, adding the next only while it is at most
+                // TIER times what is gathered so far, so a big segment is not rewritten for
+                // every small one that arrives (write amplification stays logarithmic).
                 group.sort_by_key(|s| s.meta.rows);
-                let mut total = 0;
+                let mut total = 0u64;
                 let fit = group.iter().take_while(|s| {
+                    let fits = total == 0 || s.meta.rows <= total.saturating_mul(TIER);
                     total += s.meta.rows;
-                    total <= self.opts.compact_max_rows
+                    fits && total <= self.opts.compact_max_rows
                 });
                 let n = fit.count();
                 let rows: u64 = group[..n].iter().map(|s| s.meta.rows).sum();
