@@ -100,3 +100,30 @@ fn garbage_files_never_panic() {
     assert!(store_scan(&store, 1, i64::MIN, i64::MAX, &RowFilter::default()).is_empty());
     drop(rows);
 }
+
+#[test]
+fn maintenance_quarantines_segments_found_damaged_by_queries() {
+    let dir = TempDir::new("corrupt-maintenance");
+    let rows = setup(&dir);
+    let files = data_files(dir.path());
+    let background = log_store::StoreOptions {
+        background: true,
+        seal_age: std::time::Duration::from_millis(40),
+        ..opts()
+    };
+    let store = open(dir.path(), background);
+    flip_byte(&files[1], 0.5);
+    let _ = store_scan(&store, 1, i64::MIN, i64::MAX, &RowFilter::default());
+    assert_eq!(store.corrupt_segments(), vec![files[1].clone()]);
+    let quarantined = dir.path().join("quarantine").join(files[1].file_name().expect("name"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !quarantined.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(quarantined.exists(), "moved by the maintenance thread");
+    check(&store, &Oracle::new(&without_hours(&rows, &[1])), "after runtime quarantine");
+    drop(store);
+    let (store, report) = EmbeddedStore::open_with(dir.path(), opts()).expect("reopen");
+    assert!(report.corrupt_segments.is_empty(), "{report:?}");
+    check(&store, &Oracle::new(&without_hours(&rows, &[1])), "reopened");
+}

@@ -228,3 +228,38 @@ fn lost_or_damaged_state_file_falls_back_to_segment_positions() {
     assert!(report.corrupt_state, "{report:?}");
     check(&store, &Oracle::new(&rows), "state file damaged");
 }
+
+#[test]
+fn compaction_inputs_left_behind_by_a_crash_are_not_read_twice() {
+    let dir = TempDir::new("compaction-crash");
+    let rows = dataset(14, 1500);
+    let seg_dir = dir.path().join("segments");
+    let saved = dir.path().join("saved");
+    std::fs::create_dir_all(&saved).expect("mkdir");
+    {
+        let store = open(dir.path(), opts());
+        for chunk in rows.chunks(300) {
+            append_all(&store, chunk, 50);
+            store.flush().expect("flush");
+        }
+        for e in std::fs::read_dir(&seg_dir).expect("list") {
+            let p = e.expect("entry").path();
+            std::fs::copy(&p, saved.join(p.file_name().expect("name"))).expect("copy");
+        }
+        store.compact().expect("compact");
+    }
+    // As if the inputs' deletion never happened.
+    let mut restored = 0;
+    for e in std::fs::read_dir(&saved).expect("list") {
+        let p = e.expect("entry").path();
+        let target = seg_dir.join(p.file_name().expect("name"));
+        if !target.exists() {
+            std::fs::copy(&p, &target).expect("copy back");
+            restored += 1;
+        }
+    }
+    assert!(restored > 0);
+    let (store, report) = EmbeddedStore::open_with(dir.path(), opts()).expect("open");
+    assert_eq!(report.removed_files.len(), restored, "{report:?}");
+    check(&store, &Oracle::new(&rows), "after a crash mid-compaction");
+}
