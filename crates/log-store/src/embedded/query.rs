@@ -1,14 +1,15 @@
 //! `list` and `scan` over a snapshot of heads and segments.
 
 use std::collections::BinaryHeap;
+use std::ops::Bound;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 
 use arrow::record_batch::RecordBatch;
-use logs_query::{ListRequest, LogRecord, OrderBy, ScanRequest, StoreError};
+use logs_query::{ListRequest, LogRecord, OrderBy, RowFilter, ScanRequest, StoreError};
 
 use super::eval::{BatchView, Plan};
-use super::head::{Head, Key, KeyRange, read};
+use super::head::{Head, Key, KeyRange, TeamRows, read};
 use super::{Inner, lock};
 use crate::segment::{ReadError, Segment};
 
@@ -67,6 +68,41 @@ impl TopK {
 
     fn into_rows(self) -> Vec<LogRecord> {
         self.heap.into_sorted_vec().into_iter().map(|r| r.row).collect()
+    }
+}
+
+/// Visits a head's matching rows in chunks copied out under its lock, so a slow visitor does
+/// not hold up appends. Returns false once `visit` says stop.
+fn scan_head(
+    head: &TeamRows,
+    range: &KeyRange,
+    filter: &RowFilter,
+    visit: &mut dyn FnMut(&LogRecord) -> bool,
+) -> bool {
+    const CHUNK: usize = 1024;
+    let (mut lo, hi) = range.bounds();
+    loop {
+        let mut chunk = Vec::new();
+        let mut last = None;
+        {
+            let rows = read(head);
+            for (k, r) in rows.range((lo, hi)).take(CHUNK * 16) {
+                last = Some(*k);
+                if filter.matches(r) {
+                    chunk.push(r.clone());
+                    if chunk.len() == CHUNK {
+                        break;
+                    }
+                }
+            }
+        }
+        if !chunk.iter().all(&mut *visit) {
+            return false;
+        }
+        match last {
+            Some(k) => lo = Bound::Excluded(k),
+            None => return true,
+        }
     }
 }
 
@@ -223,11 +259,8 @@ impl Inner {
         let Some(range) = KeyRange::time(req.from_us, req.to_us) else { return Ok(()) };
         let (heads, segments) = self.snapshot(req.team_id);
         for head in heads.iter().filter_map(|h| h.team(req.team_id)) {
-            let rows = read(&head);
-            for (_, r) in rows.range(range.bounds()) {
-                if req.filter.matches(r) && !visit(r) {
-                    return Ok(());
-                }
+            if !scan_head(&head, &range, req.filter, visit) {
+                return Ok(());
             }
         }
         let plan = Plan::new(req.filter, range, None);

@@ -360,3 +360,32 @@ fn concurrent_appends_are_all_visible() {
     r.limit = usize::MAX;
     assert_eq!(store.list(&r).unwrap().len(), total);
 }
+
+#[test]
+fn head_scans_go_in_chunks_and_stop_when_asked() {
+    let dir = TempDir::new();
+    let (store, _) = open(&dir.0);
+    // More rows than one chunk, with equal timestamps across chunk boundaries.
+    let rows: Vec<LogRecord> = (0..5000u128).map(|n| rec(1, 100 + (n / 3) as i64, n + 1)).collect();
+    store.append(1, rows.clone()).unwrap();
+    let all = RowFilter::default();
+    let req = ScanRequest { team_id: 1, from_us: 0, to_us: i64::MAX, filter: &all };
+    let mut seen = Vec::new();
+    store
+        .scan(&req, &mut |r| {
+            seen.push((r.timestamp_us, r.uuid.as_u128()));
+            true
+        })
+        .unwrap();
+    let mut want = keys(&rows);
+    want.sort_unstable();
+    assert_eq!(seen, want, "every row once, in key order");
+    let mut n = 0;
+    store
+        .scan(&req, &mut |_| {
+            n += 1;
+            n < 1500
+        })
+        .unwrap();
+    assert_eq!(n, 1500, "stops as soon as the visitor says so");
+}
