@@ -274,6 +274,9 @@ impl Segment {
                 self.meta.batches[i].rows
             )));
         }
+        // Every index the batch holds is checked once here, not at each query.
+        columns::Cols::new(&batch)
+            .ok_or_else(|| damaged(format!("batch {i} does not have the segment schema")))?;
         Ok(batch)
     }
 }

@@ -164,7 +164,7 @@ impl<'a> BatchView<'a> {
 
     /// `services`: the allowed services; empty means any.
     pub(crate) fn with_services(batch: &'a RecordBatch, team_id: i64, services: &[String]) -> Option<Self> {
-        let cols = Cols::new(batch)?;
+        let cols = Cols::checked_before(batch)?;
         let service_ok = match services {
             [] => Vec::new(),
             s => (0..cols.service.len()).map(|k| s.iter().any(|x| x == cols.service.value(k))).collect(),

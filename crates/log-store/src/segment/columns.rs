@@ -23,11 +23,11 @@ pub(crate) struct DictCol<'a> {
 }
 
 impl<'a> DictCol<'a> {
-    fn new(a: &'a ArrayRef) -> Option<Self> {
+    fn new(a: &'a ArrayRef, check: bool) -> Option<Self> {
         let d = a.as_dictionary_opt::<Int32Type>()?;
         let values = d.values().as_string_opt::<i32>()?;
-        // Checked here so every later lookup is in bounds.
-        let ok = d.keys().values().iter().all(|&k| k >= 0 && (k as usize) < values.len());
+        // Checked (once per decoded batch) so every later lookup is in bounds.
+        let ok = !check || d.keys().values().iter().all(|&k| k >= 0 && (k as usize) < values.len());
         ok.then_some(Self { keys: d.keys().values(), values })
     }
 
@@ -54,15 +54,16 @@ enum HotCol<'a> {
 }
 
 impl<'a> HotCol<'a> {
-    fn new(a: &'a ArrayRef) -> Option<Self> {
+    fn new(a: &'a ArrayRef, check: bool) -> Option<Self> {
         if let Some(s) = a.as_string_opt::<i32>() {
             return Some(Self::Plain(s));
         }
         let d = a.as_dictionary_opt::<Int32Type>()?;
         let values = d.values().as_string_opt::<i32>()?;
         let keys = d.keys();
-        let ok = (0..keys.len())
-            .all(|i| keys.is_null(i) || (keys.value(i) >= 0 && (keys.value(i) as usize) < values.len()));
+        let ok = !check
+            || (0..keys.len())
+                .all(|i| keys.is_null(i) || (keys.value(i) >= 0 && (keys.value(i) as usize) < values.len()));
         ok.then_some(Self::Dict(keys, values))
     }
 
@@ -114,13 +115,24 @@ pub(crate) struct Cols<'a> {
 }
 
 impl<'a> Cols<'a> {
+    /// Checks types, lengths and every value that indexes something (dictionary keys,
+    /// severity codes): do it once when a batch is decoded.
     pub(crate) fn new(b: &'a RecordBatch) -> Option<Self> {
+        Self::build(b, true)
+    }
+
+    /// For a batch [`Self::new`] accepted before: types and lengths only.
+    pub(crate) fn checked_before(b: &'a RecordBatch) -> Option<Self> {
+        Self::build(b, false)
+    }
+
+    fn build(b: &'a RecordBatch, check: bool) -> Option<Self> {
         let c = |i: usize| b.column(i);
         let fixed = |i: usize, w: i32| c(i).as_fixed_size_binary_opt().filter(|a| a.value_length() == w);
         let schema = b.schema_ref();
         let mut hot = Vec::new();
         for i in BYTES + 1..b.num_columns() {
-            hot.push((schema.field(i).name().as_str(), HotCol::new(c(i))?));
+            hot.push((schema.field(i).name().as_str(), HotCol::new(c(i), check)?));
         }
         hot.windows(2).all(|w| w[0].0 < w[1].0).then_some(())?;
         let cols = Cols {
@@ -130,16 +142,16 @@ impl<'a> Cols<'a> {
             uuid: fixed(UUID, 16)?,
             severity: c(SEVERITY).as_primitive_opt::<UInt8Type>()?.values(),
             severity_number: c(SEVERITY_NUMBER).as_primitive_opt::<Int32Type>()?.values(),
-            service: DictCol::new(c(SERVICE))?,
+            service: DictCol::new(c(SERVICE), check)?,
             body: c(BODY).as_string_opt::<i32>()?,
-            resource: DictCol::new(c(RESOURCE))?,
+            resource: DictCol::new(c(RESOURCE), check)?,
             fingerprint: c(FINGERPRINT).as_primitive_opt::<UInt64Type>()?.values(),
             attrs: c(ATTRS).as_string_opt::<i32>()?,
             trace_id: fixed(TRACE_ID, 16)?,
             span_id: fixed(SPAN_ID, 8)?,
             trace_flags: c(TRACE_FLAGS).as_primitive_opt::<Int32Type>()?.values(),
-            scope: DictCol::new(c(SCOPE))?,
-            event: DictCol::new(c(EVENT))?,
+            scope: DictCol::new(c(SCOPE), check)?,
+            event: DictCol::new(c(EVENT), check)?,
             bytes: c(BYTES).as_primitive_opt::<UInt32Type>()?.values(),
             hot,
         };
@@ -151,7 +163,7 @@ impl<'a> Cols<'a> {
         let ok = slices.iter().chain(&more).chain(&arrays).all(|&l| l == n)
             && cols.hot.iter().all(|(_, a)| a.len() == n)
             && [cols.service, cols.resource, cols.scope, cols.event].iter().all(|d| d.keys.len() == n)
-            && cols.severity.iter().all(|&s| severity_from_code(s).is_ok());
+            && (!check || cols.severity.iter().all(|&s| severity_from_code(s).is_ok()));
         ok.then_some(cols)
     }
 
