@@ -123,8 +123,8 @@ impl Inner {
 
     /// A decoded batch; `Ok(None)` if the segment is damaged (now skipped), `Err` for an I/O
     /// failure that fails the query.
-    fn batch(&self, seg: &Segment, i: usize, admit: bool) -> Result<Option<Arc<RecordBatch>>, StoreError> {
-        match self.cache.get(seg, i, admit) {
+    fn batch(&self, seg: &Segment, i: usize, evict: bool) -> Result<Option<Arc<RecordBatch>>, StoreError> {
+        match self.cache.get(seg, i, evict) {
             Ok(b) => Ok(Some(b)),
             Err(ReadError::Damaged(e)) => {
                 self.corrupt(seg, &e);
@@ -212,9 +212,9 @@ impl Inner {
         seg: &Segment,
         i: usize,
         plan: &Plan<'_>,
-        admit: bool,
+        evict: bool,
     ) -> Result<Option<Matches>, StoreError> {
-        let Some(batch) = self.batch(seg, i, admit)? else { return Ok(None) };
+        let Some(batch) = self.batch(seg, i, evict)? else { return Ok(None) };
         let Some(mut view) = BatchView::new(&batch, seg.meta.team_id, plan) else {
             self.corrupt(seg, "batch does not have the segment schema");
             return Ok(None);
@@ -265,11 +265,11 @@ impl Inner {
         }
         let plan = Plan::new(req.filter, range, None);
         let batches = plan.candidates(&segments);
-        let admit = self.cache.fits(batches.iter().map(|(s, i)| u64::from(s.meta.batches[*i].rows)).sum());
+        let evict = self.cache.fits(batches.iter().map(|(s, i)| u64::from(s.meta.batches[*i].rows)).sum());
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4).min(batches.len());
         if threads <= 1 {
             for (seg, i) in &batches {
-                let found = self.batch_matches(seg, *i, &plan, admit)?;
+                let found = self.batch_matches(seg, *i, &plan, evict)?;
                 if found.is_some_and(|m| !self.visit_matches(seg, m, visit)) {
                     break;
                 }
@@ -289,7 +289,7 @@ impl Inner {
                     while !stop.load(Ordering::Relaxed) {
                         let k = next.fetch_add(1, Ordering::Relaxed);
                         let Some((seg, i)) = batches.get(k) else { break };
-                        let found = match self.batch_matches(seg, *i, plan, admit) {
+                        let found = match self.batch_matches(seg, *i, plan, evict) {
                             Ok(None) => continue,
                             Ok(Some(m)) => Ok((k, m)),
                             Err(e) => Err(e),

@@ -1,10 +1,11 @@
 //! A least-recently-used cache of decoded batches with a byte budget, so repeated queries
 //! over the same data do not read and decompress it again.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use arrow::array::{Array, ArrayData};
 use arrow::record_batch::RecordBatch;
 
 use super::{ReadError, Segment};
@@ -27,6 +28,24 @@ struct Lru {
     bytes: usize,
 }
 
+/// Memory a decoded batch holds. Unlike `RecordBatch::get_array_memory_size`, an allocation
+/// several columns slice (buffers IPC stored uncompressed point into the read block) counts
+/// once.
+fn decoded_bytes(batch: &RecordBatch) -> usize {
+    fn walk(d: &ArrayData, seen: &mut HashSet<usize>, total: &mut usize) {
+        let nulls = d.nulls().map(|n| n.buffer());
+        for b in d.buffers().iter().chain(nulls) {
+            if seen.insert(b.data_ptr().as_ptr() as usize) {
+                *total += b.capacity().max(b.len());
+            }
+        }
+        d.child_data().iter().for_each(|c| walk(c, seen, total));
+    }
+    let (mut seen, mut total) = (HashSet::new(), 0);
+    batch.columns().iter().for_each(|c| walk(&c.to_data(), &mut seen, &mut total));
+    total
+}
+
 #[derive(Debug)]
 pub(crate) struct BatchCache {
     budget: usize,
@@ -41,7 +60,8 @@ impl BatchCache {
     }
 
     /// Whether `rows` decoded rows would fit. A scan bigger than the cache would only evict
-    /// everything (each batch pushed out before it is asked for again), so it bypasses it.
+    /// everything (each batch pushed out before it is asked for again), so it only fills
+    /// free room.
     pub(crate) fn fits(&self, rows: u64) -> bool {
         (rows as usize).saturating_mul(self.bytes_per_row.load(Ordering::Relaxed)) <= self.budget
     }
@@ -50,9 +70,10 @@ impl BatchCache {
         self.lru.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Batch `i` of `seg`, from the cache or decoded (outside the lock) and then cached if
-    /// `admit`.
-    pub(crate) fn get(&self, seg: &Segment, i: usize, admit: bool) -> Result<Arc<RecordBatch>, ReadError> {
+    /// Batch `i` of `seg`, from the cache or decoded (outside the lock) and then cached:
+    /// evicting older batches if `evict` (a scan bigger than the cache passes false), else
+    /// only into free room.
+    pub(crate) fn get(&self, seg: &Segment, i: usize, evict: bool) -> Result<Arc<RecordBatch>, ReadError> {
         let key = (seg.meta.id, i);
         {
             let mut lru = self.lock();
@@ -67,14 +88,17 @@ impl BatchCache {
             }
         }
         let batch = Arc::new(seg.read_batch(i)?);
-        let bytes = batch.get_array_memory_size();
+        let bytes = decoded_bytes(&batch);
         if let Some(per_row) = bytes.checked_div(batch.num_rows()) {
             self.bytes_per_row.store(per_row.max(1), Ordering::Relaxed);
         }
-        if !admit || bytes > self.budget {
+        if bytes > self.budget {
             return Ok(batch);
         }
         let mut lru = self.lock();
+        if !evict && lru.bytes + bytes > self.budget {
+            return Ok(batch);
+        }
         lru.tick += 1;
         let tick = lru.tick;
         let entry = Entry { batch: Arc::clone(&batch), bytes, tick };
