@@ -78,8 +78,11 @@ pub trait LogStore: Send + Sync {
     fn append(&self, team_id: i64, records: Vec<LogRecord>) -> Result<(), StoreError>;
     fn list(&self, req: &ListRequest<'_>) -> Result<Vec<LogRecord>, StoreError>;
     /// Calls `visit` for each matching row until it returns `false`.
-    fn scan(&self, req: &ScanRequest<'_>, visit: &mut dyn FnMut(&LogRecord) -> bool)
-    -> Result<(), StoreError>;
+    fn scan(
+        &self,
+        req: &ScanRequest<'_>,
+        visit: &mut dyn FnMut(&LogRecord) -> bool,
+    ) -> Result<(), StoreError>;
     /// Rollup cells of every minute in `[from_us, to_us)`; both bounds must be multiples of
     /// 60 s (callers scan partial minutes). Several cells may share a key: callers add them.
     fn rollups(
