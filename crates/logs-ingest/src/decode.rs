@@ -21,6 +21,7 @@
 //! else ignored (→ zero id) instead of failing the whole request.
 
 mod json;
+mod json_fast;
 
 use std::io::Read;
 

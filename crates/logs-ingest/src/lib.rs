@@ -16,6 +16,7 @@
 
 pub mod decode;
 pub mod error;
+pub mod ids;
 pub mod map;
 pub mod severity;
 pub mod token;
@@ -24,7 +25,7 @@ pub mod value;
 pub use decode::decode;
 pub use error::{IngestError, InvalidTokenReason, TokenError};
 pub use logs_query::{LogRecord, Severity};
-pub use map::to_records;
+pub use map::{into_records, to_records};
 pub use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 pub use token::project_token;
 pub use value::resource_fingerprint;

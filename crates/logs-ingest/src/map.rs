@@ -1,7 +1,5 @@
 //! OTLP `ExportLogsServiceRequest` → [`LogRecord`]s (specs/logs.md 1.1 and 1.3).
 
-use std::collections::BTreeMap;
-
 use logs_query::LogRecord;
 use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use opentelemetry_proto::tonic::common::v1::InstrumentationScope;
@@ -10,8 +8,9 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
+use crate::ids::V7Ids;
 use crate::severity;
-use crate::value::{attribute_map, resource_fingerprint, to_text};
+use crate::value::{into_attributes, into_text, resource_fingerprint};
 
 /// Resource attribute that names the service; always present in stored records.
 pub const SERVICE_NAME: &str = "service.name";
@@ -26,18 +25,29 @@ pub const NAME_BYTES_THRESHOLD: usize = 50;
 ///
 /// `now_us` (microseconds since the epoch) is the capture time: it becomes every record's
 /// `observed_timestamp_us`, replaces absent/zero timestamps and those more than 24 h away.
+/// Copies the request; the server uses [`into_records`].
 pub fn to_records(req: &ExportLogsServiceRequest, team_id: i64, now_us: i64) -> Vec<LogRecord> {
-    let mut out = Vec::new();
-    for resource_logs in &req.resource_logs {
-        let resource = resource_logs.resource.as_ref().map_or(&[][..], |r| &r.attributes[..]);
-        let mut resource_map = attribute_map(resource);
-        resource_map.entry(SERVICE_NAME.to_owned()).or_default();
-        let service_name = resource_map.get(SERVICE_NAME).cloned().unwrap_or_default();
-        let resource_attributes: Vec<(String, String)> = resource_map.into_iter().collect();
+    into_records(req.clone(), team_id, now_us)
+}
+
+/// [`to_records`], taking the request: bodies, attribute keys and string values move into
+/// the records instead of being copied (most of the strings of a request).
+pub fn into_records(req: ExportLogsServiceRequest, team_id: i64, now_us: i64) -> Vec<LogRecord> {
+    let total = req.resource_logs.iter().flat_map(|r| &r.scope_logs).map(|s| s.log_records.len()).sum();
+    let mut out = Vec::with_capacity(total);
+    let mut ids = V7Ids::reserve(total);
+    for resource_logs in req.resource_logs {
+        // Once per resource, not per record: the records share (copies of) these.
+        let resource = resource_logs.resource.map(|r| r.attributes).unwrap_or_default();
+        let mut resource_attributes = into_attributes(resource);
+        if let Err(at) = resource_attributes.binary_search_by(|(k, _)| k.as_str().cmp(SERVICE_NAME)) {
+            resource_attributes.insert(at, (SERVICE_NAME.to_owned(), String::new()));
+        }
+        let service_name = find(&resource_attributes, SERVICE_NAME).to_owned();
         let resource_fingerprint = resource_fingerprint(&resource_attributes);
         let resource_bytes: usize = resource_attributes.iter().map(|(k, v)| k.len() + v.len()).sum();
 
-        for scope_logs in &resource_logs.scope_logs {
+        for scope_logs in resource_logs.scope_logs {
             let scope = scope_name(scope_logs.scope.as_ref());
             let shared = Shared {
                 team_id,
@@ -48,10 +58,16 @@ pub fn to_records(req: &ExportLogsServiceRequest, team_id: i64, now_us: i64) -> 
                 resource_bytes,
                 scope: &scope,
             };
-            out.extend(scope_logs.log_records.iter().map(|record| map_record(record, &shared)));
+            for record in scope_logs.log_records {
+                out.push(map_record(record, &shared, ids.next().unwrap_or_else(Uuid::now_v7)));
+            }
         }
     }
     out
+}
+
+fn find<'a>(sorted: &'a [(String, String)], key: &str) -> &'a str {
+    sorted.binary_search_by(|(k, _)| k.as_str().cmp(key)).map_or("", |i| sorted[i].1.as_str())
 }
 
 /// What every record of one resource/scope shares.
@@ -65,16 +81,18 @@ struct Shared<'a> {
     scope: &'a str,
 }
 
-fn map_record(record: &OtlpLogRecord, shared: &Shared<'_>) -> LogRecord {
-    let body = to_text(record.body.as_ref());
+fn map_record(record: OtlpLogRecord, shared: &Shared<'_>, uuid: Uuid) -> LogRecord {
+    let body = into_text(record.body);
     let (severity, severity_number) = severity::resolve(&record.severity_text, record.severity_number, &body);
 
-    let mut attributes: BTreeMap<String, String> = attribute_map(&record.attributes);
+    let mut attributes = into_attributes(record.attributes);
     let (timestamp_us, original) = resolve_timestamp(record.time_unix_nano, shared.now_us);
     if let Some(original) = original {
-        attributes.insert(ORIGINAL_TIMESTAMP.to_owned(), original);
+        match attributes.binary_search_by(|(k, _)| k.as_str().cmp(ORIGINAL_TIMESTAMP)) {
+            Ok(at) => attributes[at].1 = original,
+            Err(at) => attributes.insert(at, (ORIGINAL_TIMESTAMP.to_owned(), original)),
+        }
     }
-    let attributes: Vec<(String, String)> = attributes.into_iter().collect();
 
     let mut bytes = body.len() + shared.resource_bytes;
     bytes += attributes.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>();
@@ -86,7 +104,7 @@ fn map_record(record: &OtlpLogRecord, shared: &Shared<'_>) -> LogRecord {
     }
 
     LogRecord {
-        uuid: Uuid::now_v7(),
+        uuid,
         team_id: shared.team_id,
         timestamp_us,
         observed_timestamp_us: shared.now_us,
@@ -102,7 +120,7 @@ fn map_record(record: &OtlpLogRecord, shared: &Shared<'_>) -> LogRecord {
         // Bit-for-bit: OTLP flags are a u32 bit field, the column is Int32.
         trace_flags: i32::from_ne_bytes(record.flags.to_ne_bytes()),
         instrumentation_scope: shared.scope.to_owned(),
-        event_name: record.event_name.clone(),
+        event_name: record.event_name,
         bytes: u32::try_from(bytes).unwrap_or(u32::MAX),
     }
 }

@@ -52,8 +52,11 @@ pub fn from_body(body: &str) -> Option<Severity> {
 
 /// Rules 1–3 together: `(severity, severity_number)` to store.
 pub fn resolve(text: &str, number: i32, body: &str) -> (Severity, i32) {
+    if number > 0 {
+        return (from_number(number), number); // the number wins: no need to parse the body
+    }
     let level = from_body(body).unwrap_or_else(|| from_text(text));
-    if number > 0 { (from_number(number), number) } else { (level, level.default_number()) }
+    (level, level.default_number())
 }
 
 #[cfg(test)]

@@ -67,9 +67,36 @@ fn double_text(d: f64) -> String {
     }
 }
 
+/// [`to_text`], taking the value: strings move instead of being copied.
+pub fn into_text(value: Option<AnyValue>) -> String {
+    match value {
+        Some(AnyValue { value: Some(Value::StringValue(s)) }) => s,
+        other => to_text(other.as_ref()),
+    }
+}
+
 /// Decoded attributes, sorted by key; for duplicate keys the last one wins.
 pub fn attribute_map(attributes: &[KeyValue]) -> BTreeMap<String, String> {
     attributes.iter().map(|kv| (kv.key.clone(), to_text(kv.value.as_ref()))).collect()
+}
+
+/// The same pairs as [`attribute_map`], as a sorted vector, taking the attributes (keys
+/// and string values move). A vector sort beats a `BTreeMap` for a few dozen pairs.
+pub fn into_attributes(attributes: Vec<KeyValue>) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> =
+        attributes.into_iter().map(|kv| (kv.key, into_text(kv.value))).collect();
+    if !pairs.is_sorted_by(|a, b| a.0 < b.0) {
+        pairs.sort_by(|a, b| a.0.cmp(&b.0)); // stable: duplicates stay in request order
+        // Keep the last of each run of equal keys: move its value into the first one.
+        pairs.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                std::mem::swap(&mut later.1, &mut kept.1);
+            }
+            same
+        });
+    }
+    pairs
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -165,6 +192,32 @@ mod tests {
         ]);
         let pairs: Vec<(&str, &str)> = map.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         assert_eq!(pairs, [("a", "x"), ("b", "3")]);
+    }
+
+    #[test]
+    fn into_attributes_equals_attribute_map() {
+        let cases = [
+            vec![],
+            vec![kv("a", Value::IntValue(1))],
+            vec![kv("a", Value::StringValue("x".into())), kv("b", Value::BoolValue(true))],
+            vec![
+                kv("b", Value::IntValue(2)),
+                kv("a", Value::StringValue("x".into())),
+                kv("b", Value::IntValue(3)),
+                kv("c", Value::BytesValue(vec![1])),
+                kv("a", Value::StringValue("y".into())),
+                kv("b", Value::IntValue(4)),
+                KeyValue { key: "e".into(), value: None, ..Default::default() },
+            ],
+            vec![kv("k", Value::IntValue(1)), kv("k", Value::IntValue(2))],
+        ];
+        for attrs in cases {
+            let expected: Vec<(String, String)> = attribute_map(&attrs).into_iter().collect();
+            assert_eq!(into_attributes(attrs), expected);
+        }
+        assert_eq!(into_text(Some(av(Value::StringValue("s".into())))), "s");
+        assert_eq!(into_text(Some(av(Value::IntValue(5)))), "5");
+        assert_eq!(into_text(None), "");
     }
 
     #[test]

@@ -1,17 +1,25 @@
 //! OTLP/HTTP log ingestion, authenticated by the project token (`phc_...`).
 
-use actix_web::http::header::AUTHORIZATION;
+use std::pin::pin;
+
+use actix_web::http::header::{AUTHORIZATION, CONTENT_LENGTH};
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use futures_util::StreamExt;
-use logs_ingest::{IngestError, decode, project_token, to_records};
+use futures_util::future::{Either, select};
+use logs_ingest::{IngestError, decode, into_records, project_token};
 use serde_json::json;
 
 use crate::error::{ApiError, ErrorBody, blocking};
 use crate::state::AppState;
 
-/// The body, read up to the ingest cap (413 beyond it).
-async fn read_capped(mut payload: web::Payload, cap: usize) -> Result<web::BytesMut, ApiError> {
-    let mut bytes = web::BytesMut::new();
+/// The body, read up to the ingest cap (413 beyond it). `expected` (Content-Length) sizes
+/// the buffer up front: growing it by doubling copied a 1.5 MB batch twice over.
+async fn read_capped(
+    mut payload: web::Payload,
+    cap: usize,
+    expected: Option<usize>,
+) -> Result<web::BytesMut, ApiError> {
+    let mut bytes = web::BytesMut::with_capacity(expected.unwrap_or(0).min(cap));
     while let Some(chunk) = payload.next().await {
         let chunk = chunk
             .map_err(|e| ApiError::Ingest(IngestError::Decode(format!("could not read the body: {e}"))))?;
@@ -34,14 +42,26 @@ async fn ingest(
         .map(|(_, v)| v.into_owned());
     let token = project_token(header, query_token.as_deref())?.to_string();
     let repos = st.repos.clone();
-    let project =
-        blocking(move || repos.project_by_token(&token)).await?.ok_or(ApiError::UnknownProjectToken)?;
     let cap = st.settings.max_ingest_bytes;
-    let body = read_capped(payload, cap).await?;
+    let expected =
+        req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    // The token lookup (a database query on the blocking pool) overlaps the body upload.
+    // An unknown token still answers 401 before any body error, and as soon as it is known
+    // (the rest of the body is not read).
+    let lookup = pin!(blocking(move || repos.project_by_token(&token)));
+    let read = pin!(read_capped(payload, cap, expected));
+    let (project, body) = match select(lookup, read).await {
+        Either::Left((project, read)) => {
+            let project = project?.ok_or(ApiError::UnknownProjectToken)?;
+            (project, read.await?)
+        }
+        Either::Right((body, lookup)) => (lookup.await?.ok_or(ApiError::UnknownProjectToken)?, body?),
+    };
     let (logs, now_us) = (st.logs.clone(), (st.now().unix_timestamp_nanos() / 1000) as i64);
     blocking(move || -> Result<(), ApiError> {
         let request = decode(&body, cap)?;
-        Ok(logs.append(project.id.0, to_records(&request, project.id.0, now_us))?)
+        drop(body); // the records own their strings; the raw body is not needed any more
+        Ok(logs.append(project.id.0, into_records(request, project.id.0, now_us))?)
     })
     .await?;
     // OTLP: an empty ExportLogsServiceResponse means every record was accepted (and is durable).

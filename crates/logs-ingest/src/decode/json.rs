@@ -8,8 +8,16 @@ use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use opentelemetry_proto::tonic::logs::v1::SeverityNumber;
 use serde_json::{Map, Value};
 
-/// Parse, normalise and deserialize one JSON document.
+/// One JSON document: the fast path (module `json_fast`) when it can, else the general one.
 pub(super) fn decode_one(text: &[u8]) -> Result<ExportLogsServiceRequest, String> {
+    if let Some(req) = super::json_fast::decode(text) {
+        return Ok(req);
+    }
+    decode_general(text)
+}
+
+/// The general path: `Value`, normalisation, opentelemetry-proto's serde.
+pub(super) fn decode_general(text: &[u8]) -> Result<ExportLogsServiceRequest, String> {
     let mut value: Value = serde_json::from_slice(text).map_err(|e| e.to_string())?;
     if !value.is_object() {
         return Err("expected a JSON object (ExportLogsServiceRequest)".to_owned());
@@ -111,14 +119,13 @@ fn to_hex(bytes: &[u8]) -> String {
 /// else unparseable becomes 0 (unspecified: the text decides).
 fn normalize_severity_number(v: &mut Value) {
     if let Value::String(s) = v {
-        let n = s
-            .trim()
-            .parse::<i32>()
-            .ok()
-            .or_else(|| SeverityNumber::from_str_name(s.trim()).map(|n| n as i32))
-            .unwrap_or(0);
-        *v = Value::from(n);
+        *v = Value::from(severity_number_from_str(s));
     }
+}
+
+pub(super) fn severity_number_from_str(s: &str) -> i32 {
+    let s = s.trim();
+    s.parse::<i32>().ok().or_else(|| SeverityNumber::from_str_name(s).map(|n| n as i32)).unwrap_or(0)
 }
 
 #[cfg(test)]
