@@ -129,6 +129,39 @@ mod tests {
     }
 
     #[test]
+    fn simple_conjuncts_are_string_equality_and_presence_leaves() {
+        let f = filter(json!({"filterGroup": [
+            {"key": "http.method", "type": "log_attribute", "operator": "exact", "value": ["GET", "PUT"]},
+            {"key": "host", "type": "log_resource_attribute", "operator": "is_not", "value": "h1"},
+            {"key": "region", "type": "log_attribute", "operator": "is_not_set", "value": null},
+            {"key": "status", "type": "log_attribute", "operator": "exact", "value": "200"}]}));
+        let (leaves, complete) = f.filter_group().simple_conjuncts();
+        assert!(!complete, "numeric exact compares numbers: not simple");
+        let keys: Vec<_> = leaves.iter().map(|l| (l.scope, l.key, l.negate)).collect();
+        assert_eq!(
+            keys,
+            [
+                (AttributeScope::Log, "http.method", false),
+                (AttributeScope::Resource, "host", true),
+                (AttributeScope::Log, "region", true)
+            ]
+        );
+        assert!(leaves[0].matches_value(Some("PUT")) && !leaves[0].matches_value(Some("put")));
+        assert!(!leaves[0].matches_value(None));
+        assert!(leaves[1].matches_value(None) && !leaves[1].matches_value(Some("h1")));
+        assert!(leaves[2].matches_value(None) && !leaves[2].matches_value(Some("")));
+        let one = filter(json!({"filterGroup": [
+            {"key": "http.method", "type": "log_attribute", "operator": "is_set", "value": null}]}));
+        let (leaves, complete) = one.filter_group().simple_conjuncts();
+        assert!(complete && leaves.len() == 1 && leaves[0].equals.is_none());
+        let or = filter(json!({"filterGroup": {"type": "OR", "values": [
+            {"key": "a", "type": "log_attribute", "operator": "exact", "value": "x"},
+            {"key": "b", "type": "log_attribute", "operator": "exact", "value": "y"}]}}));
+        assert_eq!(or.filter_group().simple_conjuncts(), (Vec::new(), false));
+        assert_eq!(RowFilter::default().filter_group().simple_conjuncts(), (Vec::new(), true));
+    }
+
+    #[test]
     fn invalid_hand_built_filter_group_matches_nothing() {
         use crate::filter::{Filter, FilterGroup, FilterType, Operator};
         let bad = Filter {

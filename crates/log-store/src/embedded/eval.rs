@@ -4,15 +4,16 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use arrow::array::{Array, StringArray};
+use arrow::array::{Array, Int32Array, StringArray};
 use arrow::record_batch::RecordBatch;
 use logs_query::{AttributeScope, LogRecord, RowFilter};
 
 use super::head::{Key, KeyRange};
 use crate::codec::severity_code;
 use crate::segment::Segment;
-use crate::segment::columns::{Cols, Filled};
+use crate::segment::columns::{Cols, Filled, HotCol};
 use crate::segment::meta::{BatchMeta, SegmentMeta};
+use crate::segment::schema::decode_attrs_into;
 
 /// The same semantics as `logs_query`'s case-insensitive `contains`: ASCII folding byte by
 /// byte for an ASCII needle, full lower-casing otherwise.
@@ -27,6 +28,29 @@ pub(crate) fn contains_ci(haystack: &str, needle_lower: &str) -> bool {
     haystack.to_lowercase().contains(needle_lower)
 }
 
+/// A filter leaf decidable from one attribute's string value or its absence
+/// (`CompiledGroup::simple_conjuncts`).
+#[derive(Debug)]
+struct Leaf<'a> {
+    scope: AttributeScope,
+    key: &'a str,
+    /// `Some`: the value is one of these; `None`: the key is present.
+    equals: Option<&'a [String]>,
+    negate: bool,
+}
+
+impl Leaf<'_> {
+    /// The same answer as the filter leaf for a row whose attribute has `value`.
+    fn matches_value(&self, value: Option<&str>) -> bool {
+        let positive = match (self.equals, value) {
+            (_, None) => false,
+            (None, Some(_)) => true,
+            (Some(values), Some(v)) => values.iter().any(|x| x == v),
+        };
+        positive != self.negate
+    }
+}
+
 /// One query's pruning predicates, prepared once.
 #[derive(Debug)]
 pub(crate) struct Plan<'a> {
@@ -38,6 +62,10 @@ pub(crate) struct Plan<'a> {
     required: Vec<(AttributeScope, &'a str)>,
     /// No filter group: the column checks decide alone.
     columns_suffice: bool,
+    /// Leaves of the filter group's top-level AND decidable on attribute columns.
+    simple: Vec<Leaf<'a>>,
+    /// `simple` is the whole filter group: rows they all decide need no materializing.
+    simple_complete: bool,
 }
 
 impl<'a> Plan<'a> {
@@ -46,6 +74,11 @@ impl<'a> Plan<'a> {
             [] => u8::MAX,
             s => s.iter().fold(0, |m, s| m | 1 << severity_code(*s)),
         };
+        let (simple, simple_complete) = filter.filter_group().simple_conjuncts();
+        let simple = simple
+            .into_iter()
+            .map(|l| Leaf { scope: l.scope, key: l.key, equals: l.equals, negate: l.negate })
+            .collect();
         Self {
             filter,
             range,
@@ -54,6 +87,8 @@ impl<'a> Plan<'a> {
             needle: filter.search_term_lower(),
             required: filter.attribute_keys_required(),
             columns_suffice: filter.filter_group().is_match_all(),
+            simple,
+            simple_complete,
         }
     }
 
@@ -109,6 +144,32 @@ pub(crate) struct BatchView<'a> {
     needle_rows: Option<Vec<bool>>,
     /// Row `filled` holds.
     loaded: Option<usize>,
+    /// Per entry of the plan's simple leaves: how this batch evaluates it.
+    leaves: Vec<LeafCol<'a>>,
+}
+
+/// A simple filter leaf prepared for one batch.
+enum LeafCol<'a> {
+    /// The log attribute's dictionary column: the leaf's answer per dictionary key.
+    Dict(&'a Int32Array, Vec<bool>),
+    /// The log attribute's plain column.
+    Plain(&'a StringArray),
+    /// A resource attribute: the leaf's answer per resource dictionary key, found at first
+    /// use (`None`: not yet, or the resource does not decode).
+    Resource(Vec<Option<Option<bool>>>),
+    /// The key has no column in this batch: only the materialized row decides.
+    Unknown,
+}
+
+/// A row's answer from the simple leaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pre {
+    /// Some leaf fails: the row does not match.
+    Fail,
+    /// Every leaf holds.
+    Pass,
+    /// No leaf fails, but some cannot be decided on columns.
+    Unknown,
 }
 
 /// Per row of `body`: whether it contains `needle` (ASCII, lower-case), ignoring ASCII case;
@@ -159,7 +220,63 @@ fn partition(n: usize, pred: impl Fn(usize) -> bool) -> usize {
 impl<'a> BatchView<'a> {
     /// `None` if the batch does not have the segment schema (damage).
     pub(crate) fn new(batch: &'a RecordBatch, team_id: i64, plan: &Plan<'_>) -> Option<Self> {
-        Self::with_services(batch, team_id, plan.filter.services())
+        let mut view = Self::with_services(batch, team_id, plan.filter.services())?;
+        view.leaves = plan.simple.iter().map(|leaf| view.leaf_col(leaf)).collect();
+        Some(view)
+    }
+
+    fn leaf_col(&self, leaf: &Leaf<'_>) -> LeafCol<'a> {
+        if leaf.scope == AttributeScope::Resource {
+            return LeafCol::Resource(vec![None; self.cols.resource.len()]);
+        }
+        match self.cols.hot_col(leaf.key) {
+            Some(HotCol::Dict(keys, values)) => {
+                let ok = (0..values.len()).map(|k| leaf.matches_value(Some(values.value(k)))).collect();
+                LeafCol::Dict(keys, ok)
+            }
+            Some(HotCol::Plain(values)) => LeafCol::Plain(values),
+            None => LeafCol::Unknown,
+        }
+    }
+
+    /// Row `i` judged by the plan's simple leaves on columns alone.
+    fn pre_check(&mut self, plan: &Plan<'_>, i: usize) -> Pre {
+        let mut out = Pre::Pass;
+        let mut scratch = Vec::new();
+        for (leaf, col) in plan.simple.iter().zip(self.leaves.iter_mut()) {
+            let answer = match col {
+                LeafCol::Dict(keys, ok) if keys.is_valid(i) => ok.get(keys.values()[i] as usize).copied(),
+                LeafCol::Plain(values) if values.is_valid(i) => {
+                    Some(leaf.matches_value(Some(values.value(i))))
+                }
+                // No value in the column: absent unless the row keeps the key packed.
+                LeafCol::Dict(..) | LeafCol::Plain(_) => {
+                    (!self.cols.packed_may_hold(i, leaf.key)).then(|| leaf.matches_value(None))
+                }
+                LeafCol::Resource(answers) => {
+                    let k = self.cols.resource.keys[i] as usize;
+                    match answers.get_mut(k) {
+                        Some(Some(a)) => *a,
+                        Some(slot) => {
+                            let a = decode_attrs_into(self.cols.resource.value(k), &mut scratch).map(|()| {
+                                let found = scratch.binary_search_by(|(key, _)| key.as_str().cmp(leaf.key));
+                                leaf.matches_value(found.ok().map(|j| scratch[j].1.as_str()))
+                            });
+                            *slot = Some(a);
+                            a
+                        }
+                        None => None,
+                    }
+                }
+                LeafCol::Unknown => None,
+            };
+            match answer {
+                Some(false) => return Pre::Fail,
+                Some(true) => {}
+                None => out = Pre::Unknown,
+            }
+        }
+        out
     }
 
     /// `services`: the allowed services; empty means any.
@@ -169,7 +286,15 @@ impl<'a> BatchView<'a> {
             [] => Vec::new(),
             s => (0..cols.service.len()).map(|k| s.iter().any(|x| x == cols.service.value(k))).collect(),
         };
-        Some(Self { cols, team_id, service_ok, filled: Filled::default(), needle_rows: None, loaded: None })
+        Some(Self {
+            cols,
+            team_id,
+            service_ok,
+            filled: Filled::default(),
+            needle_rows: None,
+            loaded: None,
+            leaves: Vec::new(),
+        })
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -227,6 +352,11 @@ impl<'a> BatchView<'a> {
         }
         if plan.columns_suffice {
             return Ok(true);
+        }
+        match self.pre_check(plan, i) {
+            Pre::Fail => return Ok(false),
+            Pre::Pass if plan.simple_complete => return Ok(true),
+            Pre::Pass | Pre::Unknown => {}
         }
         let r = self.load(i).ok_or(())?;
         Ok(plan.filter.matches(r))

@@ -48,7 +48,7 @@ impl<'a> DictCol<'a> {
 
 /// A log attribute key's own column: dictionary-encoded or plain, null where absent.
 #[derive(Debug, Clone, Copy)]
-enum HotCol<'a> {
+pub(crate) enum HotCol<'a> {
     Dict(&'a Int32Array, &'a StringArray),
     Plain(&'a StringArray),
 }
@@ -74,14 +74,14 @@ impl<'a> HotCol<'a> {
         }
     }
 
-    fn is_valid(&self, i: usize) -> bool {
+    pub(crate) fn is_valid(&self, i: usize) -> bool {
         match self {
             Self::Dict(k, _) => k.is_valid(i),
             Self::Plain(s) => s.is_valid(i),
         }
     }
 
-    fn value(&self, i: usize) -> &'a str {
+    pub(crate) fn value(&self, i: usize) -> &'a str {
         match self {
             Self::Dict(k, v) => v.value(k.value(i) as usize),
             Self::Plain(s) => s.value(i),
@@ -183,6 +183,16 @@ impl<'a> Cols<'a> {
             Ok(j) => self.hot[j].1.is_valid(i) || self.attrs.value(i).contains(key),
             Err(_) => true,
         }
+    }
+
+    /// Log attribute `key`'s own column, if it has one in this batch.
+    pub(crate) fn hot_col(&self, key: &str) -> Option<HotCol<'a>> {
+        self.hot.binary_search_by(|(k, _)| (*k).cmp(key)).ok().map(|j| self.hot[j].1)
+    }
+
+    /// False only if row `i`'s packed pairs surely do not hold `key`.
+    pub(crate) fn packed_may_hold(&self, i: usize, key: &str) -> bool {
+        key.contains(['\x1f', '\x1e', '\x1b']) || self.attrs.value(i).contains(key)
     }
 
     /// Overwrites `out` with row `i`, reusing its allocations. `None` if an attribute

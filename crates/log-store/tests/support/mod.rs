@@ -185,6 +185,30 @@ pub fn filters() -> Vec<(String, RowFilter)> {
         attr("rare.key", "is_set", json!(null)),
         json!({"severityLevels": ["info"], "serviceNames": ["api"], "searchTerm": "GET"}),
         json!({"filterGroup": [{"key": "k8s.pod.name", "type": "log_resource_attribute", "operator": "exact", "value": "pod-1"}]}),
+        // Leaves the store pre-evaluates on attribute columns, alone and mixed with others.
+        attr("http.method", "is_not", json!("POST")),
+        attr("http.method", "exact", json!(["GET", "PUT"])),
+        attr("http.method", "is_not_set", json!(null)),
+        attr("rare.key", "is_not_set", json!(null)),
+        attr("nope", "is_not_set", json!(null)),
+        attr("nope", "is_not", json!("x")),
+        attr("weird\u{1f}key", "exact", json!("va\u{1e}lue\u{1b}")),
+        attr("weird\u{1f}key", "is_not_set", json!(null)),
+        attr("status", "exact", json!(["200", "x"])),
+        attr("status", "is_not", json!("200")),
+        attr("user_id", "exact", json!("abc")),
+        json!({"filterGroup": [
+            {"key": "http.method", "type": "log_attribute", "operator": "exact", "value": "POST"},
+            {"key": "host", "type": "log_resource_attribute", "operator": "is_not", "value": "h3"},
+            {"key": "user_id", "type": "log_attribute", "operator": "is_set", "value": null}]}),
+        json!({"searchTerm": "job", "filterGroup": [
+            {"key": "http.method", "type": "log_attribute", "operator": "is_not", "value": "GET"},
+            {"key": "status", "type": "log_attribute", "operator": "exact", "value": "200"}]}),
+        json!({"filterGroup": {"type": "AND", "values": [
+            {"key": "http.method", "type": "log_attribute", "operator": "exact", "value": "PUT"},
+            {"type": "OR", "values": [
+                {"key": "status", "type": "log_attribute", "operator": "is_not_set", "value": null},
+                {"key": "k8s.pod.name", "type": "log_resource_attribute", "operator": "exact", "value": "pod-2"}]}]}}),
     ];
     queries.into_iter().map(|q| (q.to_string(), filter(q))).collect()
 }

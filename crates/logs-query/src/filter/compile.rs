@@ -415,3 +415,68 @@ fn required(n: &Node) -> Vec<(AttributeScope, &str)> {
     out.dedup();
     out
 }
+
+/// A leaf a store can decide from one attribute's string value (or its absence), with the
+/// same answer as [`CompiledFilter::matches`]: `exact`/`is_not` against strings that are
+/// not all numbers (numbers compare numerically, e.g. `200` equals `"200.0"`), and
+/// `is_set`/`is_not_set`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SimpleLeaf<'a> {
+    pub scope: AttributeScope,
+    pub key: &'a str,
+    /// `Some(values)`: the value equals one of these; `None`: the key is present.
+    pub equals: Option<&'a [String]>,
+    /// The leaf matches when that test fails (absent keys fail every positive test).
+    pub negate: bool,
+}
+
+impl SimpleLeaf<'_> {
+    /// The leaf's answer for a row whose attribute `key` has `value` (`None`: absent).
+    pub fn matches_value(&self, value: Option<&str>) -> bool {
+        let positive = match (self.equals, value) {
+            (_, None) => false,
+            (None, Some(_)) => true,
+            (Some(values), Some(v)) => values.iter().any(|x| x == v),
+        };
+        positive != self.negate
+    }
+}
+
+impl CompiledFilter {
+    /// This leaf as a [`SimpleLeaf`], if it is one.
+    pub fn as_simple(&self) -> Option<SimpleLeaf<'_>> {
+        let (scope, key) = match &self.field {
+            Field::Attribute(k) => (AttributeScope::Log, k.as_str()),
+            Field::Resource(k) => (AttributeScope::Resource, k.as_str()),
+            _ => return None,
+        };
+        let equals = match &self.test {
+            Test::IsSet => None,
+            Test::Text(TextOp::Exact, values) => Some(values.as_slice()),
+            _ => return None,
+        };
+        Some(SimpleLeaf { scope, key, equals, negate: self.negate })
+    }
+}
+
+impl CompiledGroup {
+    /// The simple leaves among the group's top-level AND (or its single leaf), and whether
+    /// they are the whole group: then a row matches exactly when all of them do. Every row
+    /// that matches the group matches each returned leaf.
+    pub fn simple_conjuncts(&self) -> (Vec<SimpleLeaf<'_>>, bool) {
+        let leaves: Vec<&Node> = match &self.root {
+            None => return (Vec::new(), true),
+            Some(Node::All(children)) => children.iter().collect(),
+            Some(n) => vec![n],
+        };
+        let simple: Vec<SimpleLeaf<'_>> = leaves
+            .iter()
+            .filter_map(|n| match n {
+                Node::Leaf(f) => f.as_simple(),
+                _ => None,
+            })
+            .collect();
+        let complete = simple.len() == leaves.len();
+        (simple, complete)
+    }
+}
