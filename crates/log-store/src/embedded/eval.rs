@@ -60,6 +60,9 @@ pub(crate) struct Plan<'a> {
     severities: u8,
     needle: Option<&'a str>,
     required: Vec<(AttributeScope, &'a str)>,
+    /// Required log attribute keys checked per row in [`BatchView::cheap_match`]: those no
+    /// positive simple leaf checks more precisely.
+    row_required: Vec<&'a str>,
     /// No filter group: the column checks decide alone.
     columns_suffice: bool,
     /// Leaves of the filter group's top-level AND decidable on attribute columns.
@@ -75,9 +78,17 @@ impl<'a> Plan<'a> {
             s => s.iter().fold(0, |m, s| m | 1 << severity_code(*s)),
         };
         let (simple, simple_complete) = filter.filter_group().simple_conjuncts();
-        let simple = simple
+        let simple: Vec<Leaf<'a>> = simple
             .into_iter()
             .map(|l| Leaf { scope: l.scope, key: l.key, equals: l.equals, negate: l.negate })
+            .collect();
+        let required = filter.attribute_keys_required();
+        let covered =
+            |k: &str| simple.iter().any(|l| l.scope == AttributeScope::Log && !l.negate && l.key == k);
+        let row_required = required
+            .iter()
+            .filter(|(scope, k)| *scope == AttributeScope::Log && !covered(k))
+            .map(|(_, k)| *k)
             .collect();
         Self {
             filter,
@@ -85,7 +96,8 @@ impl<'a> Plan<'a> {
             observed_from,
             severities,
             needle: filter.search_term_lower(),
-            required: filter.attribute_keys_required(),
+            required,
+            row_required,
             columns_suffice: filter.filter_group().is_match_all(),
             simple,
             simple_complete,
@@ -321,7 +333,7 @@ impl<'a> BatchView<'a> {
             && (self.service_ok.is_empty() || self.service_ok[c.service.keys[i] as usize])
             && plan.filter.resource_fingerprint().is_none_or(|f| f == c.fingerprint[i])
             && plan.observed_from.is_none_or(|o| c.observed[i] >= o)
-            && plan.required.iter().all(|(scope, k)| *scope == AttributeScope::Resource || c.may_have(i, k));
+            && plan.row_required.iter().all(|k| c.may_have(i, k));
         match plan.needle {
             None => cheap,
             Some(_) if !cheap => false,
