@@ -38,7 +38,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, RwLock};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use logs_query::{
     AttributeStatsRequest, CountCell, ListRequest, LogRecord, LogStore, ScanRequest, StoreError,
@@ -126,6 +126,9 @@ pub struct OpenReport {
     /// The state file was unreadable; the highest segment WAL position was used instead.
     pub corrupt_state: bool,
 }
+
+/// How long an append waits for a seal to make room in the head before going on.
+const HEAD_WAIT_LIMIT: Duration = Duration::from_secs(5);
 
 /// Counters for tests, benchmarks and metrics.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -265,6 +268,25 @@ impl Inner {
     fn wake_maintenance(&self) {
         self.wake.1.notify_all();
     }
+
+    /// Backpressure: the in-memory head costs several times its rows' raw size, so an
+    /// append waits while the active head is full (`seal_rows`) and an older head is still
+    /// being written, or while it holds 1.25 × `seal_rows` (maintenance busy elsewhere).
+    /// Bounded: after [`HEAD_WAIT_LIMIT`] it goes on, so a stuck seal cannot stop ingest.
+    fn wait_for_head_room(&self) {
+        let full = || {
+            let p = read(&self.published);
+            let rows = p.active.rows();
+            rows >= self.opts.seal_rows
+                && (!p.frozen.is_empty()
+                    || rows >= self.opts.seal_rows.saturating_add(self.opts.seal_rows / 4))
+        };
+        let started = Instant::now();
+        while full() && started.elapsed() < HEAD_WAIT_LIMIT {
+            self.wake_maintenance();
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
 }
 
 /// Removes an in-flight registration however `append` exits.
@@ -294,6 +316,9 @@ impl LogStore for EmbeddedStore {
         lock(&inner.in_flight).insert(id, min_observed);
         let _guard = InFlight { map: &inner.in_flight, id };
 
+        if inner.opts.background {
+            inner.wait_for_head_room();
+        }
         let mut payload = Vec::new();
         encode_batch(team_id, &records, &mut payload);
         let head = {

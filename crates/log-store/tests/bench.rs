@@ -363,3 +363,73 @@ fn bytes_per_row_and_query_times() {
     let c = time("count everything, 24 h", || count(&all));
     println!("  = {c}; cache holds {} MB", store.stats().cache_bytes >> 20);
 }
+
+/// Current and peak resident memory of this process, in MB (Linux only; 0 elsewhere).
+fn rss_mb() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<u64>().ok())
+            .map_or(0, |kb| kb >> 10)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// Memory during sustained concurrent ingest with background sealing and default options,
+/// like logstead-bench (8 clients, 5,000-record batches). Ignored; run:
+/// `cargo test --release -p log-store --test bench concurrent -- --ignored --nocapture`
+/// (`BENCH_ROWS`, default 1M).
+#[test]
+#[ignore]
+fn concurrent_ingest_memory() {
+    let n: usize = std::env::var("BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let dir = TempDir::new("bench-ingest");
+    let world = World::new(&mut StdRng::seed_from_u64(1));
+    let store = open(dir.path(), StoreOptions::default());
+    let end: i64 = 1_750_000_000_000_000;
+    let span: i64 = 24 * 3600 * 1_000_000;
+    let (clients, batch) = (8usize, 5000usize);
+    let per_client = n / clients / batch;
+    let t = Instant::now();
+    let (mut max_head, mut max_frozen, mut max_rss) = (0usize, 0usize, 0u64);
+    std::thread::scope(|s| {
+        for c in 0..clients {
+            let (world, store) = (&world, &store);
+            s.spawn(move || {
+                let mut rng = StdRng::seed_from_u64(100 + c as u64);
+                for b in 0..per_client {
+                    let rows: Vec<LogRecord> = (0..batch)
+                        .map(|j| {
+                            let i = ((b * clients + c) * batch + j) as i64;
+                            world.record(&mut rng, end - span + i * (span / n as i64))
+                        })
+                        .collect();
+                    store.append(1, rows).unwrap();
+                }
+            });
+        }
+        // Sample on this thread until the clients finish.
+        let total = (per_client * clients * batch) as u64;
+        loop {
+            let st = store.stats();
+            max_head = max_head.max(st.head_rows);
+            max_frozen = max_frozen.max(st.frozen_heads);
+            max_rss = max_rss.max(rss_mb().0);
+            if st.segment_rows + st.head_rows as u64 >= total {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    });
+    let secs = t.elapsed().as_secs_f64();
+    let rows = per_client * clients * batch;
+    println!("ingested {rows} rows in {secs:.2} s ({:.0} rows/s)", rows as f64 / secs);
+    println!("max head rows (active + frozen): {max_head}, max frozen heads: {max_frozen}");
+    let (now, peak) = rss_mb();
+    println!("RSS sampled max {max_rss} MB, peak (VmHWM) {peak} MB, now {now} MB");
+    store.flush().unwrap();
+    println!("after flush: {:?}, RSS {} MB", store.stats(), rss_mb().0);
+}

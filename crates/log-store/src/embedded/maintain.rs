@@ -67,6 +67,12 @@ impl Inner {
         }
         // A few merges per round, so a stop request is not kept waiting long.
         for _ in 0..4 {
+            // Appends wait for room in the head: seal before each merge, not only once.
+            if self.needs_seal()
+                && let Err(e) = self.seal(&mut durable)
+            {
+                tracing::error!(error = %e, "sealing the log head failed");
+            }
             match self.compact_once(&mut durable) {
                 Ok(true) => {}
                 Ok(false) => break,
