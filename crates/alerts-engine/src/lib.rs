@@ -1,0 +1,5 @@
+//! Log alerts domain rules (spec `logs.md` §3): configuration validation, the
+//! check-driven and control-plane state machine, and check scheduling.
+//! Pure: no I/O, and time is always passed in, never read.
+
+pub mod config;
