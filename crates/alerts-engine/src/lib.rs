@@ -3,3 +3,4 @@
 //! Pure: no I/O, and time is always passed in, never read.
 
 pub mod config;
+pub mod state;
