@@ -3,4 +3,5 @@
 //! Pure: no I/O, and time is always passed in, never read.
 
 pub mod config;
+pub mod control;
 pub mod state;
