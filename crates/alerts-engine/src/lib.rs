@@ -6,3 +6,4 @@ pub mod config;
 pub mod control;
 pub mod schedule;
 pub mod state;
+pub mod timeline;
