@@ -5,5 +5,6 @@
 pub mod config;
 pub mod control;
 pub mod schedule;
+pub mod simulate;
 pub mod state;
 pub mod timeline;
