@@ -66,7 +66,7 @@ impl AlertFilters {
 }
 
 /// A property group counts as non-empty when any nested `values` array holds a leaf.
-fn group_non_empty(v: &serde_json::Value) -> bool {
+pub(crate) fn group_non_empty(v: &serde_json::Value) -> bool {
     match v {
         serde_json::Value::Object(map) => match map.get("values") {
             Some(serde_json::Value::Array(items)) => items.iter().any(|i| match i {

@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod control;
+pub mod payload;
 pub mod schedule;
 pub mod simulate;
 pub mod state;
