@@ -4,7 +4,7 @@
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
-use crate::config::ThresholdOperator;
+use crate::config::{ConfigError, ThresholdOperator};
 use crate::state::{AlertState, Check, HoldReason, Notification, Snapshot, evaluate};
 
 /// Upper bound on `floor((now − date_from) / cadence) + 1`.
@@ -47,6 +47,40 @@ pub struct SimulateResult {
 pub fn expected_buckets(date_from: OffsetDateTime, now: OffsetDateTime, cadence_minutes: u32) -> i64 {
     let cadence = Duration::minutes(i64::from(cadence_minutes.max(1))).whole_seconds();
     (now - date_from).whole_seconds().div_euclid(cadence) + 1
+}
+
+/// How far back `date_from` may reach.
+pub const MAX_SIMULATE_SPAN: Duration = Duration::days(30);
+
+/// Simulate-only checks; the alert fields themselves go through `AlertConfig::validate`.
+pub fn validate_simulate(
+    check_interval_minutes: i64,
+    window_minutes: i64,
+    date_from: OffsetDateTime,
+    now: OffsetDateTime,
+) -> Result<(), ConfigError> {
+    let field = |attr, detail: String| Err(ConfigError { attr: Some(attr), detail });
+    if !(1..=60).contains(&check_interval_minutes) {
+        return field("check_interval_minutes", "Must be between 1 and 60.".to_owned());
+    }
+    if check_interval_minutes > window_minutes {
+        return field("check_interval_minutes", "Cannot exceed window_minutes.".to_owned());
+    }
+    if date_from < now - MAX_SIMULATE_SPAN {
+        return field("date_from", "Cannot be more than 30 days in the past.".to_owned());
+    }
+    let cadence = u32::try_from(check_interval_minutes).unwrap_or(1);
+    let n = expected_buckets(date_from, now, cadence);
+    if n > MAX_SIMULATE_BUCKETS {
+        return Err(ConfigError {
+            attr: None,
+            detail: format!(
+                "Simulation would produce {n} buckets (max {MAX_SIMULATE_BUCKETS}). \
+                 Use a shorter date range or larger window."
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Replays checks over zero-filled `counts`, one per cadence bucket starting at `first`.

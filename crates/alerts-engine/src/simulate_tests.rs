@@ -93,3 +93,22 @@ fn serializes_like_the_api() {
     assert_eq!(v["timestamp"], "2025-03-01T12:00:00Z");
     assert_eq!(v["notification"], "none");
 }
+
+#[test]
+fn simulate_request_validation() {
+    let now = datetime!(2025-03-31 12:00 UTC);
+    let week = datetime!(2025-03-24 12:00 UTC);
+    assert_eq!(validate_simulate(5, 10, week, now), Ok(()));
+    assert_eq!(validate_simulate(0, 10, week, now).unwrap_err().attr, Some("check_interval_minutes"));
+    assert_eq!(validate_simulate(61, 60, week, now).unwrap_err().attr, Some("check_interval_minutes"));
+    assert_eq!(validate_simulate(15, 10, week, now).unwrap_err().detail, "Cannot exceed window_minutes.");
+    assert_eq!(validate_simulate(5, 10, datetime!(2025-03-01 12:00 UTC), now), Ok(()));
+    let e = validate_simulate(5, 10, datetime!(2025-03-01 11:59 UTC), now).unwrap_err();
+    assert_eq!(e.attr, Some("date_from"));
+    // 30 days at 1-minute cadence is 43,201 buckets.
+    let e = validate_simulate(1, 5, datetime!(2025-03-01 12:00 UTC), now).unwrap_err();
+    assert_eq!(
+        e.detail,
+        "Simulation would produce 43201 buckets (max 15000). Use a shorter date range or larger window."
+    );
+}
