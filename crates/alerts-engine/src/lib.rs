@@ -7,5 +7,6 @@ pub mod control;
 pub mod payload;
 pub mod schedule;
 pub mod simulate;
+pub mod slack;
 pub mod state;
 pub mod timeline;
