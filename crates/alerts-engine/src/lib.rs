@@ -5,6 +5,7 @@
 pub mod config;
 pub mod control;
 pub mod payload;
+pub mod quiet_hours;
 pub mod schedule;
 pub mod simulate;
 pub mod slack;
