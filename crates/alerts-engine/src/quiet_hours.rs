@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use time::{Duration, OffsetDateTime, UtcOffset};
+
 use crate::config::ConfigError;
 
 pub const MAX_BLOCKED_WINDOWS: usize = 5;
@@ -85,6 +87,41 @@ pub fn normalize(r: Option<&ScheduleRestriction>) -> Result<Option<ScheduleRestr
     Ok(Some(ScheduleRestriction { blocked_windows: windows }))
 }
 
+/// Moves a check time out of the blocked windows (already normalised), then up
+/// onto the 5-minute grid. `offset` is the project timezone's offset at that time.
+pub fn push_past(next: OffsetDateTime, r: &ScheduleRestriction, offset: UtcOffset) -> OffsetDateTime {
+    let spans: Vec<(u16, u16)> = r
+        .blocked_windows
+        .iter()
+        .filter_map(|w| Some((parse_hhmm(&w.start).ok()?, parse_hhmm(&w.end).ok()?)))
+        .collect();
+    let mut t = next;
+    // Bounded: each pass leaves one window, and windows are disjoint after merging.
+    for _ in 0..=spans.len() {
+        let local = t.to_offset(offset);
+        let minute = u16::from(local.hour()) * 60 + u16::from(local.minute());
+        let inside = spans.iter().find_map(|&(s, e)| {
+            let len = (e + DAY - s) % DAY;
+            let into = (minute + DAY - s) % DAY;
+            (into < len).then(|| len - into)
+        });
+        let Some(left) = inside else { break };
+        let base = local.replace_second(0).unwrap_or(local).replace_nanosecond(0).unwrap_or(local);
+        t = ceil_to_grid(base + Duration::minutes(i64::from(left))).to_offset(next.offset());
+    }
+    t
+}
+
+fn ceil_to_grid(t: OffsetDateTime) -> OffsetDateTime {
+    let secs = t.unix_timestamp();
+    let rem = secs.rem_euclid(300);
+    if rem == 0 && t.nanosecond() == 0 {
+        t
+    } else {
+        t + Duration::seconds(300 - rem) - Duration::nanoseconds(i64::from(t.nanosecond()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -121,6 +158,25 @@ mod tests {
         );
         // Touching windows merge too.
         assert_eq!(norm(&[("09:00", "10:00"), ("10:00", "10:30")]), Ok(pairs(&[("09:00", "10:30")])));
+    }
+
+    #[test]
+    fn push_past_blocked_windows() {
+        use time::macros::{datetime, offset};
+        let q = normalize(Some(&r(&[("22:00", "06:00"), ("12:00", "12:32")]))).unwrap().unwrap();
+        let utc = UtcOffset::UTC;
+        // Outside any window: unchanged.
+        let t = datetime!(2025-03-01 10:05 UTC);
+        assert_eq!(push_past(t, &q, utc), t);
+        // Inside the overnight window: moved to its end, next day when past midnight.
+        assert_eq!(push_past(datetime!(2025-03-01 23:10 UTC), &q, utc), datetime!(2025-03-02 06:00 UTC));
+        assert_eq!(push_past(datetime!(2025-03-02 05:55 UTC), &q, utc), datetime!(2025-03-02 06:00 UTC));
+        // Window end off the grid: rounded up.
+        assert_eq!(push_past(datetime!(2025-03-01 12:00 UTC), &q, utc), datetime!(2025-03-01 12:35 UTC));
+        // Windows are local time: 21:30 UTC is 22:30 at +01:00, blocked until 06:00 local.
+        let got = push_past(datetime!(2025-03-01 21:30 UTC), &q, offset!(+1));
+        assert_eq!(got, datetime!(2025-03-02 05:00 UTC));
+        assert_eq!(got.offset(), UtcOffset::UTC);
     }
 
     #[test]
