@@ -232,6 +232,20 @@ fn apply_cooldown(
     (intended, None, Some(now))
 }
 
+/// The notification could not be enqueued: keep the previous state (and cooldown
+/// clock) so the next cycle retries it. Failures may only go down.
+pub fn rollback_unsent(snap: &Snapshot, out: Outcome) -> Outcome {
+    Outcome {
+        state: snap.state,
+        consecutive_failures: out.consecutive_failures.min(snap.consecutive_failures),
+        last_notified_at: snap.last_notified_at,
+        notification: Notification::None,
+        held: None,
+        event: None,
+        ..out
+    }
+}
+
 #[cfg(test)]
 #[path = "state_tests.rs"]
 mod tests;

@@ -178,3 +178,15 @@ fn cooldown_over_or_unset_sends() {
     let o = evaluate(&s, &ok(false, &[]), NOW);
     assert_eq!(o.notification, Notification::Resolve);
 }
+
+#[test]
+fn rollback_when_notification_not_enqueued() {
+    let s = Snapshot { consecutive_failures: 2, ..snap(AlertState::Errored) };
+    let o = rollback_unsent(&s, evaluate(&s, &ok(true, &[]), NOW));
+    assert_eq!((o.state, o.consecutive_failures, o.last_notified_at), (AlertState::Errored, 0, None));
+    assert_eq!((o.notification, o.event), (Notification::None, None));
+    // Failures never go up through a rollback.
+    let s = Snapshot { consecutive_failures: 4, ..snap(AlertState::NotFiring) };
+    let o = rollback_unsent(&s, evaluate(&s, &error(false), NOW));
+    assert_eq!((o.state, o.consecutive_failures), (AlertState::NotFiring, 4));
+}
