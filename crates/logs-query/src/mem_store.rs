@@ -1,24 +1,47 @@
 //! A naive in-memory `LogStore` for use-case tests: a Vec scanned in full on every call,
 //! so its answers are obviously right and the use cases are tested against the contract.
+//! Rollups are one cell per row (callers must add cells sharing a key), and the ranges
+//! scanned and rolled up are recorded, so tests can check the plan as well as the result.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use crate::filter::AttributeScope;
 use crate::{
-    AttributeStatsRequest, CountCell, ListRequest, LogRecord, LogStore, OrderBy, ScanRequest, Severity,
-    StatsMode, StoreError,
+    AttributeStatsRequest, CountCell, ListRequest, LogRecord, LogStore, OrderBy, ScanRequest, StatsMode,
+    StoreError,
 };
+
+const MINUTE_US: i64 = 60_000_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Call {
+    Scan(i64, i64),
+    Rollups(i64, i64),
+}
 
 #[derive(Default)]
 pub struct MemStore {
     rows: Mutex<Vec<LogRecord>>,
+    calls: Mutex<Vec<Call>>,
 }
 
 impl MemStore {
+    /// Rows as given, each in its own `team_id`.
     pub fn with(rows: Vec<LogRecord>) -> Self {
-        Self { rows: Mutex::new(rows) }
+        Self { rows: Mutex::new(rows), calls: Mutex::default() }
+    }
+
+    /// Rows appended to `team_id`.
+    pub fn with_team(team_id: i64, rows: Vec<LogRecord>) -> Self {
+        let store = Self::default();
+        store.append(team_id, rows).unwrap();
+        store
+    }
+
+    /// The calls made so far, cleared.
+    pub fn take_calls(&self) -> Vec<Call> {
+        std::mem::take(&mut *self.calls.lock().unwrap())
     }
 
     fn in_range(&self, team_id: i64, from_us: i64, to_us: i64) -> Vec<LogRecord> {
@@ -58,6 +81,7 @@ impl LogStore for MemStore {
         req: &ScanRequest<'_>,
         visit: &mut dyn FnMut(&LogRecord) -> bool,
     ) -> Result<(), StoreError> {
+        self.calls.lock().unwrap().push(Call::Scan(req.from_us, req.to_us));
         for r in self.in_range(req.team_id, req.from_us, req.to_us) {
             if req.filter.matches(&r) && !visit(&r) {
                 break;
@@ -73,22 +97,16 @@ impl LogStore for MemStore {
         to_us: i64,
         visit: &mut dyn FnMut(&CountCell<'_>),
     ) -> Result<(), StoreError> {
-        let mut cells: BTreeMap<(i64, String, Severity, u64), (u64, u64)> = BTreeMap::new();
+        assert!(from_us % MINUTE_US == 0 && to_us % MINUTE_US == 0, "unaligned rollups {from_us}..{to_us}");
+        self.calls.lock().unwrap().push(Call::Rollups(from_us, to_us));
         for r in self.in_range(team_id, from_us, to_us) {
-            let minute = r.timestamp_us.div_euclid(60_000_000) * 60_000_000;
-            let cell = cells.entry((minute, r.service_name.clone(), r.severity, r.resource_fingerprint));
-            let (count, bytes) = cell.or_default();
-            *count += 1;
-            *bytes += u64::from(r.bytes);
-        }
-        for ((minute_us, service_name, severity, resource_fingerprint), (count, bytes)) in &cells {
             visit(&CountCell {
-                minute_us: *minute_us,
-                service_name,
-                severity: *severity,
-                resource_fingerprint: *resource_fingerprint,
-                count: *count,
-                bytes: *bytes,
+                minute_us: r.timestamp_us - r.timestamp_us.rem_euclid(MINUTE_US),
+                service_name: &r.service_name,
+                severity: r.severity,
+                resource_fingerprint: r.resource_fingerprint,
+                count: 1,
+                bytes: u64::from(r.bytes),
             });
         }
         Ok(())

@@ -1,12 +1,12 @@
 use serde_json::json;
 
-use super::mem_store::MemStore;
 use super::*;
 use crate::aggregate::{CountRange, count, count_ranges};
 use crate::interval::Interval;
+use crate::mem_store::MemStore;
 
 fn store() -> MemStore {
-    MemStore::with(
+    MemStore::with_team(
         TEAM,
         vec![
             rec(t0() + 5 * SECOND, "api", Severity::Info, "started", 10),

@@ -1,7 +1,6 @@
 //! Aggregate use cases over an in-memory store.
 
 mod count;
-mod mem_store;
 mod planner;
 mod services;
 mod sparkline;

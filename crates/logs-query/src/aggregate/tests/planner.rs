@@ -2,10 +2,10 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::mem_store::{Call, MemStore};
 use super::*;
 use crate::aggregate::planner::{CountRow, for_each_count, for_each_count_in, scan_counts};
 use crate::interval::Interval;
+use crate::mem_store::{Call, MemStore};
 use crate::row_filter::RowFilter;
 
 /// 600 rows spread unevenly over 10 minutes from t0, several services, severities, resources,
@@ -66,7 +66,7 @@ fn filters() -> Vec<RowFilter> {
 
 #[test]
 fn planner_equals_a_pure_scan_for_aligned_and_unaligned_ranges() {
-    let store = MemStore::with(TEAM, fixture());
+    let store = MemStore::with_team(TEAM, fixture());
     let ranges = [
         (t0(), t0() + 10 * MINUTE),
         (t0() + 17 * SECOND + 3, t0() + 8 * MINUTE + 59 * SECOND),
@@ -98,7 +98,7 @@ fn planner_equals_a_pure_scan_for_aligned_and_unaligned_ranges() {
 
 #[test]
 fn whole_minutes_come_from_rollups_and_edges_from_scans() {
-    let store = MemStore::with(TEAM, fixture());
+    let store = MemStore::with_team(TEAM, fixture());
     let all = RowFilter::default();
     let run = |from, to, filter: &RowFilter| {
         store.take_calls();
@@ -133,7 +133,7 @@ fn whole_minutes_come_from_rollups_and_edges_from_scans() {
 
 #[test]
 fn sub_minute_intervals_scan_and_keep_exact_timestamps() {
-    let store = MemStore::with(TEAM, vec![rec(t0() + 12 * SECOND + 5, "api", Severity::Info, "x", 1)]);
+    let store = MemStore::with_team(TEAM, vec![rec(t0() + 12 * SECOND + 5, "api", Severity::Info, "x", 1)]);
     let all = RowFilter::default();
     let stamps = |seconds: i64| {
         store.take_calls();

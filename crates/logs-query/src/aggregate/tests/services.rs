@@ -1,8 +1,8 @@
 use serde_json::json;
 
-use super::mem_store::MemStore;
 use super::*;
 use crate::aggregate::{NO_SERVICE_LABEL, ServicePoint, ServicesReport, SeverityBreakdown, services};
+use crate::mem_store::MemStore;
 
 const HOUR: i64 = 60 * MINUTE;
 
@@ -30,7 +30,7 @@ fn store() -> MemStore {
     for s in ["s1", "s2", "s3", "s4"] {
         rows.push(rec(t0() + 10 * MINUTE, s, Severity::Info, "small", 5));
     }
-    MemStore::with(TEAM, rows)
+    MemStore::with_team(TEAM, rows)
 }
 
 fn run(q: serde_json::Value) -> ServicesReport {

@@ -1,9 +1,9 @@
 use serde_json::json;
 
-use super::mem_store::MemStore;
 use super::*;
 use crate::SparklineBreakdownBy;
 use crate::aggregate::{NO_VALUE_LABEL, OTHER_LABEL, Sparkline, SparklinePoint, sparkline};
+use crate::mem_store::MemStore;
 
 const HOUR: i64 = 60 * MINUTE;
 
@@ -21,7 +21,7 @@ fn at(s: &Sparkline, minute: i64) -> Vec<SparklinePoint> {
 }
 
 fn store() -> MemStore {
-    MemStore::with(
+    MemStore::with_team(
         TEAM,
         vec![
             rec(t0() + MINUTE + 5 * SECOND, "api", Severity::Info, "a", 10),
@@ -72,7 +72,7 @@ fn keeps_the_top_ten_values_and_folds_the_rest() {
     add("tie-b", 5, 2);
     add("tie-a", 5, 2);
     add("small", 1, 7);
-    let s = run(&MemStore::with(TEAM, rows), json!({"sparklineBreakdownBy": "service"}));
+    let s = run(&MemStore::with_team(TEAM, rows), json!({"sparklineBreakdownBy": "service"}));
     let minute0 = at(&s, 0);
     assert_eq!(minute0.len(), 11, "ten values and other");
     assert_eq!(minute0[0], point(0, OTHER_LABEL, 3 + 1, 3 * 2 + 7), "tie-b (3 of 5 here) and small");
@@ -90,7 +90,7 @@ fn ranks_by_bytes_when_asked() {
             rows.push(rec(t0(), &format!("light-{i}"), Severity::Info, "x", 1));
         }
     }
-    let store = MemStore::with(TEAM, rows);
+    let store = MemStore::with_team(TEAM, rows);
     let values = |rank: &str| -> Vec<String> {
         let s = run(&store, json!({"sparklineBreakdownBy": "service", "sparklineRankBy": rank}));
         at(&s, 0).into_iter().map(|p| p.value).collect()
