@@ -5,6 +5,7 @@ use auth_scopes::{Scope, ScopeObject};
 use logs_query::ids::{span_id_hex, trace_id_hex};
 use logs_query::timefmt::format_iso_us;
 use logs_query::{LogRecord, list_page, parse_body};
+use orgs::Project;
 use orgs::service::project_access;
 use serde_json::{Map, Value, json};
 
@@ -14,6 +15,18 @@ use crate::extract::{Body, project_ref};
 use crate::state::AppState;
 
 const READ: Scope = Scope::read(ScopeObject::Logs);
+
+/// The project whose logs the caller may read (`logs:read`): every logs endpoint's check.
+pub(super) async fn readable_project(
+    st: &AppState,
+    auth: Authenticated,
+    id: &str,
+) -> Result<Project, ApiError> {
+    let project = project_ref(id)?;
+    let repos = st.repos.clone();
+    let (p, _) = blocking(move || project_access(&*repos, &auth.0, project, READ)).await?;
+    Ok(p)
+}
 /// What an export may hold (PostHog's limit).
 const MAX_EXPORTABLE_LOGS: u32 = 10_000;
 
@@ -55,9 +68,7 @@ pub async fn query(
     id: web::Path<String>,
     body: Body<Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let project = project_ref(&id)?;
-    let repos = st.repos.clone();
-    let (p, _) = blocking(move || project_access(&*repos, &auth.0, project, READ)).await?;
+    let p = readable_project(&st, auth, &id).await?;
     let body = body.0;
     let q = parse_body(&body, true).map_err(|e| ApiError::Logs(e.into()))?;
     let exclude_attributes = q.exclude_attributes;
@@ -84,9 +95,7 @@ pub async fn has_logs(
     auth: Authenticated,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let project = project_ref(&id)?;
-    let repos = st.repos.clone();
-    let (p, _) = blocking(move || project_access(&*repos, &auth.0, project, READ)).await?;
+    let p = readable_project(&st, auth, &id).await?;
     let logs = st.logs.clone();
     let has = blocking(move || logs.has_logs(p.id.0)).await?;
     Ok(HttpResponse::Ok().json(json!({"hasLogs": has})))

@@ -3,18 +3,15 @@
 //! use case off the async runtime.
 
 use actix_web::{HttpResponse, post, web};
-use auth_scopes::{Scope, ScopeObject};
 use logs_query::aggregate::{self, format_bucket_time};
 use logs_query::{LogsQuery, SparklineBreakdownBy, parse_body};
-use orgs::service::project_access;
 use serde_json::{Value, json};
 
+use super::logs::readable_project;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorBody, blocking};
-use crate::extract::{Body, project_ref};
+use crate::extract::Body;
 use crate::state::AppState;
-
-const READ: Scope = Scope::read(ScopeObject::Logs);
 
 /// The team the caller may read logs of, and the parsed query.
 async fn prepare(
@@ -24,9 +21,7 @@ async fn prepare(
     body: &Value,
     require_date_range: bool,
 ) -> Result<(i64, LogsQuery), ApiError> {
-    let project = project_ref(id)?;
-    let repos = st.repos.clone();
-    let (p, _) = blocking(move || project_access(&*repos, &auth.0, project, READ)).await?;
+    let p = readable_project(st, auth, id).await?;
     let q = parse_body(body, require_date_range).map_err(|e| ApiError::Logs(e.into()))?;
     Ok((p.id.0, q))
 }

@@ -1,20 +1,16 @@
 //! Attribute discovery for filter pickers: `GET .../logs/attributes/` and `.../logs/values/`.
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use auth_scopes::{Scope, ScopeObject};
 use logs_query::attributes::{
     AttributesQuery, MatchedOn, ValuesQuery, attribute_keys, attribute_values, property_filter_type,
 };
-use orgs::service::project_access;
 use serde_json::{Value, json};
 
+use super::logs::readable_project;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorBody, blocking};
-use crate::extract::project_ref;
 use crate::pagination::query_pairs;
 use crate::state::AppState;
-
-const READ: Scope = Scope::read(ScopeObject::Logs);
 
 /// Attribute keys seen in the window, best matches first.
 #[utoipa::path(tag = "logs",
@@ -42,9 +38,7 @@ pub async fn attributes(
     id: web::Path<String>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let project = project_ref(&id)?;
-    let repos = st.repos.clone();
-    let (p, _) = blocking(move || project_access(&*repos, &auth.0, project, READ)).await?;
+    let p = readable_project(&st, auth, &id).await?;
     let q = AttributesQuery::from_params(&query_pairs(&req));
     let kind = property_filter_type(q.window.scope);
     let (logs, now) = (st.logs.clone(), st.now());
@@ -87,9 +81,7 @@ pub async fn values(
     id: web::Path<String>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let project = project_ref(&id)?;
-    let repos = st.repos.clone();
-    let (p, _) = blocking(move || project_access(&*repos, &auth.0, project, READ)).await?;
+    let p = readable_project(&st, auth, &id).await?;
     let q = ValuesQuery::from_params(&query_pairs(&req)).map_err(|e| ApiError::Logs(e.into()))?;
     let (logs, now) = (st.logs.clone(), st.now());
     let values = blocking(move || attribute_values(&*logs, p.id.0, &q, now)).await?;

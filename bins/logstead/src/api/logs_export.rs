@@ -2,24 +2,21 @@
 //! worker writes it; clients poll `/exports/:id/` and download `/exports/:id/content/`.
 
 use actix_web::{HttpResponse, post, web};
-use auth_scopes::{Scope, ScopeObject};
 use exports::{Format, KIND_LOGS, NewExport};
 use logs_query::export::prepare_export;
 use orgs::OrgsError;
 use orgs::service::activity::EXPORT_TTL;
-use orgs::service::project_access;
 use serde::Serialize;
 use serde_json::Value;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use super::dto::iso;
+use super::logs::readable_project;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorBody, blocking};
-use crate::extract::{Body, project_ref};
+use crate::extract::Body;
 use crate::state::AppState;
-
-const READ: Scope = Scope::read(ScopeObject::Logs);
 
 /// PostHog's exported-asset answer to a logs export.
 #[derive(Debug, Serialize, ToSchema)]
@@ -48,10 +45,8 @@ pub async fn export(
     id: web::Path<String>,
     body: Body<Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let project = project_ref(&id)?;
     let user_id = auth.0.user.id.0;
-    let repos = st.repos.clone();
-    let (p, _) = blocking(move || project_access(&*repos, &auth.0, project, READ)).await?;
+    let p = readable_project(&st, auth, &id).await?;
     let now = st.now();
     let req = prepare_export(&body.0, now).map_err(|e| ApiError::Logs(e.into()))?;
     let new = NewExport {
