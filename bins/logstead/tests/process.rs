@@ -2,59 +2,19 @@
 //! the same on PostgreSQL. Plain HTTP over a TcpStream keeps the test dependency-free.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+mod support;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use store_sql::Backend;
 use store_sql::testing::TestDb;
+use support::{log_path, printed, start};
 
-struct Server {
-    child: Child,
-    stdout: Vec<String>,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// Starts `logstead serve` and reads stdout until it says it is listening.
-fn start(data_dir: &Path, database_url: Option<&str>) -> Server {
-    let addr = format!("127.0.0.1:{}", free_port());
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_logstead"));
-    cmd.env("LOGSTEAD_DATA_DIR", data_dir).env("LOGSTEAD_BIND", &addr).env("LOGSTEAD_WORKERS", "1");
-    cmd.env_remove("LOGSTEAD_DATABASE_URL");
-    if let Some(url) = database_url {
-        cmd.env("LOGSTEAD_DATABASE_URL", url);
-    }
-    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    let mut stdout = Vec::new();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let mut line = String::new();
-        assert!(reader.read_line(&mut line).unwrap() > 0, "server exited early: {stdout:?}");
-        let listening = line.contains("listening on");
-        stdout.push(line);
-        if listening {
-            break;
-        }
-        assert!(Instant::now() < deadline, "server did not start");
-    }
-    Server { child, stdout, addr }
-}
-
-fn http_get(addr: &str, path: &str, key: &str) -> (u16, serde_json::Value) {
+fn http_get(base: &str, path: &str, key: &str) -> (u16, serde_json::Value) {
+    let addr = base.trim_start_matches("http://");
     let mut s = TcpStream::connect(addr).unwrap();
     write!(
         s,
@@ -73,11 +33,10 @@ fn http_get(addr: &str, path: &str, key: &str) -> (u16, serde_json::Value) {
     (status, serde_json::from_str(json).unwrap_or(serde_json::Value::Null))
 }
 
-fn printed(stdout: &[String], label: &str) -> Option<String> {
-    stdout
-        .iter()
-        .find(|l| l.starts_with(label))
-        .and_then(|l| l.split_whitespace().nth(label.split_whitespace().count()).map(String::from))
+/// The data dir and the server's stderr log beside it.
+fn cleanup(dir: &Path) {
+    let _ = std::fs::remove_dir_all(dir);
+    let _ = std::fs::remove_file(log_path(dir));
 }
 
 fn first_and_second_start(database_url: Option<&str>) {
@@ -87,18 +46,18 @@ fn first_and_second_start(database_url: Option<&str>) {
     let token = printed(&first.stdout, "project token:").expect("first start prints the project token");
     assert!(key.starts_with("phx_") && token.starts_with("phc_"));
     assert!(first.stdout.iter().any(|l| l.contains("/api/schema/swagger-ui/")), "docs URL printed");
-    let (status, body) = http_get(&first.addr, "/api/organizations/", &key);
+    let (status, body) = http_get(&first.base, "/api/organizations/", &key);
     assert_eq!(status, 200);
     assert_eq!(body["count"], 1);
     assert_eq!(body["results"][0]["teams"][0]["api_token"], token.as_str());
-    assert_eq!(http_get(&first.addr, "/api/organizations/", "phx_wrong").0, 401);
+    assert_eq!(http_get(&first.base, "/api/organizations/", "phx_wrong").0, 401);
     drop(first);
 
     let second = start(&dir, database_url);
     assert!(printed(&second.stdout, "personal API key:").is_none(), "second start prints no secrets");
-    assert_eq!(http_get(&second.addr, "/api/organizations/", &key).0, 200, "the key survives restarts");
+    assert_eq!(http_get(&second.base, "/api/organizations/", &key).0, 200, "the key survives restarts");
     drop(second);
-    let _ = std::fs::remove_dir_all(dir);
+    cleanup(&dir);
 }
 
 #[test]
@@ -147,9 +106,9 @@ fn migrate_and_cli_key_creation() {
     let out = run(&["keys", "create", "--email", "cli@x.io", "--scopes", "logs:delete"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("Invalid scope"));
     let server = start(&dir, None);
-    let (status, me) = http_get(&server.addr, "/api/users/@me/", &key);
+    let (status, me) = http_get(&server.base, "/api/users/@me/", &key);
     assert_eq!(status, 200);
     assert_eq!(me["email"], "cli@x.io");
     drop(server);
-    let _ = std::fs::remove_dir_all(dir);
+    cleanup(&dir);
 }
