@@ -49,6 +49,21 @@ pub struct ConfigArgs {
     /// HTTP worker threads (default: number of CPUs).
     #[arg(long, global = true, env = "LOGSTEAD_WORKERS")]
     pub workers: Option<usize>,
+    /// Most log alerts one project may have (default 20, as in PostHog).
+    #[arg(long, global = true, env = "LOGSTEAD_MAX_ALERTS_PER_PROJECT")]
+    pub max_alerts_per_project: Option<usize>,
+    /// Seconds between alert scheduler ticks (default 60).
+    #[arg(long, global = true, env = "LOGSTEAD_ALERT_TICK_SECS")]
+    pub alert_tick_secs: Option<u64>,
+    /// Base URL of the Slack Web API (default https://slack.com/api).
+    #[arg(long, global = true, env = "LOGSTEAD_SLACK_API_URL")]
+    pub slack_api_url: Option<String>,
+    /// Delivery attempts per notification before it is marked dead (default 6).
+    #[arg(long, global = true, env = "LOGSTEAD_DELIVERY_MAX_ATTEMPTS")]
+    pub delivery_max_attempts: Option<u32>,
+    /// First retry delay in seconds; each later one doubles (default 30).
+    #[arg(long, global = true, env = "LOGSTEAD_DELIVERY_BACKOFF_SECS")]
+    pub delivery_backoff_secs: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -38,6 +38,8 @@ pub async fn serve(config: Config) -> Result<(), AnyError> {
         max_body_bytes: config.max_body_bytes,
         data_dir: config.data_dir.clone(),
         max_ingest_bytes: config.max_ingest_bytes,
+        site_url: config.site_url.clone(),
+        alerts: config.alerts.clone(),
     };
     let (logs, report) = log_store::EmbeddedStore::open(&config.data_dir.join("logs"))?;
     tracing::info!(records = report.replayed_records, "log store opened");

@@ -25,6 +25,11 @@ struct FileConfig {
     max_ingest_bytes: Option<usize>,
     db_pool_size: Option<u32>,
     workers: Option<usize>,
+    max_alerts_per_project: Option<usize>,
+    alert_tick_secs: Option<u64>,
+    slack_api_url: Option<String>,
+    delivery_max_attempts: Option<u32>,
+    delivery_backoff_secs: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -40,6 +45,30 @@ pub struct Config {
     pub max_ingest_bytes: usize,
     pub db_pool_size: u32,
     pub workers: usize,
+    pub alerts: AlertSettings,
+}
+
+/// Log alert scheduling and notification delivery.
+#[derive(Debug, Clone)]
+pub struct AlertSettings {
+    pub max_alerts_per_project: usize,
+    pub tick_secs: u64,
+    /// Without a trailing slash, e.g. `https://slack.com/api`.
+    pub slack_api_url: String,
+    pub delivery_max_attempts: u32,
+    pub delivery_backoff_secs: u64,
+}
+
+impl Default for AlertSettings {
+    fn default() -> Self {
+        Self {
+            max_alerts_per_project: alerts_engine::config::DEFAULT_MAX_ALERTS,
+            tick_secs: 60,
+            slack_api_url: "https://slack.com/api".into(),
+            delivery_max_attempts: 6,
+            delivery_backoff_secs: 30,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -90,6 +119,29 @@ impl Config {
                 .workers
                 .or(file.workers)
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
+            alerts: {
+                let d = AlertSettings::default();
+                AlertSettings {
+                    max_alerts_per_project: args
+                        .max_alerts_per_project
+                        .or(file.max_alerts_per_project)
+                        .unwrap_or(d.max_alerts_per_project),
+                    tick_secs: args.alert_tick_secs.or(file.alert_tick_secs).unwrap_or(d.tick_secs),
+                    slack_api_url: args
+                        .slack_api_url
+                        .clone()
+                        .or(file.slack_api_url)
+                        .map_or(d.slack_api_url, |u| u.trim_end_matches('/').to_string()),
+                    delivery_max_attempts: args
+                        .delivery_max_attempts
+                        .or(file.delivery_max_attempts)
+                        .unwrap_or(d.delivery_max_attempts),
+                    delivery_backoff_secs: args
+                        .delivery_backoff_secs
+                        .or(file.delivery_backoff_secs)
+                        .unwrap_or(d.delivery_backoff_secs),
+                }
+            },
         };
         config.validate()?;
         Ok(config)
@@ -121,6 +173,22 @@ impl Config {
         }
         if !(self.site_url.starts_with("http://") || self.site_url.starts_with("https://")) {
             return bad("site_url must start with http:// or https://");
+        }
+        let a = &self.alerts;
+        if !(1..=10_000).contains(&a.max_alerts_per_project) {
+            return bad("max_alerts_per_project must be between 1 and 10000");
+        }
+        if !(1..=3600).contains(&a.tick_secs) {
+            return bad("alert_tick_secs must be between 1 and 3600");
+        }
+        if !(a.slack_api_url.starts_with("http://") || a.slack_api_url.starts_with("https://")) {
+            return bad("slack_api_url must start with http:// or https://");
+        }
+        if !(1..=50).contains(&a.delivery_max_attempts) {
+            return bad("delivery_max_attempts must be between 1 and 50");
+        }
+        if !(1..=86_400).contains(&a.delivery_backoff_secs) {
+            return bad("delivery_backoff_secs must be between 1 and 86400");
         }
         if let Some(s) = &self.jwt_secret
             && s.len() < 32

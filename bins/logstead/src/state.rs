@@ -2,6 +2,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use activity_log::ActivityRepo;
+use alerts_engine::repo::AlertRepo;
 use exports::ExportRepo;
 use logs_query::LogStore;
 use orgs::Repos;
@@ -36,6 +37,9 @@ pub struct ServerSettings {
     pub data_dir: PathBuf,
     /// Largest accepted ingestion body (compressed) and its decompressed size.
     pub max_ingest_bytes: usize,
+    /// Public base URL (no trailing slash), for links in notifications.
+    pub site_url: String,
+    pub alerts: crate::config::AlertSettings,
 }
 
 /// Shared by every worker; cheap to clone.
@@ -44,6 +48,7 @@ pub struct AppState {
     pub repos: Arc<dyn Repos>,
     pub activity: Arc<dyn ActivityRepo>,
     pub exports: Arc<dyn ExportRepo>,
+    pub alerts: Arc<dyn AlertRepo>,
     pub logs: Arc<dyn LogStore>,
     pub pool: store_sql::DbPool,
     pub clock: Arc<dyn Clock>,
@@ -62,7 +67,8 @@ impl AppState {
         Self {
             repos: store.clone(),
             activity: store.clone(),
-            exports: store,
+            exports: store.clone(),
+            alerts: store,
             logs,
             pool,
             clock,

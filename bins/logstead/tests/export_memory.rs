@@ -47,6 +47,8 @@ async fn export_100k(backend: Backend, format: &str) {
         max_body_bytes: 1 << 20,
         data_dir: data_dir.clone(),
         max_ingest_bytes: 1 << 20,
+        site_url: "http://logstead.test".into(),
+        alerts: logstead::config::AlertSettings::default(),
     };
     let (logs, _) = log_store::EmbeddedStore::open(&data_dir.join("logs")).unwrap();
     let state = AppState::new(db.pool.clone(), Arc::new(logs), settings, Arc::new(SystemClock));

@@ -6,6 +6,7 @@ pub mod config;
 pub mod control;
 pub mod payload;
 pub mod quiet_hours;
+pub mod repo;
 pub mod schedule;
 pub mod simulate;
 pub mod slack;

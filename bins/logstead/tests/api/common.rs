@@ -60,6 +60,8 @@ pub fn settings(data_dir: std::path::PathBuf) -> ServerSettings {
         max_body_bytes: 64 * 1024,
         data_dir,
         max_ingest_bytes: 1 << 20,
+        site_url: "http://logstead.test".into(),
+        alerts: logstead::config::AlertSettings::default(),
     }
 }
 
