@@ -30,7 +30,7 @@ pub use filter::{
     Operator,
 };
 pub use interval::Interval;
-pub use query::{LogsQuery, OrderBy, SparklineBreakdownBy, SparklineRankBy, parse_body};
+pub use query::{LogsQuery, OrderBy, SparklineBreakdownBy, SparklineRankBy, parse_alert_filters, parse_body};
 pub use record::{LogRecord, Severity};
 pub use row_filter::RowFilter;
 pub use service::{ListPage, LogsError, list_page};

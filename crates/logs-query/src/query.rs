@@ -1,7 +1,10 @@
 //! `LogsQuery`: the body every logs read endpoint takes inside `{"query": {...}}`
 //! (specs/logs.md 2.2–2.6, 2.10). Unknown keys are ignored, as PostHog's schema does.
 
+mod alert_filters;
 mod fields;
+
+pub use alert_filters::parse_alert_filters;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

@@ -2,6 +2,7 @@
 //! (specs/logs.md 2.3–2.6). Counts come from the store's per-minute rollups where they can,
 //! from row scans where they must (see [`planner`]).
 
+mod buckets;
 mod count;
 pub mod planner;
 mod services;
@@ -10,6 +11,7 @@ mod sparkline;
 #[cfg(test)]
 mod tests;
 
+pub use buckets::bucket_counts;
 pub use count::{CountRange, CountRanges, count, count_ranges};
 pub use planner::{CountRow, for_each_count, for_each_count_in, scan_counts};
 pub use services::{
