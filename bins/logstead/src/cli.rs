@@ -64,6 +64,9 @@ pub struct ConfigArgs {
     /// First retry delay in seconds; each later one doubles (default 30).
     #[arg(long, global = true, env = "LOGSTEAD_DELIVERY_BACKOFF_SECS")]
     pub delivery_backoff_secs: Option<u64>,
+    /// Accept http:// webhook URLs (default: https only).
+    #[arg(long, global = true, env = "LOGSTEAD_ALLOW_HTTP_WEBHOOKS")]
+    pub allow_http_webhooks: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -30,6 +30,7 @@ struct FileConfig {
     slack_api_url: Option<String>,
     delivery_max_attempts: Option<u32>,
     delivery_backoff_secs: Option<u64>,
+    allow_http_webhooks: Option<bool>,
 }
 
 #[derive(Debug, Clone)]
@@ -57,6 +58,8 @@ pub struct AlertSettings {
     pub slack_api_url: String,
     pub delivery_max_attempts: u32,
     pub delivery_backoff_secs: u64,
+    /// Accept `http://` webhook URLs (tests, private networks); PostHog requires https.
+    pub allow_http_webhooks: bool,
 }
 
 impl Default for AlertSettings {
@@ -67,6 +70,7 @@ impl Default for AlertSettings {
             slack_api_url: "https://slack.com/api".into(),
             delivery_max_attempts: 6,
             delivery_backoff_secs: 30,
+            allow_http_webhooks: false,
         }
     }
 }
@@ -140,6 +144,8 @@ impl Config {
                         .delivery_backoff_secs
                         .or(file.delivery_backoff_secs)
                         .unwrap_or(d.delivery_backoff_secs),
+                    allow_http_webhooks: args.allow_http_webhooks
+                        || file.allow_http_webhooks.unwrap_or(d.allow_http_webhooks),
                 }
             },
         };
