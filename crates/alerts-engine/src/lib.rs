@@ -2,8 +2,10 @@
 //! check-driven and control-plane state machine, and check scheduling.
 //! Pure: no I/O, and time is always passed in, never read.
 
+pub mod check;
 pub mod config;
 pub mod control;
+pub mod edit;
 pub mod payload;
 pub mod quiet_hours;
 pub mod repo;
