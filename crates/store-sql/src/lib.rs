@@ -2,6 +2,7 @@
 //! traits, for SQLite (default, bundled) and PostgreSQL, through one `AnyConnection`.
 
 mod activity;
+mod alerts;
 pub mod db;
 mod error;
 mod exports;

@@ -114,11 +114,115 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    logs_alerts (id) {
+        id -> Text,
+        team_id -> BigInt,
+        name -> Text,
+        enabled -> Bool,
+        filters -> Text,
+        threshold_count -> BigInt,
+        threshold_operator -> Text,
+        window_minutes -> BigInt,
+        evaluation_periods -> BigInt,
+        datapoints_to_alarm -> BigInt,
+        cooldown_minutes -> BigInt,
+        snooze_until -> Nullable<BigInt>,
+        schedule_restriction -> Nullable<Text>,
+        state -> Text,
+        next_check_at -> Nullable<BigInt>,
+        last_checked_at -> Nullable<BigInt>,
+        last_notified_at -> Nullable<BigInt>,
+        consecutive_failures -> BigInt,
+        last_error_message -> Nullable<Text>,
+        first_enabled_at -> Nullable<BigInt>,
+        created_by -> Nullable<BigInt>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+        version -> BigInt,
+        claimed_until -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    logs_alert_events (id) {
+        id -> Text,
+        alert_id -> Text,
+        team_id -> BigInt,
+        kind -> Text,
+        created_at -> BigInt,
+        result_count -> Nullable<BigInt>,
+        threshold_breached -> Bool,
+        state_before -> Text,
+        state_after -> Text,
+        error_message -> Nullable<Text>,
+        query_duration_ms -> Nullable<BigInt>,
+        inputs -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    integrations (id) {
+        id -> BigInt,
+        team_id -> BigInt,
+        kind -> Text,
+        config -> Text,
+        sensitive_config -> Text,
+        created_at -> BigInt,
+        created_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    logs_alert_destinations (id) {
+        id -> Text,
+        group_id -> Text,
+        team_id -> BigInt,
+        alert_id -> Text,
+        kind -> Text,
+        dtype -> Text,
+        enabled -> Bool,
+        slack_integration_id -> Nullable<BigInt>,
+        slack_channel_id -> Nullable<Text>,
+        slack_channel_name -> Nullable<Text>,
+        webhook_url -> Nullable<Text>,
+        signing_secret -> Nullable<Text>,
+        created_at -> BigInt,
+        created_by -> Nullable<BigInt>,
+        deleted_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    logs_alert_deliveries (id) {
+        id -> Text,
+        team_id -> BigInt,
+        alert_id -> Text,
+        event_id -> Text,
+        destination_id -> Text,
+        dtype -> Text,
+        kind -> Text,
+        payload -> Text,
+        status -> Text,
+        attempts -> BigInt,
+        next_attempt_at -> BigInt,
+        lease_until -> Nullable<BigInt>,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+    }
+}
+
 diesel::joinable!(organization_memberships -> organizations (organization_id));
 diesel::joinable!(organization_memberships -> users (user_id));
 diesel::joinable!(projects -> organizations (organization_id));
 diesel::joinable!(personal_api_keys -> users (user_id));
 diesel::joinable!(activity_log -> users (user_id));
+diesel::joinable!(logs_alerts -> projects (team_id));
+diesel::joinable!(logs_alert_events -> logs_alerts (alert_id));
+diesel::joinable!(logs_alert_destinations -> logs_alerts (alert_id));
+diesel::joinable!(logs_alert_deliveries -> logs_alerts (alert_id));
+diesel::joinable!(integrations -> projects (team_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -128,4 +232,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     personal_api_keys,
     activity_log,
     exports,
+    logs_alerts,
+    logs_alert_events,
+    logs_alert_destinations,
+    logs_alert_deliveries,
+    integrations,
 );

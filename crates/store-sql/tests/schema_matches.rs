@@ -271,6 +271,11 @@ fn schema_rs_parser_reads_every_table() {
         [
             "activity_log",
             "exports",
+            "integrations",
+            "logs_alert_deliveries",
+            "logs_alert_destinations",
+            "logs_alert_events",
+            "logs_alerts",
             "organization_memberships",
             "organizations",
             "personal_api_keys",
