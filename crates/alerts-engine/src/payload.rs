@@ -144,6 +144,40 @@ pub fn webhook_body(
     Some(json!({"id": event_uuid, "type": kind, "timestamp": rfc3339(o.triggered_at), "data": d}))
 }
 
+/// Beyond PostHog: firing notifications carry a few log lines from the breaching window.
+pub const MAX_SAMPLES: usize = 5;
+
+/// One sample log line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sample {
+    pub timestamp: OffsetDateTime,
+    pub service_name: String,
+    pub body: String,
+}
+
+/// `[{timestamp, service_name, body}]`, at most [`MAX_SAMPLES`].
+pub fn samples_json(samples: &[Sample]) -> Value {
+    samples
+        .iter()
+        .take(MAX_SAMPLES)
+        .map(|s| json!({"timestamp": rfc3339(s.timestamp), "service_name": s.service_name, "body": s.body}))
+        .collect()
+}
+
+/// The webhook body with the sample lines added (`samples`, empty unless firing).
+pub fn webhook_body_with_samples(
+    n: Notification,
+    event_uuid: &str,
+    site: &str,
+    a: &AlertInfo<'_>,
+    o: &Occurrence<'_>,
+    samples: &[Sample],
+) -> Option<Value> {
+    let mut body = webhook_body(n, event_uuid, site, a, o)?;
+    body["samples"] = samples_json(samples);
+    Some(body)
+}
+
 #[cfg(test)]
 #[path = "payload_tests.rs"]
 mod tests;

@@ -109,3 +109,25 @@ fn webhook_bodies() {
     );
     assert_eq!(webhook_body(Notification::None, "e4", "https://x", &info(&f), &fired()), None);
 }
+
+#[test]
+fn webhook_body_carries_at_most_five_samples() {
+    let f = filters();
+    let samples: Vec<Sample> = (0..7)
+        .map(|i| Sample { timestamp: AT, service_name: "api".into(), body: format!("boom {i}") })
+        .collect();
+    let b = webhook_body_with_samples(Notification::Fire, "e1", "https://x", &info(&f), &fired(), &samples)
+        .unwrap();
+    let arr = b["samples"].as_array().unwrap();
+    assert_eq!(arr.len(), MAX_SAMPLES);
+    assert_eq!(
+        arr[4],
+        serde_json::json!({"timestamp": "2025-03-01T12:00:00Z", "service_name": "api", "body": "boom 4"})
+    );
+    assert_eq!(b["type"], "logs_alert.firing");
+    assert!(b["data"]["logs_url"].as_str().unwrap().contains("dateRange="));
+    assert_eq!(
+        webhook_body_with_samples(Notification::None, "e1", "https://x", &info(&f), &fired(), &[]),
+        None
+    );
+}

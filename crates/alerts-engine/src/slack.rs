@@ -1,7 +1,10 @@
-//! Slack message text for alert notifications (spec §3.8). Block layout is the sender's job.
+//! Slack messages for alert notifications (spec §3.8): the texts and their Block Kit layout.
+
+use serde_json::{Value, json};
+use time::format_description::well_known::Rfc3339;
 
 use crate::config::ThresholdOperator;
-use crate::payload::{AlertInfo, Occurrence, logs_url_params};
+use crate::payload::{AlertInfo, MAX_SAMPLES, Occurrence, Sample, logs_url_params};
 use crate::state::Notification;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,8 +73,64 @@ pub fn slack_message(
     })
 }
 
+/// Slack limits: header text 150 chars, section text 3000.
+const HEADER_MAX: usize = 150;
+const SAMPLE_LINE_MAX: usize = 300;
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_owned();
+    }
+    let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+    t.push('…');
+    t
+}
+
+/// Slack mrkdwn treats `&`, `<` and `>` as control characters.
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// Block Kit: header, detail section, context (scope and project), sample lines, button.
+pub fn blocks(m: &SlackMessage, samples: &[Sample]) -> Value {
+    let context: Vec<Value> =
+        m.context.iter().map(|c| json!({"type": "mrkdwn", "text": escape(c)})).collect();
+    let header = truncate(&m.header, HEADER_MAX);
+    let mut out = vec![
+        json!({"type": "header", "text": {"type": "plain_text", "text": header, "emoji": true}}),
+        json!({"type": "section", "text": {"type": "mrkdwn", "text": escape(&m.detail)}}),
+        json!({"type": "context", "elements": context}),
+    ];
+    if !samples.is_empty() {
+        let lines: Vec<String> = samples
+            .iter()
+            .take(MAX_SAMPLES)
+            .map(|s| {
+                let ts = s.timestamp.format(&Rfc3339).unwrap_or_default();
+                // One line each, and no way to close the code block early.
+                let body = s.body.replace("```", "'''").replace('\n', " ");
+                escape(&truncate(&format!("{ts} [{}] {body}", s.service_name), SAMPLE_LINE_MAX))
+            })
+            .collect();
+        let text = format!("*Sample logs*\n```{}```", lines.join("\n"));
+        out.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": text}}));
+    }
+    out.push(json!({"type": "actions", "elements": [{
+        "type": "button",
+        "text": {"type": "plain_text", "text": m.button_label},
+        "url": m.button_url,
+    }]}));
+    Value::Array(out)
+}
+
+/// The `chat.postMessage` body (the bot token goes in the Authorization header).
+pub fn post_message(channel: &str, m: &SlackMessage, samples: &[Sample]) -> Value {
+    json!({"channel": channel, "text": m.header, "blocks": blocks(m, samples)})
+}
+
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::config::AlertFilters;
     use time::macros::datetime;
@@ -130,5 +189,35 @@ mod tests {
         let e = get(Notification::Error);
         let e = e.as_ref().map(|m| (m.header.as_str(), m.detail.as_str(), m.button_label));
         assert_eq!(e, Some(("🟡 Log alert 'Errors' couldn't evaluate", "busy", "View alert")));
+    }
+
+    #[test]
+    fn block_kit_layout_with_samples() {
+        let f = AlertFilters { service_names: vec!["api".into()], ..Default::default() };
+        let m = slack_message(Notification::Fire, "https://x", "Shop", &info(&f), &OCC).unwrap();
+        let samples = vec![
+            Sample { timestamp: OCC.triggered_at, service_name: "api".into(), body: "a <b> & c\nd".into() },
+            Sample { timestamp: OCC.triggered_at, service_name: "api".into(), body: "x".repeat(400) },
+        ];
+        let body = post_message("C123", &m, &samples);
+        assert_eq!(body["channel"], "C123");
+        assert_eq!(body["text"], "🔴 Log alert 'Errors' is firing");
+        let b = &body["blocks"];
+        let types: Vec<&str> = (0..5).filter_map(|i| b[i]["type"].as_str()).collect();
+        assert_eq!(types, ["header", "section", "context", "section", "actions"]);
+        assert_eq!(b[0]["text"]["text"], "🔴 Log alert 'Errors' is firing");
+        assert_eq!(b[1]["text"]["text"], "42 logs in 5m (threshold: above 10)");
+        assert_eq!(b[2]["elements"][0]["text"], "Services: api");
+        assert_eq!(b[2]["elements"][1]["text"], "Project: Shop");
+        let text = b[3]["text"]["text"].as_str().unwrap();
+        assert!(
+            text.starts_with("*Sample logs*\n```2025-03-01T12:00:00Z [api] a &lt;b&gt; &amp; c d\n"),
+            "{text}"
+        );
+        assert!(text.contains('…') && text.len() < 1000, "long lines are cut: {text}");
+        assert_eq!(b[4]["elements"][0]["text"]["text"], "View logs");
+        assert_eq!(b[4]["elements"][0]["url"], "https://x/project/7/logs?serviceNames=%5B%22api%22%5D");
+        // No samples, no sample section.
+        assert_eq!(blocks(&m, &[]).as_array().map(Vec::len), Some(4));
     }
 }
