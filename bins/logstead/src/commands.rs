@@ -51,6 +51,8 @@ pub async fn serve(config: Config) -> Result<(), AnyError> {
     }
     actix_web::rt::spawn(crate::worker::run(state.clone()));
     actix_web::rt::spawn(crate::retention::run(state.clone()));
+    actix_web::rt::spawn(crate::alerts::run_scheduler(state.clone()));
+    actix_web::rt::spawn(crate::alerts::run_delivery(state.clone()));
     let server = actix_web::HttpServer::new(move || app::build(state.clone()))
         .workers(config.workers)
         .bind(config.bind)?;

@@ -1,6 +1,7 @@
 //! The Logstead server: typed config, app state, routes with thin handlers, the one
 //! error-to-HTTP mapping, and the OpenAPI document.
 
+pub mod alerts;
 pub mod api;
 pub mod app;
 pub mod auth;

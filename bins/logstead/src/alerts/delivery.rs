@@ -1,0 +1,122 @@
+//! Sends queued notifications: webhooks (signed JSON) and Slack `chat.postMessage`.
+//! Failures retry with exponential backoff until the last attempt, then the delivery is
+//! `dead`. Claims are leased, so a crashed sender's deliveries are picked up again.
+
+use std::time::Duration as StdDuration;
+
+use alerts_engine::repo::{Delivery, DestinationType};
+use serde_json::Value;
+use time::{Duration, OffsetDateTime};
+
+use super::notify::{SIGNATURE_HEADER, signature};
+use crate::state::AppState;
+
+/// Every request gives up after this long.
+pub const TIMEOUT: StdDuration = StdDuration::from_secs(10);
+/// Longer than a batch of timed-out requests, so a live sender keeps its claims.
+const LEASE: Duration = Duration::minutes(5);
+const BATCH: i64 = 20;
+/// Error texts kept per attempt.
+const MAX_ERROR_CHARS: usize = 500;
+
+/// What one pass did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SendReport {
+    pub delivered: usize,
+    pub retried: usize,
+    pub dead: usize,
+}
+
+/// An HTTP agent that reports non-2xx as responses and times out every request.
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(TIMEOUT)).build().into()
+}
+
+/// Sends every delivery due at `now`. Blocking.
+pub fn send_due(state: &AppState, agent: &ureq::Agent, now: OffsetDateTime) -> Result<SendReport, String> {
+    let mut report = SendReport::default();
+    loop {
+        let batch = state.alerts.claim_deliveries(now, now + LEASE, BATCH).map_err(|e| e.to_string())?;
+        if batch.is_empty() {
+            return Ok(report);
+        }
+        for d in batch {
+            match send(state, agent, &d) {
+                Ok(()) => {
+                    state.alerts.delivery_succeeded(d.id, state.now()).map_err(|e| e.to_string())?;
+                    report.delivered += 1;
+                }
+                Err(e) => {
+                    let retry_at = retry_at(state, d.attempts, state.now());
+                    tracing::warn!(delivery = %d.id, attempt = d.attempts + 1, error = %e, dead = retry_at.is_none(), "alert notification failed");
+                    let e: String = e.chars().take(MAX_ERROR_CHARS).collect();
+                    state.alerts.delivery_failed(d.id, &e, retry_at).map_err(|e| e.to_string())?;
+                    if retry_at.is_some() { report.retried += 1 } else { report.dead += 1 }
+                }
+            }
+        }
+        // Retries are scheduled in the future, so each delivery is sent at most once here.
+    }
+}
+
+/// After the `previous`+1-th failed attempt: retry at `now + backoff·2^previous`, or None
+/// (dead) when that was the last allowed attempt.
+pub fn retry_at(state: &AppState, previous: u32, now: OffsetDateTime) -> Option<OffsetDateTime> {
+    let s = &state.settings.alerts;
+    if previous.saturating_add(1) >= s.delivery_max_attempts {
+        return None;
+    }
+    let secs = s.delivery_backoff_secs.max(1).saturating_mul(1u64 << previous.min(20));
+    Some(now + Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX / 2)))
+}
+
+fn send(state: &AppState, agent: &ureq::Agent, d: &Delivery) -> Result<(), String> {
+    let dest = state
+        .alerts
+        .destination(d.destination_id)
+        .map_err(|e| e.to_string())?
+        .ok_or("the destination no longer exists")?;
+    let body = serde_json::to_vec(&d.payload).map_err(|e| e.to_string())?;
+    match d.dtype {
+        DestinationType::Webhook => {
+            let url = dest.webhook_url.as_deref().ok_or("the webhook destination has no URL")?;
+            let mut req = agent.post(url).header("Content-Type", "application/json");
+            if let Some(secret) = dest.signing_secret.as_deref() {
+                req = req.header(SIGNATURE_HEADER, signature(secret, &body));
+            }
+            let mut resp = req.send(&body[..]).map_err(|e| format!("webhook request failed: {e}"))?;
+            let status = resp.status().as_u16();
+            if (200..300).contains(&status) {
+                return Ok(());
+            }
+            let text = resp.body_mut().read_to_string().unwrap_or_default();
+            Err(format!("webhook answered {status}: {}", text.chars().take(200).collect::<String>()))
+        }
+        DestinationType::Slack => {
+            let id = dest.slack_integration_id.ok_or("the Slack destination has no integration")?;
+            let integration = state
+                .alerts
+                .integration(d.team_id, id)
+                .map_err(|e| e.to_string())?
+                .ok_or("the Slack integration was removed")?;
+            let token = integration.sensitive_config["access_token"]
+                .as_str()
+                .ok_or("the Slack integration has no access token")?;
+            let url = format!("{}/chat.postMessage", state.settings.alerts.slack_api_url);
+            let mut resp = agent
+                .post(&url)
+                .header("Content-Type", "application/json; charset=utf-8")
+                .header("Authorization", format!("Bearer {token}"))
+                .send(&body[..])
+                .map_err(|e| format!("Slack request failed: {e}"))?;
+            let status = resp.status().as_u16();
+            let answer: Value = resp.body_mut().read_json().unwrap_or(Value::Null);
+            // Slack answers 200 with {"ok": false, "error": ...} on failure.
+            if (200..300).contains(&status) && answer["ok"] == true {
+                return Ok(());
+            }
+            let why = answer["error"].as_str().unwrap_or("no error given");
+            Err(format!("Slack answered {status}: {why}"))
+        }
+    }
+}

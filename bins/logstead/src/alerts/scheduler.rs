@@ -1,0 +1,215 @@
+//! The alert scheduler (spec §3.3): each tick claims the due alerts, counts their windows
+//! through the log store's rollups, applies the engine and stores state, event and
+//! deliveries in one transaction. Claims are leased rows (PostgreSQL: `FOR UPDATE SKIP
+//! LOCKED`), so servers sharing one database evaluate each due alert once.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use alerts_engine::check::{self, Assembled, CheckContext, CountFailure, Evaluated};
+use alerts_engine::payload::{MAX_SAMPLES, Sample};
+use alerts_engine::repo::Alert;
+use alerts_engine::schedule::{CHECK_INTERVAL, Window};
+use alerts_engine::state::Notification;
+use logs_query::aggregate::bucket_counts;
+use logs_query::timefmt::{from_us, to_us};
+use logs_query::{ListRequest, OrderBy, RowFilter, parse_alert_filters};
+use orgs::ProjectId;
+use time::{Duration, OffsetDateTime, UtcOffset};
+use uuid::Uuid;
+
+use super::notify::{self, Rendering, kind_of};
+use super::tz;
+use crate::state::AppState;
+
+/// How long a claim holds before another server may take the alert.
+const LEASE: Duration = Duration::minutes(2);
+const BATCH: i64 = 200;
+/// Events are kept 90 days (spec §3.4); the cleanup runs at most hourly.
+const EVENT_RETENTION: Duration = Duration::days(90);
+const PRUNE_EVERY: Duration = Duration::hours(1);
+
+/// What one tick did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct TickReport {
+    /// Checks stored.
+    pub checked: usize,
+    /// Evaluations dropped because the alert was edited or deleted meanwhile.
+    pub discarded: usize,
+    /// Deliveries enqueued.
+    pub deliveries: usize,
+    /// Checks whose count failed (stored as error checks).
+    pub errors: usize,
+    pub pruned_events: u64,
+}
+
+/// The time of the last event cleanup, per process.
+static LAST_PRUNE: Mutex<Option<OffsetDateTime>> = Mutex::new(None);
+
+struct Project {
+    name: String,
+    timezone: String,
+}
+
+/// One scheduler pass at `now`: every due alert, in batches until none is left. Blocking.
+pub fn tick(state: &AppState, now: OffsetDateTime) -> Result<TickReport, String> {
+    let mut report = TickReport::default();
+    let checkpoint = Some(from_us(state.logs.checkpoint_us()));
+    let mut projects: HashMap<i64, Option<Project>> = HashMap::new();
+    let mut seen = HashSet::new();
+    let mut again = Vec::new();
+    loop {
+        let batch = state.alerts.claim_due_alerts(now, now + LEASE, BATCH).map_err(|e| e.to_string())?;
+        // An alert still due after its check (discarded or failed write) is evaluated once
+        // per tick; its claim is released at the end, for the next tick.
+        let (fresh, repeat): (Vec<Alert>, Vec<Alert>) = batch.into_iter().partition(|a| seen.insert(a.id));
+        again.extend(repeat.into_iter().map(|a| a.id));
+        if fresh.is_empty() {
+            break;
+        }
+        for alert in fresh {
+            let project = projects.entry(alert.team_id).or_insert_with(|| {
+                let p = state.repos.project(ProjectId(alert.team_id)).ok().flatten();
+                p.map(|p| Project { name: p.name, timezone: p.timezone })
+            });
+            if let Err(e) = check_one(state, &alert, now, checkpoint, project.as_ref(), &mut report) {
+                tracing::warn!(alert = %alert.id, error = %e, "alert check not stored; retried after the lease");
+            }
+        }
+    }
+    for id in again {
+        state.alerts.release_claim(id).map_err(|e| e.to_string())?;
+    }
+    report.pruned_events = prune_events(state, now)?;
+    Ok(report)
+}
+
+fn prune_events(state: &AppState, now: OffsetDateTime) -> Result<u64, String> {
+    {
+        let mut last = LAST_PRUNE.lock().map_err(|e| e.to_string())?;
+        if last.is_some_and(|t| now - t < PRUNE_EVERY && now >= t) {
+            return Ok(0);
+        }
+        *last = Some(now);
+    }
+    state.alerts.prune_events(now - EVENT_RETENTION).map_err(|e| e.to_string())
+}
+
+/// Store errors are the machine's, not the user's query: transient, retried next cycle.
+fn count_failure(e: &logs_query::StoreError) -> CountFailure {
+    tracing::warn!(error = %e, "alert count failed");
+    CountFailure {
+        message: "Alert check failed unexpectedly. It will retry automatically.".to_owned(),
+        transient: true,
+    }
+}
+
+fn check_one(
+    state: &AppState,
+    alert: &Alert,
+    now: OffsetDateTime,
+    checkpoint: Option<OffsetDateTime>,
+    project: Option<&Project>,
+    report: &mut TickReport,
+) -> Result<(), String> {
+    let tz_offset = project.map_or(UtcOffset::UTC, |p| tz::offset_at(&p.timezone, now));
+    let mut ctx = CheckContext { now, event_id: Uuid::now_v7(), tz_offset, query_duration_ms: None };
+    let filters = serde_json::to_value(&alert.config.filters).map_err(|e| e.to_string())?;
+    let (evaluated, filter) = match parse_alert_filters(&filters) {
+        // Structurally invalid filters break the alert, through the same guarded write.
+        Err(e) => (check::assemble_broken_config(alert, &e.detail, &ctx), None),
+        Ok(q) => {
+            let filter = q.row_filter();
+            let plan = check::plan(alert, now, checkpoint);
+            let started = Instant::now();
+            let counts = bucket_counts(
+                &*state.logs,
+                alert.team_id,
+                &filter,
+                to_us(plan.bucket_start),
+                CHECK_INTERVAL.whole_microseconds() as i64,
+                plan.buckets,
+            )
+            .map_err(|e| count_failure(&e));
+            ctx.query_duration_ms = Some(i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX));
+            if counts.is_err() {
+                report.errors += 1;
+            }
+            match check::assemble(alert, &plan, counts.as_deref(), &ctx) {
+                Assembled::Skip => return state.alerts.release_claim(alert.id).map_err(|e| e.to_string()),
+                Assembled::Write(e) => (*e, Some(filter)),
+            }
+        }
+    };
+    let mut write = evaluated.write.clone();
+    write.deliveries = deliveries(state, alert, &evaluated, filter.as_ref(), project, now)?;
+    let enqueued = write.deliveries.len();
+    if state.alerts.record_check(&write).map_err(|e| e.to_string())? {
+        report.checked += 1;
+        report.deliveries += enqueued;
+    } else {
+        report.discarded += 1;
+    }
+    Ok(())
+}
+
+/// Renders the notification for the live destinations of its kind, with sample lines from
+/// the breaching window when firing.
+fn deliveries(
+    state: &AppState,
+    alert: &Alert,
+    evaluated: &Evaluated,
+    filter: Option<&RowFilter>,
+    project: Option<&Project>,
+    now: OffsetDateTime,
+) -> Result<Vec<alerts_engine::repo::NewDelivery>, String> {
+    let Some(kind) = kind_of(evaluated.notification) else { return Ok(Vec::new()) };
+    let dests = state.alerts.destinations(alert.team_id, &[alert.id]).map_err(|e| e.to_string())?;
+    if !dests.iter().any(|d| d.enabled && d.kind == kind) {
+        return Ok(Vec::new());
+    }
+    let samples = match (evaluated.notification, filter, evaluated.focus) {
+        (Notification::Fire, Some(f), Some(w)) => samples(state, alert.team_id, f, w),
+        _ => Vec::new(),
+    };
+    let name = project.map_or("", |p| p.name.as_str());
+    let r = Rendering {
+        site_url: &state.settings.site_url,
+        project_name: name,
+        alert,
+        evaluated,
+        samples: &samples,
+        now,
+    };
+    Ok(notify::render(&r, &dests))
+}
+
+/// Up to five of the newest matching lines in the window. Best effort: a failed read
+/// sends the notification without samples rather than holding it back.
+pub fn samples(state: &AppState, team_id: i64, filter: &RowFilter, w: Window) -> Vec<Sample> {
+    let req = ListRequest {
+        team_id,
+        from_us: to_us(w.start),
+        to_us: to_us(w.end),
+        filter,
+        order: OrderBy::Latest,
+        after: None,
+        observed_from_us: None,
+        limit: MAX_SAMPLES,
+    };
+    match state.logs.list(&req) {
+        Ok(rows) => rows
+            .into_iter()
+            .map(|r| Sample {
+                timestamp: from_us(r.timestamp_us),
+                service_name: r.service_name,
+                body: r.body,
+            })
+            .collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, "alert samples");
+            Vec::new()
+        }
+    }
+}
