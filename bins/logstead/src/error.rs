@@ -1,6 +1,8 @@
 //! The one place errors become HTTP: PostHog's body `{type, code, detail, attr}`.
 
 use activity_log::ActivityError;
+use alerts_engine::config::ConfigError as AlertConfigError;
+use alerts_engine::repo::AlertRepoError;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
 use auth_scopes::AuthError;
@@ -44,6 +46,10 @@ pub enum ApiError {
         "Project API token is invalid: no project uses it. Use the project API token (phc_...) of your project."
     )]
     UnknownProjectToken,
+    #[error(transparent)]
+    Alerts(#[from] AlertRepoError),
+    #[error(transparent)]
+    AlertConfig(#[from] AlertConfigError),
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -110,6 +116,14 @@ impl ApiError {
             ApiError::IngestToken(_) | ApiError::UnknownProjectToken => {
                 (StatusCode::UNAUTHORIZED, "authentication_error", "authentication_failed", msg, None)
             }
+            ApiError::Alerts(e) => alert_parts(e),
+            ApiError::AlertConfig(e) => (
+                StatusCode::BAD_REQUEST,
+                "validation_error",
+                "invalid_input",
+                e.detail.clone(),
+                e.attr.map(str::to_string),
+            ),
         }
     }
 
@@ -164,6 +178,18 @@ fn orgs_parts(e: &OrgsError) -> (StatusCode, &'static str, &'static str, String,
             (StatusCode::BAD_REQUEST, "validation_error", "unique", msg, Some("email".into()))
         }
         OrgsError::SlugTaken | OrgsError::Storage(_) => server_error(),
+    }
+}
+
+fn alert_parts(e: &AlertRepoError) -> (StatusCode, &'static str, &'static str, String, Option<String>) {
+    let msg = e.to_string();
+    match e {
+        AlertRepoError::NotFound => (StatusCode::NOT_FOUND, "invalid_request", "not_found", msg, None),
+        AlertRepoError::LimitReached(_) | AlertRepoError::NotOwned => {
+            (StatusCode::BAD_REQUEST, "validation_error", "invalid_input", msg, None)
+        }
+        AlertRepoError::Conflict => (StatusCode::CONFLICT, "invalid_request", "conflict", msg, None),
+        AlertRepoError::Storage(_) => server_error(),
     }
 }
 

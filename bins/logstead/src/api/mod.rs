@@ -6,9 +6,14 @@ pub mod activity_dto;
 pub mod dto;
 pub mod exports;
 pub mod ingest;
+pub mod integrations;
 pub mod keys;
 pub mod logs;
 pub mod logs_agg;
+pub mod logs_alerts;
+pub mod logs_alerts_destinations;
+pub mod logs_alerts_dto;
+pub mod logs_alerts_simulate;
 pub mod logs_attrs;
 pub mod logs_export;
 pub mod members;
@@ -67,7 +72,23 @@ fn project_routes(cfg: &mut ServiceConfig) {
         .service(logs_agg::count)
         .service(logs_agg::count_ranges)
         .service(logs_agg::sparkline)
-        .service(logs_agg::services);
+        .service(logs_agg::services)
+        // `simulate` before `{id}` so it is never read as an alert id.
+        .service(logs_alerts_simulate::simulate)
+        .service(logs_alerts::list)
+        .service(logs_alerts::create)
+        .service(logs_alerts::retrieve)
+        .service(logs_alerts::partial_update)
+        .service(logs_alerts::update)
+        .service(logs_alerts::destroy)
+        .service(logs_alerts::reset)
+        .service(logs_alerts::events)
+        .service(logs_alerts_destinations::create)
+        .service(logs_alerts_destinations::delete)
+        .service(integrations::list)
+        .service(integrations::create)
+        .service(integrations::retrieve)
+        .service(integrations::destroy);
 }
 
 pub fn configure(cfg: &mut ServiceConfig) {

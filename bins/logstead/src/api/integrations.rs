@@ -1,0 +1,185 @@
+//! Slack integrations (PostHog's `integrations` API): what a Slack alert destination's
+//! `slack_workspace_id` refers to. The bot token is write-only.
+
+use actix_web::{HttpResponse, delete, get, post, web};
+use alerts_engine::repo::{AlertRepoError, Integration, NewIntegration};
+use auth_scopes::{Scope, ScopeObject};
+use orgs::service::audit::What;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+use super::dto::iso;
+use super::logs_alerts::{access, activity};
+use crate::auth::Authenticated;
+use crate::error::{ApiError, ErrorBody, blocking};
+use crate::extract::{Body, RequestBody};
+use crate::state::AppState;
+
+const READ: Scope = Scope::read(ScopeObject::Integration);
+const WRITE: Scope = Scope::write(ScopeObject::Integration);
+const ACTIVITY_SCOPE: &str = "Integration";
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IntegrationBody {
+    /// Only `slack`.
+    pub kind: String,
+    /// Public settings, e.g. `{"team": {"id": "T1", "name": "Acme"}}`.
+    #[schema(value_type = Option<Object>)]
+    pub config: Option<Value>,
+    /// `{"access_token": "xoxb-..."}`; never returned.
+    #[schema(value_type = Object)]
+    pub sensitive_config: Option<Value>,
+}
+impl RequestBody for IntegrationBody {
+    const READ_ONLY: &'static [&'static str] = &["id", "created_at", "created_by", "errors", "display_name"];
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IntegrationDto {
+    pub id: i64,
+    pub kind: String,
+    #[schema(value_type = Object)]
+    pub config: Value,
+    /// The Slack workspace's name when the config has one.
+    pub display_name: String,
+    pub errors: String,
+    #[serde(with = "iso")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    /// The creating user's id.
+    pub created_by: Option<i64>,
+}
+
+impl From<Integration> for IntegrationDto {
+    fn from(i: Integration) -> Self {
+        let display_name =
+            i.config.pointer("/team/name").and_then(Value::as_str).unwrap_or_default().to_string();
+        Self {
+            id: i.id,
+            kind: i.kind,
+            config: i.config,
+            display_name,
+            errors: String::new(),
+            created_at: i.created_at,
+            created_by: i.created_by,
+        }
+    }
+}
+
+/// What the activity log keeps: never the token.
+fn snapshot(kind: &str, config: &Value) -> Value {
+    json!({"kind": kind, "config": config})
+}
+
+fn integration_id(raw: &str) -> Result<i64, ApiError> {
+    raw.parse().map_err(|_| AlertRepoError::NotFound.into())
+}
+
+#[utoipa::path(tag = "integrations", params(("project_id" = String, Path)),
+    responses((status = 200, description = "count, next, previous, results"), (status = 403, body = ErrorBody)),
+    security(("bearer" = ["integration:read"])))]
+#[get("/{project_id}/integrations")]
+pub async fn list(
+    st: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (p, _) = access(&st, auth, &id, READ).await?;
+    let alerts = st.alerts.clone();
+    let rows = blocking(move || alerts.integrations(p.id.0)).await?;
+    let results: Vec<IntegrationDto> = rows.into_iter().map(IntegrationDto::from).collect();
+    Ok(HttpResponse::Ok()
+        .json(json!({"count": results.len(), "next": null, "previous": null, "results": results})))
+}
+
+/// Stores a Slack bot token (`sensitive_config.access_token`).
+#[utoipa::path(tag = "integrations", params(("project_id" = String, Path)), request_body = IntegrationBody,
+    responses((status = 201, body = IntegrationDto), (status = 400, body = ErrorBody)),
+    security(("bearer" = ["integration:write"])))]
+#[post("/{project_id}/integrations")]
+pub async fn create(
+    st: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+    body: Body<IntegrationBody>,
+) -> Result<HttpResponse, ApiError> {
+    let (p, actor) = access(&st, auth, &id, WRITE).await?;
+    let b = body.0;
+    if b.kind != "slack" {
+        return Err(ApiError::invalid(
+            "kind",
+            "invalid_choice",
+            format!("\"{}\" is not a valid choice.", b.kind),
+        ));
+    }
+    let config = match b.config {
+        None | Some(Value::Null) => json!({}),
+        Some(v @ Value::Object(_)) => v,
+        Some(_) => return Err(ApiError::invalid("config", "invalid", "Must be an object.")),
+    };
+    let token = b.sensitive_config.as_ref().and_then(|s| s.get("access_token")).and_then(Value::as_str);
+    let Some(token) = token.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Err(ApiError::invalid("sensitive_config", "required", "access_token is required."));
+    };
+    let now = st.now();
+    let new = NewIntegration {
+        team_id: p.id.0,
+        kind: b.kind,
+        config,
+        sensitive_config: json!({"access_token": token}),
+        created_at: now,
+        created_by: Some(actor.user.id.0),
+    };
+    let s = st.clone();
+    let created = blocking(move || -> Result<Integration, ApiError> {
+        let what = What::Created(snapshot(&new.kind, &new.config));
+        let mut audit = activity(&actor, &p, ACTIVITY_SCOPE, String::new(), "slack", what, now);
+        // The id is the database's, unknown until the insert.
+        audit.iter_mut().for_each(|e| e.item_id = None);
+        Ok(s.alerts.create_integration(&new, &audit)?)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(IntegrationDto::from(created)))
+}
+
+#[utoipa::path(tag = "integrations", params(("project_id" = String, Path), ("id" = i64, Path)),
+    responses((status = 200, body = IntegrationDto), (status = 404, body = ErrorBody)),
+    security(("bearer" = ["integration:read"])))]
+#[get("/{project_id}/integrations/{id}")]
+pub async fn retrieve(
+    st: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (pid, raw) = path.into_inner();
+    let (p, _) = access(&st, auth, &pid, READ).await?;
+    let iid = integration_id(&raw)?;
+    let alerts = st.alerts.clone();
+    let found = blocking(move || alerts.integration(p.id.0, iid)?.ok_or(AlertRepoError::NotFound)).await?;
+    Ok(HttpResponse::Ok().json(IntegrationDto::from(found)))
+}
+
+#[utoipa::path(tag = "integrations", params(("project_id" = String, Path), ("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)), security(("bearer" = ["integration:write"])))]
+#[delete("/{project_id}/integrations/{id}")]
+pub async fn destroy(
+    st: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (pid, raw) = path.into_inner();
+    let (p, actor) = access(&st, auth, &pid, WRITE).await?;
+    let iid = integration_id(&raw)?;
+    let (s, now) = (st.clone(), st.now());
+    blocking(move || -> Result<(), ApiError> {
+        let cur = s.alerts.integration(p.id.0, iid)?.ok_or(AlertRepoError::NotFound)?;
+        let what = What::Deleted(snapshot(&cur.kind, &cur.config));
+        let audit = activity(&actor, &p, ACTIVITY_SCOPE, iid.to_string(), "slack", what, now);
+        Ok(s.alerts.delete_integration(p.id.0, iid, &audit)?)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
