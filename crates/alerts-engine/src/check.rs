@@ -142,6 +142,8 @@ pub fn assemble(
     let threshold = u64::try_from(alert.config.threshold_count.max(0)).unwrap_or(0);
     let op = alert.config.threshold_operator;
     let mut inputs = json!({
+        // The due time this check ran for (null: first check): one check per due time.
+        "scheduled_at": alert.next_check_at.map(rfc3339),
         "date_to": rfc3339(plan.date_to),
         "anchored_on_checkpoint": plan.on_checkpoint,
         "threshold_count": threshold,

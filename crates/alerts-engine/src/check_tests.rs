@@ -90,6 +90,10 @@ fn n_of_m_fires_with_inputs_and_focus_on_newest_breached_window() {
         Some(Window { start: datetime!(2025-03-01 11:50 UTC), end: datetime!(2025-03-01 11:55 UTC) })
     );
     let i = inputs(&e);
+    assert_eq!(
+        (i["scheduled_at"].clone(), i["date_to"].clone()),
+        (json!("2025-03-01T12:00:00Z"), json!("2025-03-01T12:00:00Z"))
+    );
     assert_eq!(i["windows"][0]["count"], 0);
     assert_eq!(i["windows"][1]["breached"], true);
     assert_eq!(i["windows"][2]["start"], "2025-03-01T11:45:00Z");
