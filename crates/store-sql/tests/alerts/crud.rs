@@ -174,6 +174,32 @@ both_backends! {
         assert_eq!(fx.s.delete_alert(fx.team, a.id, &[]), Err(AlertRepoError::NotFound));
     }
 
+    fn deleting_a_project_removes_its_alerts_and_integrations(db: TestDb) {
+        let fx = fixture(&db);
+        let a = create(&fx, &alert(fx.team, 0));
+        let keep = create(&fx, &alert(fx.other, 0));
+        fx.s.create_destinations(fx.team, a.id, &destination_group(&a, DestinationType::Slack, 0), &[])
+            .expect("destinations");
+        let w = CheckWrite { state: AlertState::Errored, ..quiet_check(&a, 5) };
+        assert_eq!(fx.s.record_check(&w), Ok(true));
+        let slack = NewIntegration {
+            team_id: fx.team,
+            kind: "slack".into(),
+            config: json!({}),
+            sensitive_config: json!({"access_token": "xoxb"}),
+            created_at: at(0),
+            created_by: Some(fx.user),
+        };
+        fx.s.create_integration(&slack, &[]).expect("integration");
+        orgs::ProjectRepo::delete_project(&*fx.s, orgs::ProjectId(fx.team), &[]).expect("delete project");
+        assert_eq!(fx.s.alert(fx.team, a.id).expect("get"), None);
+        for table in ["logs_alert_events", "logs_alert_destinations"] {
+            assert_eq!(count(&db, &format!("{table} WHERE team_id = {}", fx.team)), 0, "{table}");
+        }
+        assert_eq!(fx.s.integrations(fx.team).expect("integrations"), vec![]);
+        assert_eq!(get(&fx, &keep), keep);
+    }
+
     fn corrupt_rows_are_storage_errors(db: TestDb) {
         let fx = fixture(&db);
         let a = create(&fx, &alert(fx.team, 0));
