@@ -44,8 +44,16 @@ crate::dual! {
         assert_eq!(r.body["detail"], "API key missing required scope 'integration:read'");
         let (_, other_key, _, other) = app.other_org("o@x.io");
         app.get(&format!("/api/projects/{other}/integrations/{id}/"), &other_key).await.assert_error(404, "invalid_request", "not_found");
+        // Deleting an integration still in use works; its destinations stay (and fail visibly).
+        let alerts = alerts_path(app.project());
+        let a = app.post(&alerts, &app.key, json!({"filters": api_filters()})).await.ok(201)["id"].clone();
+        let a = a.as_str().unwrap_or_default();
+        let dest = json!({"type": "slack", "slack_workspace_id": id, "slack_channel_id": "C1"});
+        app.post(&format!("{alerts}{a}/destinations/"), &app.key, dest).await.ok(201);
         assert_eq!(app.delete(&format!("{base}{id}/"), &app.key).await.status, 204);
         app.get(&format!("{base}{id}/"), &app.key).await.assert_error(404, "invalid_request", "not_found");
+        let got = app.get(&format!("{alerts}{a}/"), &app.key).await;
+        assert_eq!(got.ok(200)["destination_types"], json!(["slack"]));
     }
 
     async fn destinations_are_created_and_deleted_per_group(app) {
