@@ -19,7 +19,13 @@ pub async fn run_scheduler(state: AppState) {
     loop {
         let s = state.clone();
         match actix_web::web::block(move || scheduler::tick(&s, s.now())).await {
-            Ok(Ok(r)) if r.checked + r.discarded > 0 => tracing::debug!(?r, "alert tick"),
+            Ok(Ok(r)) if r.checked + r.discarded > 0 => tracing::info!(
+                checked = r.checked,
+                discarded = r.discarded,
+                deliveries = r.deliveries,
+                errors = r.errors,
+                "alert tick"
+            ),
             Ok(Ok(_)) => {}
             Ok(Err(e)) => tracing::warn!(error = %e, "alert tick"),
             Err(e) => tracing::warn!(error = %e, "alert tick task"),
