@@ -10,6 +10,7 @@ mod keys;
 mod logs;
 mod logs_agg;
 mod logs_alerts;
+mod logs_alerts_conflict;
 mod logs_alerts_control;
 mod logs_alerts_destinations;
 mod logs_alerts_simulate;
