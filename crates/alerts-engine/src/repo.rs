@@ -33,7 +33,8 @@ pub struct Alert {
     pub created_by: Option<i64>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
-    /// Bumped by every user write; an evaluation of an older version is discarded.
+    /// Bumped by every write (user edits and checks): an evaluation of an older version is
+    /// discarded, and an edit based on one conflicts (and is re-applied by the caller).
     pub version: i64,
 }
 
@@ -305,7 +306,8 @@ pub trait AlertRepo: Send + Sync {
     /// two servers never claim the same alert; SQLite: an IMMEDIATE transaction.
     fn claim_due_alerts(&self, now: OffsetDateTime, lease_until: OffsetDateTime, limit: i64) -> Result<Vec<Alert>>;
     /// Applies a check: state, bookkeeping, event (and quiet-check pruning to
-    /// [`MAX_QUIET_CHECKS`]) and deliveries in one transaction, releasing the claim.
+    /// [`MAX_QUIET_CHECKS`]) and deliveries in one transaction, releasing the claim and
+    /// bumping `version`.
     /// Returns false (nothing written except the claim release) when the alert was edited
     /// or deleted since it was claimed.
     fn record_check(&self, write: &CheckWrite) -> Result<bool>;

@@ -88,6 +88,8 @@ pub(super) fn record_check(c: &mut AnyConnection, w: &CheckWrite) -> TxResult<bo
             la::last_checked_at.eq(Some(to_us(w.last_checked_at))),
             la::next_check_at.eq(Some(to_us(w.next_check_at))),
             la::claimed_until.eq(None::<i64>),
+            // A user edit that read the alert before this check must not overwrite its state.
+            la::version.eq(la::version + 1),
         ))
         .execute(c)?;
     if n == 0 {

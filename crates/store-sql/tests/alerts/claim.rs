@@ -101,8 +101,11 @@ both_backends! {
             last_notified_at: Some(at(100)),
             last_checked_at: Some(at(100)),
             next_check_at: Some(at(400)),
+            version: a.version + 1,
             ..a.clone()
-        }, "version and user fields untouched");
+        }, "user fields untouched, version bumped");
+        // An edit based on the version read before the check conflicts.
+        assert_eq!(fx.s.update_alert(&a, None, &[]), Err(AlertRepoError::Conflict));
         let events = fx.s.events(fx.team, a.id, None, 10, 0).expect("events");
         assert_eq!(events.results.iter().map(|e| (e.id, e.event.clone())).collect::<Vec<_>>(), vec![(ev.id, ev.event)]);
 

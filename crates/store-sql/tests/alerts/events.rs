@@ -111,21 +111,21 @@ both_backends! {
         let other = create(&fx, &alert(fx.team, 1));
         use AlertState::{Errored, NotFiring};
         // An error check and a state change in between: never pruned.
-        let mut noisy = quiet_check(&a, 3);
+        let mut noisy = quiet_check(&get(&fx, &a), 3);
         noisy.state = Errored;
         noisy.event = Some(event(EventKind::Check, NotFiring, Errored, 3, Some("cancelled")));
         assert_eq!(fx.s.record_check(&noisy), Ok(true));
-        let mut back = quiet_check(&a, 4);
+        let mut back = quiet_check(&get(&fx, &a), 4);
         back.event = Some(event(EventKind::Check, Errored, NotFiring, 4, None));
         assert_eq!(fx.s.record_check(&back), Ok(true));
         let mut quiet_ids = vec![];
         for secs in 10..23 {
-            let w = quiet_check(&a, secs);
+            let w = quiet_check(&get(&fx, &a), secs);
             quiet_ids.push(w.event.as_ref().map(|e| e.id).expect("event"));
             assert_eq!(fx.s.record_check(&w), Ok(true));
         }
         for secs in 0..3 {
-            assert_eq!(fx.s.record_check(&quiet_check(&other, secs)), Ok(true));
+            assert_eq!(fx.s.record_check(&quiet_check(&get(&fx, &other), secs)), Ok(true));
         }
         let id = a.id;
         let quiet_where = format!(
