@@ -4,6 +4,7 @@
 //! LOCKED`), so servers sharing one database evaluate each due alert once.
 
 use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -44,8 +45,9 @@ pub struct TickReport {
     pub pruned_events: u64,
 }
 
-/// The time of the last event cleanup, per process.
-static LAST_PRUNE: Mutex<Option<OffsetDateTime>> = Mutex::new(None);
+/// The time of the last event cleanup, per server (keyed by data dir: tests run several
+/// servers in one process).
+static LAST_PRUNE: Mutex<Option<HashMap<PathBuf, OffsetDateTime>>> = Mutex::new(None);
 
 struct Project {
     name: String,
@@ -87,11 +89,16 @@ pub fn tick(state: &AppState, now: OffsetDateTime) -> Result<TickReport, String>
 
 fn prune_events(state: &AppState, now: OffsetDateTime) -> Result<u64, String> {
     {
-        let mut last = LAST_PRUNE.lock().map_err(|e| e.to_string())?;
-        if last.is_some_and(|t| now - t < PRUNE_EVERY && now >= t) {
+        let mut guard = LAST_PRUNE.lock().map_err(|e| e.to_string())?;
+        let map = guard.get_or_insert_with(HashMap::new);
+        // Also prune when the clock went back: "now" is what the caller says.
+        if let Some(last) = map.get(&state.settings.data_dir).copied()
+            && last <= now
+            && now - last < PRUNE_EVERY
+        {
             return Ok(0);
         }
-        *last = Some(now);
+        map.insert(state.settings.data_dir.clone(), now);
     }
     state.alerts.prune_events(now - EVENT_RETENTION).map_err(|e| e.to_string())
 }
