@@ -120,3 +120,30 @@ fn send(state: &AppState, agent: &ureq::Agent, d: &Delivery) -> Result<(), Strin
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+
+    use super::*;
+
+    /// https URLs get a TLS handshake (webhooks must be https; Slack is), and a server that
+    /// does not speak TLS is an error, never a plain-text request.
+    #[test]
+    fn https_is_spoken() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = std::thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            let mut buf = [0u8; 6];
+            s.read_exact(&mut buf).unwrap();
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+            buf
+        });
+        let result = agent().post(&format!("https://127.0.0.1:{port}/hook")).send(&b"{}"[..]);
+        let first = server.join().unwrap();
+        // A TLS handshake record: content type 22, version 3.x, then a ClientHello (1).
+        assert_eq!((first[0], first[1], first[5]), (0x16, 0x03, 0x01), "{first:?}");
+        assert!(result.is_err());
+    }
+}
