@@ -47,7 +47,8 @@ pub fn send_due(state: &AppState, agent: &ureq::Agent, now: OffsetDateTime) -> R
                     report.delivered += 1;
                 }
                 Err(e) => {
-                    let retry_at = retry_at(state, d.attempts, state.now());
+                    // Never before this pass's `now`, so a failure is not re-sent within it.
+                    let retry_at = retry_at(state, d.attempts, now.max(state.now()));
                     tracing::warn!(delivery = %d.id, attempt = d.attempts + 1, error = %e, dead = retry_at.is_none(), "alert notification failed");
                     let e: String = e.chars().take(MAX_ERROR_CHARS).collect();
                     state.alerts.delivery_failed(d.id, &e, retry_at).map_err(|e| e.to_string())?;
