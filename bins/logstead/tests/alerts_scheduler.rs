@@ -1,6 +1,7 @@
 //! Scheduler paths beyond the happy one: structurally invalid filters break the alert and
 //! notify; a failing count is an error check (errored once, then held); quiet hours follow
-//! the project's timezone; old events are pruned. SQLite and PostgreSQL.
+//! the project's timezone; old events are pruned; a destination deleted after the check
+//! gets nothing. SQLite and PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod alerts_common;
@@ -118,6 +119,26 @@ fn events_older_than_90_days_are_pruned(backend: Backend) {
     assert_eq!(scheduler::tick(&env.state, t0 + Duration::minutes(5)).unwrap().pruned_events, 0);
 }
 
+fn deleted_destinations_get_nothing(backend: Backend) {
+    let rx = Receiver::start();
+    let env = env(backend, settings(&rx));
+    let t0 = env.clock.now_grid();
+    let a = alert(env.team, "Deleted", errors_of("api"), 0, 5, 1, 1);
+    env.state.alerts.create_alert(&a, 20, &[]).unwrap();
+    add_webhook(&env, &a, &format!("{}/hook", rx.base), "s");
+    ingest(&env, "api", t0 - Duration::minutes(2), Duration::minutes(1), 2);
+    assert_eq!(scheduler::tick(&env.state, t0).unwrap().deliveries, 1);
+    let ids: Vec<_> =
+        env.state.alerts.destinations(env.team, &[a.id]).unwrap().iter().map(|d| d.id).collect();
+    env.state.alerts.delete_destinations(env.team, a.id, &ids, &[]).unwrap();
+    let r = delivery::send_due(&env.state, &delivery::agent(), t0).unwrap();
+    assert_eq!((r.delivered, r.dead), (0, 1), "{r:?}");
+    assert!(rx.take().is_empty());
+    let events = env.state.alerts.events(env.team, a.id, None, 10, 0).unwrap();
+    let d = env.state.alerts.deliveries_for_events(&[events.results[0].id]).unwrap();
+    assert!(d[0].last_error.as_deref().unwrap().contains("deleted"), "{:?}", d[0]);
+}
+
 macro_rules! both {
     ($($name:ident),*) => {
         mod sqlite {
@@ -133,5 +154,6 @@ both!(
     invalid_filters_break_the_alert_and_notify,
     failing_counts_are_error_checks,
     quiet_hours_follow_the_project_timezone,
-    events_older_than_90_days_are_pruned
+    events_older_than_90_days_are_pruned,
+    deleted_destinations_get_nothing
 );

@@ -41,6 +41,14 @@ pub fn send_due(state: &AppState, agent: &ureq::Agent, now: OffsetDateTime) -> R
             return Ok(report);
         }
         for d in batch {
+            // A destination deleted (or disabled) after the check queued it gets nothing.
+            let live = state.alerts.destinations(d.team_id, &[d.alert_id]).map_err(|e| e.to_string())?;
+            if !live.iter().any(|l| l.id == d.destination_id && l.enabled) {
+                let why = "the destination was deleted before the notification was sent";
+                state.alerts.delivery_failed(d.id, why, None).map_err(|e| e.to_string())?;
+                report.dead += 1;
+                continue;
+            }
             match send(state, agent, &d) {
                 Ok(()) => {
                     state.alerts.delivery_succeeded(d.id, state.now()).map_err(|e| e.to_string())?;
