@@ -192,7 +192,9 @@ fn main() {
         site_url: "http://localhost:8000".into(),
         alerts: logstead::config::AlertSettings::default(),
     };
-    let state = AppState::new(db.pool.clone(), logs.clone(), settings, Arc::new(SystemClock));
+    // The server's default pool size (`db_pool_size`), not the test database's small one.
+    let pool = store_sql::connect(&db.url, 10).unwrap();
+    let state = AppState::new(pool, logs.clone(), settings, Arc::new(SystemClock));
     let boot = orgs::service::bootstrap(&*state.repos, state.now()).unwrap().unwrap();
     let actor = Actor::cli(boot.user.clone());
     let mut teams = vec![boot.project.id.0];

@@ -28,8 +28,8 @@ use crate::state::AppState;
 /// How long a claim holds before another server may take the alert.
 const LEASE: Duration = Duration::minutes(2);
 const BATCH: i64 = 200;
-/// Threads checking one batch.
-const MAX_WORKERS: usize = 4;
+/// Threads checking one batch (at most half the database pool).
+const MAX_WORKERS: usize = 8;
 /// Events are kept 90 days (spec §3.4); the cleanup runs at most hourly.
 const EVENT_RETENTION: Duration = Duration::days(90);
 const PRUNE_EVERY: Duration = Duration::hours(1);
@@ -91,7 +91,7 @@ pub fn tick(state: &AppState, now: OffsetDateTime) -> Result<TickReport, String>
     Ok(report)
 }
 
-/// Checks a batch on [`MAX_WORKERS`] threads, each check's write its own transaction.
+/// Checks a batch on several threads, each check's write its own transaction.
 fn check_all(
     state: &AppState,
     alerts: &[Alert],
@@ -101,8 +101,9 @@ fn check_all(
     report: &mut TickReport,
 ) {
     // Not bounded by cores: the store parallelises its own scans, and the rest is waiting
-    // on database commits, which overlap.
-    let workers = MAX_WORKERS;
+    // on database commits, which overlap. Half the pool stays for the HTTP handlers.
+    let pool = usize::try_from(state.pool.max_size()).unwrap_or(1);
+    let workers = (pool / 2).clamp(1, MAX_WORKERS);
     let next = AtomicUsize::new(0);
     let work = || {
         let mut r = TickReport::default();
