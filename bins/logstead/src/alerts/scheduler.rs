@@ -28,8 +28,9 @@ use crate::state::AppState;
 /// How long a claim holds before another server may take the alert.
 const LEASE: Duration = Duration::minutes(2);
 const BATCH: i64 = 200;
-/// Threads checking one batch (at most half the database pool).
+/// Threads checking one batch on PostgreSQL (at most half the database pool) and SQLite.
 const MAX_WORKERS: usize = 8;
+const SQLITE_WORKERS: usize = 2;
 /// Events are kept 90 days (spec §3.4); the cleanup runs at most hourly.
 const EVENT_RETENTION: Duration = Duration::days(90);
 const PRUNE_EVERY: Duration = Duration::hours(1);
@@ -101,9 +102,11 @@ fn check_all(
     report: &mut TickReport,
 ) {
     // Not bounded by cores: the store parallelises its own scans, and the rest is waiting
-    // on database commits, which overlap. Half the pool stays for the HTTP handlers.
+    // on commits. PostgreSQL overlaps them (half the pool stays for the HTTP handlers);
+    // SQLite has one writer, and more threads only queue on its lock.
+    let sqlite = matches!(state.pool.get().as_deref(), Ok(store_sql::AnyConnection::Sqlite(_)));
     let pool = usize::try_from(state.pool.max_size()).unwrap_or(1);
-    let workers = (pool / 2).clamp(1, MAX_WORKERS);
+    let workers = if sqlite { SQLITE_WORKERS } else { (pool / 2).clamp(1, MAX_WORKERS) };
     let next = AtomicUsize::new(0);
     let work = || {
         let mut r = TickReport::default();
