@@ -50,7 +50,12 @@ pub fn slack_message(
         }
         Notification::Broken => {
             let last = a.last_error_message.unwrap_or("unknown error");
-            let detail = format!("Failed {} consecutive checks. Last error: {last}", a.consecutive_failures);
+            // Broken by its configuration (`broken_config`), not by failed checks.
+            let detail = if a.consecutive_failures == 0 {
+                format!("The alert's configuration is invalid: {last}")
+            } else {
+                format!("Failed {} consecutive checks. Last error: {last}", a.consecutive_failures)
+            };
             (detail, "View alert", alert_url)
         }
         _ => (o.error_message.unwrap_or("Alert check failed.").to_owned(), "View alert", alert_url),
@@ -186,6 +191,14 @@ mod tests {
         let b = get(Notification::Broken);
         assert_eq!(b.as_ref().map(|m| m.header.as_str()), Some("⚠️ Log alert 'Errors' was auto-disabled"));
         assert_eq!(b.as_ref().map(|m| m.button_url.as_str()), Some("https://x/project/7/logs/alerts/a1"));
+        let config =
+            AlertInfo { consecutive_failures: 0, last_error_message: Some("bad filters"), ..a.clone() };
+        let c = slack_message(Notification::Broken, "https://x", "Shop", &config, &OCC);
+        assert_eq!(c.map(|m| m.detail), Some("The alert's configuration is invalid: bad filters".to_owned()));
+        assert_eq!(
+            b.as_ref().map(|m| m.detail.as_str()),
+            Some("Failed 5 consecutive checks. Last error: Query is too expensive.")
+        );
         let e = get(Notification::Error);
         let e = e.as_ref().map(|m| (m.header.as_str(), m.detail.as_str(), m.button_label));
         assert_eq!(e, Some(("🟡 Log alert 'Errors' couldn't evaluate", "busy", "View alert")));
