@@ -30,7 +30,7 @@ const LEASE: Duration = Duration::minutes(2);
 const BATCH: i64 = 200;
 /// Threads checking one batch on PostgreSQL (at most half the database pool) and SQLite.
 const MAX_WORKERS: usize = 8;
-const SQLITE_WORKERS: usize = 2;
+const SQLITE_WORKERS: usize = 4;
 /// Events are kept 90 days (spec §3.4); the cleanup runs at most hourly.
 const EVENT_RETENTION: Duration = Duration::days(90);
 const PRUNE_EVERY: Duration = Duration::hours(1);
@@ -103,7 +103,7 @@ fn check_all(
 ) {
     // Not bounded by cores: the store parallelises its own scans, and the rest is waiting
     // on commits. PostgreSQL overlaps them (half the pool stays for the HTTP handlers);
-    // SQLite has one writer, and more threads only queue on its lock.
+    // SQLite has one writer: beyond a few threads they only queue on its lock.
     let sqlite = matches!(state.pool.get().as_deref(), Ok(store_sql::AnyConnection::Sqlite(_)));
     let pool = usize::try_from(state.pool.max_size()).unwrap_or(1);
     let workers = if sqlite { SQLITE_WORKERS } else { (pool / 2).clamp(1, MAX_WORKERS) };
