@@ -1,10 +1,10 @@
 //! The one place errors become HTTP: PostHog's body `{type, code, detail, attr}`.
 
 use activity_log::ActivityError;
-use alerts_engine::config::ConfigError as AlertConfigError;
-use alerts_engine::repo::AlertRepoError;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
+use alerts_engine::config::ConfigError as AlertConfigError;
+use alerts_engine::repo::AlertRepoError;
 use auth_scopes::AuthError;
 use logs_ingest::{IngestError, TokenError};
 use logs_query::{LogsError, StoreError};

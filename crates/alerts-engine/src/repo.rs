@@ -256,11 +256,18 @@ pub trait AlertRepo: Send + Sync {
     fn create_alert(&self, alert: &Alert, max: usize, audit: &[ActivityEntry]) -> Result<Alert>;
     fn alert(&self, team_id: i64, id: Uuid) -> Result<Option<Alert>>;
     /// Newest first (`-created_at`), optionally only those created by one user.
-    fn list_alerts(&self, team_id: i64, created_by: Option<i64>, limit: i64, offset: i64) -> Result<Page<Alert>>;
+    fn list_alerts(
+        &self,
+        team_id: i64,
+        created_by: Option<i64>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Page<Alert>>;
     /// Writes every user-visible and state field of `alert` if the stored version is still
     /// `alert.version`, bumping it; `Conflict` otherwise. `event` (a control-plane row) and
     /// `audit` go in the same transaction.
-    fn update_alert(&self, alert: &Alert, event: Option<&NewEvent>, audit: &[ActivityEntry]) -> Result<Alert>;
+    fn update_alert(&self, alert: &Alert, event: Option<&NewEvent>, audit: &[ActivityEntry])
+    -> Result<Alert>;
     /// Hard delete; events, destinations and queued deliveries go with it.
     fn delete_alert(&self, team_id: i64, id: Uuid, audit: &[ActivityEntry]) -> Result<()>;
 
@@ -268,12 +275,21 @@ pub trait AlertRepo: Send + Sync {
 
     /// Newest first; only rows where `kind != check OR error_message IS NOT NULL OR
     /// state_before != state_after`, optionally of one kind.
-    fn events(&self, team_id: i64, alert_id: Uuid, kind: Option<EventKind>, limit: i64, offset: i64)
-    -> Result<Page<StoredEvent>>;
+    fn events(
+        &self,
+        team_id: i64,
+        alert_id: Uuid,
+        kind: Option<EventKind>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Page<StoredEvent>>;
     /// For `state_timeline`: all events of the alert at or after `from`, oldest first, and
     /// the kind of the latest `enable`/`disable` before `from`.
-    fn timeline_events(&self, alert_id: Uuid, from: OffsetDateTime)
-    -> Result<(Option<EventKind>, Vec<StoredEvent>)>;
+    fn timeline_events(
+        &self,
+        alert_id: Uuid,
+        from: OffsetDateTime,
+    ) -> Result<(Option<EventKind>, Vec<StoredEvent>)>;
     /// Deletes events created before `before`; returns how many.
     fn prune_events(&self, before: OffsetDateTime) -> Result<u64>;
 
@@ -281,12 +297,22 @@ pub trait AlertRepo: Send + Sync {
 
     /// Inserts all rows in one transaction (they share a group id). The alert must belong to
     /// the team (`NotFound` otherwise).
-    fn create_destinations(&self, team_id: i64, alert_id: Uuid, rows: &[Destination], audit: &[ActivityEntry])
-    -> Result<()>;
+    fn create_destinations(
+        &self,
+        team_id: i64,
+        alert_id: Uuid,
+        rows: &[Destination],
+        audit: &[ActivityEntry],
+    ) -> Result<()>;
     /// Soft-deletes exactly `ids` if every one is a live destination of this alert and team;
     /// `NotOwned` and no change otherwise.
-    fn delete_destinations(&self, team_id: i64, alert_id: Uuid, ids: &[Uuid], audit: &[ActivityEntry])
-    -> Result<()>;
+    fn delete_destinations(
+        &self,
+        team_id: i64,
+        alert_id: Uuid,
+        ids: &[Uuid],
+        audit: &[ActivityEntry],
+    ) -> Result<()>;
     /// Live destinations of these alerts.
     fn destinations(&self, team_id: i64, alert_ids: &[Uuid]) -> Result<Vec<Destination>>;
     /// A destination by id, deleted or not (the delivery worker resolves queued rows).
@@ -304,7 +330,12 @@ pub trait AlertRepo: Send + Sync {
     /// Claims up to `limit` due alerts (spec §3.3 predicate) whose claim is free or expired,
     /// marking them claimed until `lease_until`. PostgreSQL: `FOR UPDATE SKIP LOCKED`, so
     /// two servers never claim the same alert; SQLite: an IMMEDIATE transaction.
-    fn claim_due_alerts(&self, now: OffsetDateTime, lease_until: OffsetDateTime, limit: i64) -> Result<Vec<Alert>>;
+    fn claim_due_alerts(
+        &self,
+        now: OffsetDateTime,
+        lease_until: OffsetDateTime,
+        limit: i64,
+    ) -> Result<Vec<Alert>>;
     /// Applies a check: state, bookkeeping, event (and quiet-check pruning to
     /// [`MAX_QUIET_CHECKS`]) and deliveries in one transaction, releasing the claim and
     /// bumping `version`.
@@ -319,7 +350,12 @@ pub trait AlertRepo: Send + Sync {
 
     /// Claims up to `limit` pending deliveries with `next_attempt_at <= now` (and `sending`
     /// ones whose lease expired), marking them `sending` until `lease_until`.
-    fn claim_deliveries(&self, now: OffsetDateTime, lease_until: OffsetDateTime, limit: i64) -> Result<Vec<Delivery>>;
+    fn claim_deliveries(
+        &self,
+        now: OffsetDateTime,
+        lease_until: OffsetDateTime,
+        limit: i64,
+    ) -> Result<Vec<Delivery>>;
     fn delivery_succeeded(&self, id: Uuid, now: OffsetDateTime) -> Result<()>;
     /// Records a failed attempt: back to `pending` at `retry_at`, or `dead` when None.
     fn delivery_failed(&self, id: Uuid, error: &str, retry_at: Option<OffsetDateTime>) -> Result<()>;

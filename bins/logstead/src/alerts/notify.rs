@@ -6,7 +6,8 @@ use alerts_engine::payload::{AlertInfo, Occurrence, Sample, webhook_body_with_sa
 use alerts_engine::repo::{Alert, Destination, DestinationType, NewDelivery, NotifyKind};
 use alerts_engine::slack::{post_message, slack_message};
 use alerts_engine::state::Notification;
-use sha2::{Digest, Sha256};
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -80,21 +81,12 @@ pub fn render(r: &Rendering<'_>, destinations: &[Destination]) -> Vec<NewDeliver
         .collect()
 }
 
-/// HMAC-SHA256 (RFC 2104) over SHA-256 with its 64-byte block.
+/// HMAC-SHA256 (RFC 2104).
 pub fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
-    let mut k = [0u8; 64];
-    if key.len() > 64 {
-        k[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        k[..key.len()].copy_from_slice(key);
-    }
-    let ipad: Vec<u8> = k.iter().map(|b| b ^ 0x36).collect();
-    let opad: Vec<u8> = k.iter().map(|b| b ^ 0x5c).collect();
-    let inner = Sha256::new().chain_update(&ipad).chain_update(msg).finalize();
-    let outer = Sha256::new().chain_update(&opad).chain_update(inner).finalize();
-    let mut out = [0u8; 32];
-    out.copy_from_slice(&outer);
-    out
+    // HMAC accepts keys of any length; `new_from_slice` cannot fail for it.
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else { return [0; 32] };
+    mac.update(msg);
+    mac.finalize().into_bytes().into()
 }
 
 /// The `X-Logstead-Signature` value for a body.

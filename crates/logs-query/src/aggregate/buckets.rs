@@ -44,9 +44,9 @@ pub fn bucket_counts(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::{LogRecord, LogsQuery};
     use crate::mem_store::MemStore;
     use crate::testutil::record;
+    use crate::{LogRecord, LogsQuery};
 
     #[test]
     fn aligned_and_unaligned_buckets_count_the_same_rows() {
