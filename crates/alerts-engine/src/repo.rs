@@ -342,6 +342,10 @@ pub trait AlertRepo: Send + Sync {
     /// Returns false (nothing written except the claim release) when the alert was edited
     /// or deleted since it was claimed.
     fn record_check(&self, write: &CheckWrite) -> Result<bool>;
+    /// Several checks in one transaction (one commit instead of one per check); each
+    /// result is what [`AlertRepo::record_check`] would return for it. Any storage error
+    /// rolls back all of them, so callers may fall back to writing them one by one.
+    fn record_checks(&self, writes: &[CheckWrite]) -> Result<Vec<bool>>;
     /// Releases a claim without writing a check (e.g. the count could not be taken and
     /// the caller will record the error check instead, or shutdown).
     fn release_claim(&self, alert_id: Uuid) -> Result<()>;

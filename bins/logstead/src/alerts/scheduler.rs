@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use alerts_engine::check::{self, Assembled, CheckContext, CountFailure, Evaluated};
 use alerts_engine::payload::{MAX_SAMPLES, Sample};
-use alerts_engine::repo::Alert;
+use alerts_engine::repo::{Alert, CheckWrite};
 use alerts_engine::schedule::{CHECK_INTERVAL, Window};
 use alerts_engine::state::Notification;
 use logs_query::aggregate::bucket_counts;
@@ -31,6 +31,9 @@ const BATCH: i64 = 200;
 /// Threads checking one batch on PostgreSQL (at most half the database pool) and SQLite.
 const MAX_WORKERS: usize = 8;
 const SQLITE_WORKERS: usize = 4;
+/// Checks a thread stores per transaction: one commit instead of one per check, while a
+/// SQLite write lock is still held only briefly.
+const WRITE_BATCH: usize = 32;
 /// Events are kept 90 days (spec §3.4); the cleanup runs at most hourly.
 const EVENT_RETENTION: Duration = Duration::days(90);
 const PRUNE_EVERY: Duration = Duration::hours(1);
@@ -92,7 +95,7 @@ pub fn tick(state: &AppState, now: OffsetDateTime) -> Result<TickReport, String>
     Ok(report)
 }
 
-/// Checks a batch on several threads, each check's write its own transaction.
+/// Checks a batch on several threads; each thread stores its checks a few at a time.
 fn check_all(
     state: &AppState,
     alerts: &[Alert],
@@ -110,12 +113,21 @@ fn check_all(
     let next = AtomicUsize::new(0);
     let work = || {
         let mut r = TickReport::default();
+        let mut pending = Vec::with_capacity(WRITE_BATCH);
         while let Some(alert) = alerts.get(next.fetch_add(1, Ordering::Relaxed)) {
             let project = projects.get(&alert.team_id).and_then(Option::as_ref);
-            if let Err(e) = check_one(state, alert, now, checkpoint, project, &mut r) {
-                tracing::warn!(alert = %alert.id, error = %e, "alert check not stored; retried after the lease");
+            match check_one(state, alert, now, checkpoint, project, &mut r) {
+                Ok(Some(write)) => pending.push(write),
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::warn!(alert = %alert.id, error = %e, "alert check not stored; retried after the lease")
+                }
+            }
+            if pending.len() >= WRITE_BATCH {
+                store(state, &mut pending, &mut r);
             }
         }
+        store(state, &mut pending, &mut r);
         r
     };
     let reports: Vec<TickReport> = std::thread::scope(|scope| {
@@ -129,6 +141,34 @@ fn check_all(
         report.discarded += r.discarded;
         report.deliveries += r.deliveries;
         report.errors += r.errors;
+    }
+}
+
+/// Writes the pending checks in one transaction; if that fails, one by one, so one bad
+/// write does not hold back the others (a check not stored is retried after the lease).
+fn store(state: &AppState, pending: &mut Vec<CheckWrite>, report: &mut TickReport) {
+    if pending.is_empty() {
+        return;
+    }
+    let writes = std::mem::take(pending);
+    let results: Vec<_> = match state.alerts.record_checks(&writes) {
+        Ok(stored) => stored.into_iter().map(Ok).collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, checks = writes.len(), "alert checks: batch write failed; writing one by one");
+            writes.iter().map(|w| state.alerts.record_check(w)).collect()
+        }
+    };
+    for (w, result) in writes.iter().zip(results) {
+        match result {
+            Ok(true) => {
+                report.checked += 1;
+                report.deliveries += w.deliveries.len();
+            }
+            Ok(false) => report.discarded += 1,
+            Err(e) => {
+                tracing::warn!(alert = %w.alert_id, error = %e, "alert check not stored; retried after the lease")
+            }
+        }
     }
 }
 
@@ -164,7 +204,7 @@ fn check_one(
     checkpoint: Option<OffsetDateTime>,
     project: Option<&Project>,
     report: &mut TickReport,
-) -> Result<(), String> {
+) -> Result<Option<CheckWrite>, String> {
     let tz_offset = project.map_or(UtcOffset::UTC, |p| tz::offset_at(&p.timezone, now));
     let mut ctx = CheckContext { now, event_id: Uuid::now_v7(), tz_offset, query_duration_ms: None };
     let filters = serde_json::to_value(&alert.config.filters).map_err(|e| e.to_string())?;
@@ -189,21 +229,16 @@ fn check_one(
                 report.errors += 1;
             }
             match check::assemble(alert, &plan, counts.as_deref(), &ctx) {
-                Assembled::Skip => return state.alerts.release_claim(alert.id).map_err(|e| e.to_string()),
+                Assembled::Skip => {
+                    return state.alerts.release_claim(alert.id).map(|()| None).map_err(|e| e.to_string());
+                }
                 Assembled::Write(e) => (*e, Some(filter)),
             }
         }
     };
     let mut write = evaluated.write.clone();
     write.deliveries = deliveries(state, alert, &evaluated, filter.as_ref(), project, now)?;
-    let enqueued = write.deliveries.len();
-    if state.alerts.record_check(&write).map_err(|e| e.to_string())? {
-        report.checked += 1;
-        report.deliveries += enqueued;
-    } else {
-        report.discarded += 1;
-    }
-    Ok(())
+    Ok(Some(write))
 }
 
 /// Renders the notification for the live destinations of its kind, with sample lines from

@@ -111,6 +111,9 @@ impl AlertRepo for Racing {
     fn record_check(&self, write: &CheckWrite) -> Result<bool> {
         self.inner.record_check(write)
     }
+    fn record_checks(&self, writes: &[CheckWrite]) -> Result<Vec<bool>> {
+        self.inner.record_checks(writes)
+    }
     fn release_claim(&self, alert_id: Uuid) -> Result<()> {
         self.inner.release_claim(alert_id)
     }

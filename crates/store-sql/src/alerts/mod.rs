@@ -226,6 +226,10 @@ impl AlertRepo for SqlStore {
         self.alerts_tx(|c| claim::record_check(c, write))
     }
 
+    fn record_checks(&self, writes: &[CheckWrite]) -> Result<Vec<bool>> {
+        self.alerts_tx(|c| writes.iter().map(|w| claim::record_check(c, w)).collect())
+    }
+
     fn release_claim(&self, alert_id: Uuid) -> Result<()> {
         self.alerts_run(|c| claim::release(c, alert_id))
     }

@@ -181,6 +181,34 @@ both_backends! {
         assert_eq!(count(&db, "logs_alert_deliveries"), 0);
     }
 
+    fn record_checks_writes_a_batch_in_one_transaction(db: TestDb) {
+        let fx = fixture(&db);
+        let a = create(&fx, &alert(fx.team, 0));
+        let b = create(&fx, &alert(fx.team, 1));
+        let stale = create(&fx, &alert(fx.team, 2));
+        fx.s.update_alert(&Alert { updated_at: at(50), ..stale.clone() }, None, &[]).expect("edit");
+        let mut wa = quiet_check(&a, 100);
+        wa.state = AlertState::Firing;
+        wa.event = Some(event(EventKind::Check, AlertState::NotFiring, AlertState::Firing, 100, None));
+        let wb = quiet_check(&b, 100);
+        let ws = quiet_check(&stale, 100);
+        assert_eq!(fx.s.record_checks(&[wa.clone(), wb, ws]), Ok(vec![true, true, false]));
+        assert_eq!(get(&fx, &a).state, AlertState::Firing);
+        assert_eq!(get(&fx, &b).last_checked_at, Some(at(100)));
+        assert_eq!(get(&fx, &stale).last_checked_at, None, "the edited alert's check is discarded");
+        assert_eq!(fx.s.record_checks(&[]), Ok(vec![]));
+
+        // One bad write rolls back the whole batch.
+        let before = (get(&fx, &a), count(&db, "logs_alert_events"));
+        let good = quiet_check(&get(&fx, &a), 200);
+        let mut bad = quiet_check(&get(&fx, &b), 200);
+        bad.event = Some(event(EventKind::Check, AlertState::NotFiring, AlertState::Firing, 200, None));
+        let missing = NewDelivery { id: Uuid::new_v4(), destination_id: Uuid::new_v4(), payload: json!({}), created_at: at(200) };
+        bad.deliveries = vec![missing];
+        assert!(matches!(fx.s.record_checks(&[good, bad]), Err(AlertRepoError::Storage(_))));
+        assert_eq!((get(&fx, &a), count(&db, "logs_alert_events")), before);
+    }
+
     fn release_claim_makes_the_alert_claimable(db: TestDb) {
         let fx = fixture(&db);
         let a = create(&fx, &alert(fx.team, 0));
