@@ -1,19 +1,15 @@
-//! The scheduler's side: claiming due alerts under a lease and recording a check.
+//! The scheduler's side: claiming due alerts under a lease (recording checks: `record.rs`).
 
-use alerts_engine::repo::{Alert, AlertRepoError, CheckWrite, DeliveryStatus};
+use alerts_engine::repo::Alert;
 use diesel::prelude::*;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::events::prune_quiet_checks;
-use super::queue_rows::{DeliveryRow, DestinationRow};
-use super::rows::{AlertRow, EventRow, state_text};
+use super::rows::AlertRow;
 use super::{MAX_LIMIT, TxResult, write_tx};
 use crate::db::AnyConnection;
 use crate::rows::{to_us, uuid_text};
-use crate::schema::{
-    logs_alert_deliveries, logs_alert_destinations as ds, logs_alert_events, logs_alerts as la,
-};
+use crate::schema::logs_alerts as la;
 
 /// Spec §3.3's due predicate, and no live claim. A snoozed alert without `snooze_until`
 /// counts as expired, as the state machine treats it.
@@ -69,75 +65,4 @@ pub(super) fn claim_due(
 pub(super) fn release(c: &mut AnyConnection, alert_id: Uuid) -> TxResult<()> {
     diesel::update(la::table.find(uuid_text(alert_id))).set(la::claimed_until.eq(None::<i64>)).execute(c)?;
     Ok(())
-}
-
-fn storage(msg: String) -> AlertRepoError {
-    AlertRepoError::Storage(msg)
-}
-
-/// Runs inside the caller's write transaction.
-pub(super) fn record_check(c: &mut AnyConnection, w: &CheckWrite) -> TxResult<bool> {
-    let id = uuid_text(w.alert_id);
-    let target = la::table.filter(la::id.eq(&id)).filter(la::version.eq(w.version));
-    let n = diesel::update(target)
-        .set((
-            la::state.eq(state_text(w.state)?),
-            la::consecutive_failures.eq(i64::from(w.consecutive_failures)),
-            la::last_error_message.eq(w.last_error_message.as_deref()),
-            la::last_notified_at.eq(w.last_notified_at.map(to_us)),
-            la::last_checked_at.eq(Some(to_us(w.last_checked_at))),
-            la::next_check_at.eq(Some(to_us(w.next_check_at))),
-            la::claimed_until.eq(None::<i64>),
-            // A user edit that read the alert before this check must not overwrite its state.
-            la::version.eq(la::version + 1),
-        ))
-        .execute(c)?;
-    if n == 0 {
-        // Edited (or deleted) since the claim: discard the check, free the alert.
-        release(c, w.alert_id)?;
-        return Ok(false);
-    }
-    let team_id: i64 = la::table.find(&id).select(la::team_id).first(c)?;
-    if let Some(event) = &w.event {
-        let row = EventRow::from_new(team_id, w.alert_id, event)?;
-        diesel::insert_into(logs_alert_events::table).values(row).execute(c)?;
-        prune_quiet_checks(c, w.alert_id)?;
-    }
-    if w.deliveries.is_empty() {
-        return Ok(true);
-    }
-    let event_id = match &w.event {
-        Some(e) => uuid_text(e.id),
-        None => return Err(storage("a notification needs the check's event".into()).into()),
-    };
-    for d in &w.deliveries {
-        let dest: Option<DestinationRow> = ds::table
-            .find(uuid_text(d.destination_id))
-            .select(DestinationRow::as_select())
-            .first(c)
-            .optional()?;
-        let dest = dest.ok_or_else(|| storage(format!("unknown destination {}", d.destination_id)))?;
-        if dest.alert_id != id {
-            return Err(storage(format!("destination {} is not one of alert {id}", d.destination_id)).into());
-        }
-        let row = DeliveryRow {
-            id: uuid_text(d.id),
-            team_id: dest.team_id,
-            alert_id: dest.alert_id,
-            event_id: event_id.clone(),
-            destination_id: dest.id,
-            dtype: dest.dtype,
-            kind: dest.kind,
-            payload: d.payload.to_string(),
-            status: DeliveryStatus::Pending.as_str().to_owned(),
-            attempts: 0,
-            next_attempt_at: to_us(d.created_at),
-            lease_until: None,
-            last_error: None,
-            delivered_at: None,
-            created_at: to_us(d.created_at),
-        };
-        diesel::insert_into(logs_alert_deliveries::table).values(row).execute(c)?;
-    }
-    Ok(true)
 }

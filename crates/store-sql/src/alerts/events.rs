@@ -1,7 +1,7 @@
-//! Alert events: the visible list, the state-timeline input, retention and quiet-check
-//! pruning.
+//! Alert events: the visible list, the state-timeline input and retention (quiet-check
+//! pruning is in `record.rs`).
 
-use alerts_engine::repo::{MAX_QUIET_CHECKS, Page, StoredEvent};
+use alerts_engine::repo::{Page, StoredEvent};
 use alerts_engine::state::EventKind;
 use diesel::prelude::*;
 use time::OffsetDateTime;
@@ -85,26 +85,4 @@ pub(super) fn timeline(
 pub(super) fn prune_before(c: &mut AnyConnection, before: OffsetDateTime) -> TxResult<u64> {
     let n = diesel::delete(ev::table.filter(ev::created_at.lt(to_us(before)))).execute(c)?;
     Ok(n as u64)
-}
-
-/// Deletes all but the newest [`MAX_QUIET_CHECKS`] quiet `check` rows of the alert.
-pub(super) fn prune_quiet_checks(c: &mut AnyConnection, alert_id: Uuid) -> TxResult<()> {
-    let alert = uuid_text(alert_id);
-    let check: &'static str = CHECK;
-    let quiet = ev::table
-        .filter(ev::alert_id.eq(&alert))
-        .filter(ev::kind.eq(check))
-        .filter(ev::error_message.is_null())
-        .filter(ev::state_before.eq(ev::state_after));
-    let old: Vec<String> = quiet
-        .select(ev::id)
-        .order_by((ev::created_at.desc(), ev::id.desc()))
-        // SQLite needs a LIMIT with OFFSET; -1 would not bind portably, so a big number.
-        .limit(i64::MAX)
-        .offset(MAX_QUIET_CHECKS as i64)
-        .load(c)?;
-    if !old.is_empty() {
-        diesel::delete(ev::table.filter(ev::id.eq_any(old))).execute(c)?;
-    }
-    Ok(())
 }

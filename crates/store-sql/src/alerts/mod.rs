@@ -12,6 +12,7 @@ mod deliveries;
 mod destinations;
 mod events;
 mod queue_rows;
+mod record;
 mod rows;
 
 use activity_log::ActivityEntry;
@@ -223,11 +224,12 @@ impl AlertRepo for SqlStore {
     }
 
     fn record_check(&self, write: &CheckWrite) -> Result<bool> {
-        self.alerts_tx(|c| claim::record_check(c, write))
+        let mut applied = self.alerts_tx(|c| record::record_checks(c, std::slice::from_ref(write)))?;
+        Ok(applied.pop().unwrap_or(false))
     }
 
     fn record_checks(&self, writes: &[CheckWrite]) -> Result<Vec<bool>> {
-        self.alerts_tx(|c| writes.iter().map(|w| claim::record_check(c, w)).collect())
+        self.alerts_tx(|c| record::record_checks(c, writes))
     }
 
     fn release_claim(&self, alert_id: Uuid) -> Result<()> {
