@@ -24,6 +24,9 @@ pub async fn run_scheduler(state: AppState) {
                 discarded = r.discarded,
                 deliveries = r.deliveries,
                 errors = r.errors,
+                count_ms = r.count_time.as_millis(),
+                notify_ms = r.notify_time.as_millis(),
+                write_ms = r.write_time.as_millis(),
                 "alert tick"
             ),
             Ok(Ok(_)) => {}

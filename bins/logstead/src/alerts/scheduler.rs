@@ -50,6 +50,11 @@ pub struct TickReport {
     /// Checks whose count failed (stored as error checks).
     pub errors: usize,
     pub pruned_events: u64,
+    /// Time spent, summed over the checking threads: counting windows, preparing
+    /// notifications (destinations, sample lines, rendering), storing checks.
+    pub count_time: std::time::Duration,
+    pub notify_time: std::time::Duration,
+    pub write_time: std::time::Duration,
 }
 
 /// The time of the last event cleanup, per server (keyed by data dir: tests run several
@@ -141,6 +146,9 @@ fn check_all(
         report.discarded += r.discarded;
         report.deliveries += r.deliveries;
         report.errors += r.errors;
+        report.count_time += r.count_time;
+        report.notify_time += r.notify_time;
+        report.write_time += r.write_time;
     }
 }
 
@@ -151,6 +159,7 @@ fn store(state: &AppState, pending: &mut Vec<CheckWrite>, report: &mut TickRepor
         return;
     }
     let writes = std::mem::take(pending);
+    let started = Instant::now();
     let results: Vec<_> = match state.alerts.record_checks(&writes) {
         Ok(stored) => stored.into_iter().map(Ok).collect(),
         Err(e) => {
@@ -158,6 +167,7 @@ fn store(state: &AppState, pending: &mut Vec<CheckWrite>, report: &mut TickRepor
             writes.iter().map(|w| state.alerts.record_check(w)).collect()
         }
     };
+    report.write_time += started.elapsed();
     for (w, result) in writes.iter().zip(results) {
         match result {
             Ok(true) => {
@@ -224,7 +234,9 @@ fn check_one(
                 plan.buckets,
             )
             .map_err(|e| count_failure(&e));
-            ctx.query_duration_ms = Some(i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX));
+            let took = started.elapsed();
+            report.count_time += took;
+            ctx.query_duration_ms = Some(i64::try_from(took.as_millis()).unwrap_or(i64::MAX));
             if counts.is_err() {
                 report.errors += 1;
             }
@@ -237,7 +249,9 @@ fn check_one(
         }
     };
     let mut write = evaluated.write.clone();
+    let started = Instant::now();
     write.deliveries = deliveries(state, alert, &evaluated, filter.as_ref(), project, now)?;
+    report.notify_time += started.elapsed();
     Ok(Some(write))
 }
 
