@@ -88,34 +88,19 @@ fn count_to_i64(v: u64) -> Result<i64> {
 pub(crate) struct AlertRow {
     pub id: String,
     pub team_id: i64,
-    pub name: String,
-    pub enabled: bool,
-    pub filters: String,
-    pub threshold_count: i64,
-    pub threshold_operator: String,
-    pub window_minutes: i64,
-    pub evaluation_periods: i64,
-    pub datapoints_to_alarm: i64,
-    pub cooldown_minutes: i64,
-    pub snooze_until: Option<i64>,
-    pub schedule_restriction: Option<String>,
-    pub state: String,
-    pub next_check_at: Option<i64>,
-    pub last_checked_at: Option<i64>,
-    pub last_notified_at: Option<i64>,
-    pub consecutive_failures: i64,
-    pub last_error_message: Option<String>,
-    pub first_enabled_at: Option<i64>,
+    #[diesel(embed)]
+    pub fields: AlertChanges,
     pub created_by: Option<i64>,
     pub created_at: i64,
-    pub updated_at: i64,
     pub version: i64,
     pub claimed_until: Option<i64>,
 }
 
-/// Every user-visible and state field: what `update_alert` writes (NULLs included).
-#[derive(Debug, AsChangeset)]
-#[diesel(table_name = logs_alerts, treat_none_as_null = true)]
+/// Every user-visible and state field: what `update_alert` writes (NULLs included), and
+/// the bulk of a stored row.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = logs_alerts, check_for_backend(Sqlite, Pg))]
+#[diesel(treat_none_as_null = true, treat_none_as_default_value = false)]
 pub(crate) struct AlertChanges {
     pub name: String,
     pub enabled: bool,
@@ -140,31 +125,12 @@ pub(crate) struct AlertChanges {
 
 impl AlertRow {
     pub fn from_domain(a: &Alert) -> Result<Self> {
-        let c = AlertChanges::from_domain(a)?;
         Ok(Self {
             id: uuid_text(a.id),
             team_id: a.team_id,
-            name: c.name,
-            enabled: c.enabled,
-            filters: c.filters,
-            threshold_count: c.threshold_count,
-            threshold_operator: c.threshold_operator,
-            window_minutes: c.window_minutes,
-            evaluation_periods: c.evaluation_periods,
-            datapoints_to_alarm: c.datapoints_to_alarm,
-            cooldown_minutes: c.cooldown_minutes,
-            snooze_until: c.snooze_until,
-            schedule_restriction: c.schedule_restriction,
-            state: c.state,
-            next_check_at: c.next_check_at,
-            last_checked_at: c.last_checked_at,
-            last_notified_at: c.last_notified_at,
-            consecutive_failures: c.consecutive_failures,
-            last_error_message: c.last_error_message,
-            first_enabled_at: c.first_enabled_at,
+            fields: AlertChanges::from_domain(a)?,
             created_by: a.created_by,
             created_at: to_us(a.created_at),
-            updated_at: c.updated_at,
             version: a.version,
             claimed_until: None,
         })
@@ -172,38 +138,39 @@ impl AlertRow {
 
     pub fn into_domain(self) -> Result<Alert> {
         let t = |v, what| time(v, what);
+        let f = self.fields;
         Ok(Alert {
             id: parse_uuid(&self.id, "logs_alerts.id")?,
             team_id: self.team_id,
             config: AlertConfig {
-                name: self.name,
-                enabled: self.enabled,
-                filters: from_json::<AlertFilters>(&self.filters, "logs_alerts.filters")?,
-                threshold_count: self.threshold_count,
+                name: f.name,
+                enabled: f.enabled,
+                filters: from_json::<AlertFilters>(&f.filters, "logs_alerts.filters")?,
+                threshold_count: f.threshold_count,
                 threshold_operator: enum_parse::<ThresholdOperator>(
-                    &self.threshold_operator,
+                    &f.threshold_operator,
                     "logs_alerts.threshold_operator",
                 )?,
-                window_minutes: self.window_minutes,
-                evaluation_periods: self.evaluation_periods,
-                datapoints_to_alarm: self.datapoints_to_alarm,
-                cooldown_minutes: self.cooldown_minutes,
-                snooze_until: opt_time(self.snooze_until, "logs_alerts.snooze_until")?,
+                window_minutes: f.window_minutes,
+                evaluation_periods: f.evaluation_periods,
+                datapoints_to_alarm: f.datapoints_to_alarm,
+                cooldown_minutes: f.cooldown_minutes,
+                snooze_until: opt_time(f.snooze_until, "logs_alerts.snooze_until")?,
             },
-            schedule_restriction: self
+            schedule_restriction: f
                 .schedule_restriction
                 .map(|s| from_json::<ScheduleRestriction>(&s, "logs_alerts.schedule_restriction"))
                 .transpose()?,
-            state: enum_parse(&self.state, "logs_alerts.state")?,
-            next_check_at: opt_time(self.next_check_at, "logs_alerts.next_check_at")?,
-            last_checked_at: opt_time(self.last_checked_at, "logs_alerts.last_checked_at")?,
-            last_notified_at: opt_time(self.last_notified_at, "logs_alerts.last_notified_at")?,
-            consecutive_failures: u32_of(self.consecutive_failures, "logs_alerts.consecutive_failures")?,
-            last_error_message: self.last_error_message,
-            first_enabled_at: opt_time(self.first_enabled_at, "logs_alerts.first_enabled_at")?,
+            state: enum_parse(&f.state, "logs_alerts.state")?,
+            next_check_at: opt_time(f.next_check_at, "logs_alerts.next_check_at")?,
+            last_checked_at: opt_time(f.last_checked_at, "logs_alerts.last_checked_at")?,
+            last_notified_at: opt_time(f.last_notified_at, "logs_alerts.last_notified_at")?,
+            consecutive_failures: u32_of(f.consecutive_failures, "logs_alerts.consecutive_failures")?,
+            last_error_message: f.last_error_message,
+            first_enabled_at: opt_time(f.first_enabled_at, "logs_alerts.first_enabled_at")?,
             created_by: self.created_by,
             created_at: t(self.created_at, "logs_alerts.created_at")?,
-            updated_at: t(self.updated_at, "logs_alerts.updated_at")?,
+            updated_at: t(f.updated_at, "logs_alerts.updated_at")?,
             version: self.version,
         })
     }
