@@ -113,6 +113,29 @@ fn create(fx: &Fx, a: &Alert) -> Alert {
     fx.s.create_alert(a, 100, &[]).expect("create alert")
 }
 
+/// `threads` claimers start together and each claims with `claim` until it gets nothing;
+/// what each one claimed.
+fn race_claimers(fx: &Fx, threads: usize, claim: fn(&SqlStore) -> Vec<Uuid>) -> Vec<Vec<Uuid>> {
+    let barrier = Arc::new(Barrier::new(threads));
+    let handles: Vec<_> = (0..threads)
+        .map(|_| {
+            let (s, barrier) = (Arc::clone(&fx.s), Arc::clone(&barrier));
+            std::thread::spawn(move || {
+                barrier.wait();
+                let mut mine = vec![];
+                loop {
+                    let got = claim(&s);
+                    if got.is_empty() {
+                        return mine;
+                    }
+                    mine.extend(got);
+                }
+            })
+        })
+        .collect();
+    handles.into_iter().map(|h| h.join().expect("claimer")).collect()
+}
+
 fn get(fx: &Fx, a: &Alert) -> Alert {
     fx.s.alert(a.team_id, a.id).expect("get alert").expect("alert exists")
 }

@@ -50,25 +50,9 @@ both_backends! {
     fn concurrent_claimers_never_share_an_alert(db: TestDb) {
         let fx = fixture(&db);
         let ids: HashSet<Uuid> = (0..24).map(|i| create(&fx, &alert(fx.team, i)).id).collect();
-        let threads = 4;
-        let barrier = Arc::new(Barrier::new(threads));
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                let (s, barrier) = (Arc::clone(&fx.s), Arc::clone(&barrier));
-                std::thread::spawn(move || {
-                    barrier.wait();
-                    let mut mine = vec![];
-                    loop {
-                        let got = s.claim_due_alerts(at(10), at(70), 2).expect("claim");
-                        if got.is_empty() {
-                            return mine;
-                        }
-                        mine.extend(got.into_iter().map(|a| a.id));
-                    }
-                })
-            })
-            .collect();
-        let per_thread: Vec<Vec<Uuid>> = handles.into_iter().map(|h| h.join().expect("claimer")).collect();
+        let per_thread = race_claimers(&fx, 4, |s| {
+            s.claim_due_alerts(at(10), at(70), 2).expect("claim").into_iter().map(|a| a.id).collect()
+        });
         let all: Vec<Uuid> = per_thread.concat();
         assert_eq!(all.len(), ids.len(), "each alert claimed exactly once: {per_thread:?}");
         assert_eq!(all.into_iter().collect::<HashSet<_>>(), ids);

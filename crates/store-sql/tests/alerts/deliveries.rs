@@ -92,25 +92,10 @@ both_backends! {
         for i in 0..8 {
             all.extend(queue(&fx, i, &[DestinationType::Webhook, DestinationType::Slack]).2);
         }
-        let threads = 4;
-        let barrier = Arc::new(Barrier::new(threads));
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                let (s, barrier) = (Arc::clone(&fx.s), Arc::clone(&barrier));
-                std::thread::spawn(move || {
-                    barrier.wait();
-                    let mut mine = vec![];
-                    loop {
-                        let got = s.claim_deliveries(at(100), at(160), 3).expect("claim");
-                        if got.is_empty() {
-                            return mine;
-                        }
-                        mine.extend(got.into_iter().map(|d| d.id));
-                    }
-                })
-            })
-            .collect();
-        let claimed: Vec<Uuid> = handles.into_iter().flat_map(|h| h.join().expect("claimer")).collect();
+        let claimed: Vec<Uuid> = race_claimers(&fx, 4, |s| {
+            s.claim_deliveries(at(100), at(160), 3).expect("claim").into_iter().map(|d| d.id).collect()
+        })
+        .concat();
         assert_eq!(claimed.len(), all.len(), "each delivery claimed once");
         assert_eq!(claimed.into_iter().collect::<HashSet<_>>(), all);
     }
