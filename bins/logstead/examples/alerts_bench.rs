@@ -13,7 +13,6 @@ use std::time::Instant;
 use alerts_engine::check;
 use alerts_engine::config::{AlertConfig, AlertFilters};
 use alerts_engine::repo::{Alert, Destination, DestinationType, NotifyKind};
-use alerts_engine::state::AlertState;
 use log_store::EmbeddedStore;
 use logs_query::aggregate::bucket_counts;
 use logs_query::timefmt::to_us;
@@ -122,10 +121,10 @@ fn alert(i: u64, team: i64, rng: &mut Rng) -> (usize, Alert) {
     };
     let m = 1 + (rng.next() % 3) as i64;
     let now = OffsetDateTime::now_utc();
-    let a = Alert {
-        id: Uuid::now_v7(),
-        team_id: team,
-        config: AlertConfig {
+    let a = Alert::new(
+        Uuid::now_v7(),
+        team,
+        AlertConfig {
             name: format!("alert {i}"),
             filters,
             threshold_count: (rng.next() % 400) as i64,
@@ -134,19 +133,9 @@ fn alert(i: u64, team: i64, rng: &mut Rng) -> (usize, Alert) {
             datapoints_to_alarm: 1 + (rng.next() % m as u64) as i64,
             ..Default::default()
         },
-        schedule_restriction: None,
-        state: AlertState::NotFiring,
-        next_check_at: None,
-        last_checked_at: None,
-        last_notified_at: None,
-        consecutive_failures: 0,
-        last_error_message: None,
-        first_enabled_at: Some(now),
-        created_by: None,
-        created_at: now,
-        updated_at: now,
-        version: 1,
-    };
+        None,
+        now,
+    );
     (kind, a)
 }
 

@@ -8,28 +8,22 @@ const DUE: OffsetDateTime = datetime!(2025-03-01 12:00 UTC);
 
 fn alert(m: i64, n: i64, window: i64) -> Alert {
     Alert {
-        id: Uuid::from_u128(7),
-        team_id: 3,
-        config: AlertConfig {
-            filters: AlertFilters { severity_levels: vec!["error".into()], ..Default::default() },
-            threshold_count: 10,
-            window_minutes: window,
-            evaluation_periods: m,
-            datapoints_to_alarm: n,
-            ..Default::default()
-        },
-        schedule_restriction: None,
-        state: AlertState::NotFiring,
         next_check_at: Some(DUE),
-        last_checked_at: None,
-        last_notified_at: None,
-        consecutive_failures: 0,
-        last_error_message: None,
-        first_enabled_at: Some(datetime!(2025-03-01 00:00 UTC)),
-        created_by: None,
-        created_at: datetime!(2025-03-01 00:00 UTC),
-        updated_at: datetime!(2025-03-01 00:00 UTC),
         version: 4,
+        ..Alert::new(
+            Uuid::from_u128(7),
+            3,
+            AlertConfig {
+                filters: AlertFilters { severity_levels: vec!["error".into()], ..Default::default() },
+                threshold_count: 10,
+                window_minutes: window,
+                evaluation_periods: m,
+                datapoints_to_alarm: n,
+                ..Default::default()
+            },
+            None,
+            datetime!(2025-03-01 00:00 UTC),
+        )
     }
 }
 

@@ -15,7 +15,7 @@ use crate::config::{AlertConfig, AlertFilters, ConfigError, ThresholdOperator, n
 use crate::control::{ControlSnapshot, ControlTransition, NotBroken, Patch, apply_patch};
 use crate::quiet_hours::{self, ScheduleRestriction};
 use crate::repo::{Alert, NewEvent};
-use crate::state::{AlertState, EventKind};
+use crate::state::EventKind;
 
 /// Activity-log scope of alert entries (PostHog's model name).
 pub const ACTIVITY_SCOPE: &str = "LogsAlertConfiguration";
@@ -160,24 +160,7 @@ pub fn create(
 ) -> Result<Alert, ConfigError> {
     let (config, schedule_restriction, snooze_set) = merge(&AlertConfig::default(), None, input, Mode::Full)?;
     config.validate(now, snooze_set)?;
-    let snoozed = config.snooze_until.is_some_and(|s| s > now);
-    Ok(Alert {
-        id,
-        team_id,
-        first_enabled_at: config.enabled.then_some(now),
-        state: if snoozed { AlertState::Snoozed } else { AlertState::NotFiring },
-        config,
-        schedule_restriction,
-        next_check_at: None,
-        last_checked_at: None,
-        last_notified_at: None,
-        consecutive_failures: 0,
-        last_error_message: None,
-        created_by,
-        created_at: now,
-        updated_at: now,
-        version: 1,
-    })
+    Ok(Alert { schedule_restriction, ..Alert::new(id, team_id, config, created_by, now) })
 }
 
 fn control_snapshot(a: &Alert) -> ControlSnapshot {

@@ -1,5 +1,6 @@
 #![allow(clippy::unwrap_used)]
 use super::*;
+use crate::state::AlertState;
 use serde_json::json;
 use time::Duration;
 use time::macros::datetime;

@@ -38,6 +38,37 @@ pub struct Alert {
     pub version: i64,
 }
 
+impl Alert {
+    /// A never-checked alert created at `now` (version 1, due at the next tick; `snoozed`
+    /// when created with a future snooze, which is not a transition).
+    pub fn new(
+        id: Uuid,
+        team_id: i64,
+        config: AlertConfig,
+        created_by: Option<i64>,
+        now: OffsetDateTime,
+    ) -> Self {
+        let snoozed = config.snooze_until.is_some_and(|s| s > now);
+        Self {
+            id,
+            team_id,
+            first_enabled_at: config.enabled.then_some(now),
+            state: if snoozed { AlertState::Snoozed } else { AlertState::NotFiring },
+            config,
+            schedule_restriction: None,
+            next_check_at: None,
+            last_checked_at: None,
+            last_notified_at: None,
+            consecutive_failures: 0,
+            last_error_message: None,
+            created_by,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        }
+    }
+}
+
 /// An event row as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredEvent {

@@ -86,27 +86,17 @@ fn project(s: &SqlStore, owner: UserId, slug: &str) -> i64 {
 
 /// An enabled, never-checked alert of `team` created at `secs`.
 fn alert(team: i64, secs: i64) -> Alert {
-    Alert {
-        id: Uuid::new_v4(),
-        team_id: team,
-        config: AlertConfig {
+    Alert::new(
+        Uuid::new_v4(),
+        team,
+        AlertConfig {
             name: format!("alert {secs}"),
             filters: AlertFilters { severity_levels: vec!["error".into()], ..AlertFilters::default() },
             ..AlertConfig::default()
         },
-        schedule_restriction: None,
-        state: AlertState::NotFiring,
-        next_check_at: None,
-        last_checked_at: None,
-        last_notified_at: None,
-        consecutive_failures: 0,
-        last_error_message: None,
-        first_enabled_at: Some(at(secs)),
-        created_by: None,
-        created_at: at(secs),
-        updated_at: at(secs),
-        version: 1,
-    }
+        None,
+        at(secs),
+    )
 }
 
 fn create(fx: &Fx, a: &Alert) -> Alert {

@@ -11,7 +11,6 @@ use std::time::Duration as StdDuration;
 
 use alerts_engine::config::{AlertConfig, AlertFilters};
 use alerts_engine::repo::{Alert, Destination, DestinationType, NewIntegration, NotifyKind};
-use alerts_engine::state::AlertState;
 use log_store::EmbeddedStore;
 use logs_query::timefmt::to_us;
 use logs_query::{
@@ -200,10 +199,10 @@ pub fn alert(
     n: i64,
 ) -> Alert {
     let now = OffsetDateTime::now_utc();
-    Alert {
-        id: Uuid::now_v7(),
-        team_id: team,
-        config: AlertConfig {
+    Alert::new(
+        Uuid::now_v7(),
+        team,
+        AlertConfig {
             name: name.into(),
             filters,
             threshold_count: threshold,
@@ -212,19 +211,9 @@ pub fn alert(
             datapoints_to_alarm: n,
             ..Default::default()
         },
-        schedule_restriction: None,
-        state: AlertState::NotFiring,
-        next_check_at: None,
-        last_checked_at: None,
-        last_notified_at: None,
-        consecutive_failures: 0,
-        last_error_message: None,
-        first_enabled_at: Some(now),
-        created_by: None,
-        created_at: now,
-        updated_at: now,
-        version: 1,
-    }
+        None,
+        now,
+    )
 }
 
 pub fn errors_of(service: &str) -> AlertFilters {
