@@ -5,6 +5,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
 use alerts_engine::config::ConfigError as AlertConfigError;
 use alerts_engine::repo::AlertRepoError;
+use alerts_engine::service::ServiceError as AlertServiceError;
 use auth_scopes::AuthError;
 use logs_ingest::{IngestError, TokenError};
 use logs_query::{LogsError, StoreError};
@@ -50,7 +51,12 @@ pub enum ApiError {
     Alerts(#[from] AlertRepoError),
     #[error(transparent)]
     AlertConfig(#[from] AlertConfigError),
+    #[error(transparent)]
+    AlertService(#[from] AlertServiceError),
 }
+
+/// Status, `type`, `code`, `detail`, `attr`.
+type Parts = (StatusCode, &'static str, &'static str, String, Option<String>);
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
@@ -69,7 +75,7 @@ impl ApiError {
         Self::Invalid { attr: Some(attr.to_string()), code, detail: detail.into() }
     }
 
-    fn parts(&self) -> (StatusCode, &'static str, &'static str, String, Option<String>) {
+    fn parts(&self) -> Parts {
         let msg = self.to_string();
         match self {
             ApiError::Orgs(e) => orgs_parts(e),
@@ -89,21 +95,8 @@ impl ApiError {
                 (StatusCode::METHOD_NOT_ALLOWED, "invalid_request", "method_not_allowed", msg, None)
             }
             ApiError::Internal(_) => server_error(),
-            ApiError::Logs(LogsError::Query(q)) => (
-                StatusCode::BAD_REQUEST,
-                "validation_error",
-                "invalid_input",
-                q.detail.clone(),
-                q.attr.clone(),
-            ),
-            ApiError::Logs(LogsError::Store(StoreError::Write(_))) => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "server_error",
-                "unavailable",
-                "The log store could not take the request; try again.".into(),
-                None,
-            ),
-            ApiError::Logs(LogsError::Store(StoreError::Read(_))) => server_error(),
+            ApiError::Logs(LogsError::Query(q)) => query_parts(q),
+            ApiError::Logs(LogsError::Store(e)) => store_parts(e),
             ApiError::Ingest(IngestError::Decode(_) | IngestError::BadInput(_)) => {
                 (StatusCode::BAD_REQUEST, "invalid_request", "parse_error", msg, None)
             }
@@ -117,13 +110,8 @@ impl ApiError {
                 (StatusCode::UNAUTHORIZED, "authentication_error", "authentication_failed", msg, None)
             }
             ApiError::Alerts(e) => alert_parts(e),
-            ApiError::AlertConfig(e) => (
-                StatusCode::BAD_REQUEST,
-                "validation_error",
-                "invalid_input",
-                e.detail.clone(),
-                e.attr.map(str::to_string),
-            ),
+            ApiError::AlertConfig(e) => alert_config_parts(e),
+            ApiError::AlertService(e) => alert_service_parts(e),
         }
     }
 
@@ -132,15 +120,15 @@ impl ApiError {
     }
 }
 
-fn server_error() -> (StatusCode, &'static str, &'static str, String, Option<String>) {
+fn server_error() -> Parts {
     (StatusCode::INTERNAL_SERVER_ERROR, "server_error", "error", "A server error occurred.".into(), None)
 }
 
-fn forbidden(detail: String) -> (StatusCode, &'static str, &'static str, String, Option<String>) {
+fn forbidden(detail: String) -> Parts {
     (StatusCode::FORBIDDEN, "authentication_error", "permission_denied", detail, None)
 }
 
-fn auth_parts(e: &AuthError) -> (StatusCode, &'static str, &'static str, String, Option<String>) {
+fn auth_parts(e: &AuthError) -> Parts {
     let msg = e.to_string();
     match e {
         AuthError::NotAuthenticated => {
@@ -160,7 +148,7 @@ fn auth_parts(e: &AuthError) -> (StatusCode, &'static str, &'static str, String,
     }
 }
 
-fn orgs_parts(e: &OrgsError) -> (StatusCode, &'static str, &'static str, String, Option<String>) {
+fn orgs_parts(e: &OrgsError) -> Parts {
     let msg = e.to_string();
     let not_found = |m| (StatusCode::NOT_FOUND, "invalid_request", "not_found", m, None);
     match e {
@@ -181,7 +169,7 @@ fn orgs_parts(e: &OrgsError) -> (StatusCode, &'static str, &'static str, String,
     }
 }
 
-fn alert_parts(e: &AlertRepoError) -> (StatusCode, &'static str, &'static str, String, Option<String>) {
+fn alert_parts(e: &AlertRepoError) -> Parts {
     let msg = e.to_string();
     match e {
         AlertRepoError::NotFound => (StatusCode::NOT_FOUND, "invalid_request", "not_found", msg, None),
@@ -193,7 +181,42 @@ fn alert_parts(e: &AlertRepoError) -> (StatusCode, &'static str, &'static str, S
     }
 }
 
-fn activity_parts(e: &ActivityError) -> (StatusCode, &'static str, &'static str, String, Option<String>) {
+fn alert_config_parts(e: &AlertConfigError) -> Parts {
+    let attr = e.attr.map(str::to_string);
+    (StatusCode::BAD_REQUEST, "validation_error", "invalid_input", e.detail.clone(), attr)
+}
+
+fn alert_service_parts(e: &AlertServiceError) -> Parts {
+    match e {
+        AlertServiceError::Repo(r) => alert_parts(r),
+        AlertServiceError::Config(c) => alert_config_parts(c),
+        AlertServiceError::Filters(q) => query_parts(q),
+        AlertServiceError::Invalid { attr, code, detail } => {
+            (StatusCode::BAD_REQUEST, "validation_error", code, detail.clone(), Some(attr.to_string()))
+        }
+        AlertServiceError::Counts(s) => store_parts(s),
+        AlertServiceError::Directory(_) => server_error(),
+    }
+}
+
+fn query_parts(q: &logs_query::QueryError) -> Parts {
+    (StatusCode::BAD_REQUEST, "validation_error", "invalid_input", q.detail.clone(), q.attr.clone())
+}
+
+fn store_parts(e: &StoreError) -> Parts {
+    match e {
+        StoreError::Write(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "server_error",
+            "unavailable",
+            "The log store could not take the request; try again.".into(),
+            None,
+        ),
+        StoreError::Read(_) => server_error(),
+    }
+}
+
+fn activity_parts(e: &ActivityError) -> Parts {
     match e {
         ActivityError::InvalidFilter { attr, code, detail } => {
             (StatusCode::BAD_REQUEST, "validation_error", code, detail.clone(), attr.clone())

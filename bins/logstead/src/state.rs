@@ -3,9 +3,10 @@ use std::sync::Arc;
 
 use activity_log::ActivityRepo;
 use alerts_engine::repo::AlertRepo;
+use alerts_engine::service::{AlertService, AlertSettings, DirectoryError, Users};
 use exports::ExportRepo;
 use logs_query::LogStore;
-use orgs::Repos;
+use orgs::{Repos, User, UserId};
 use time::OffsetDateTime;
 
 use crate::metrics::Metrics;
@@ -79,5 +80,31 @@ impl AppState {
 
     pub fn now(&self) -> OffsetDateTime {
         self.clock.now()
+    }
+
+    /// The alerts use cases over `alerts` and the platform's users (built per request:
+    /// a few `Arc` clones, and tests that swap `alerts` get it used).
+    pub fn alert_service(&self) -> AlertService<User> {
+        AlertService {
+            repo: self.alerts.clone(),
+            users: Arc::new(OrgUsers(self.repos.clone())),
+            settings: AlertSettings {
+                max_alerts_per_project: self.settings.alerts.max_alerts_per_project,
+                allow_http_webhooks: self.settings.alerts.allow_http_webhooks,
+            },
+        }
+    }
+}
+
+/// The platform's users as the alerts use cases see them.
+struct OrgUsers(Arc<dyn Repos>);
+
+impl Users for OrgUsers {
+    type User = User;
+    fn user(&self, id: i64) -> Result<Option<User>, DirectoryError> {
+        Ok(self.0.user(UserId(id))?)
+    }
+    fn user_id_by_uuid(&self, uuid: uuid::Uuid) -> Result<Option<i64>, DirectoryError> {
+        Ok(self.0.user_by_uuid(uuid)?.map(|u| u.id.0))
     }
 }

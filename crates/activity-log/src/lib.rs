@@ -2,6 +2,7 @@
 //! filters of the list endpoints, the fields seen in details, and export encoders. Pure:
 //! storage implements [`ActivityRepo`].
 
+pub mod audit;
 mod datetime;
 pub mod detail_filter;
 pub mod diff;

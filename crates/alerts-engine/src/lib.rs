@@ -1,6 +1,7 @@
 //! Log alerts domain rules (spec `logs.md` §3): configuration validation, the
 //! check-driven and control-plane state machine, and check scheduling.
-//! Pure: no I/O, and time is always passed in, never read.
+//! Pure: no I/O, and time is always passed in, never read. `service` holds the use cases
+//! (what handlers call), over the storage contract in `repo`.
 
 pub mod check;
 pub mod config;
@@ -10,6 +11,7 @@ pub mod payload;
 pub mod quiet_hours;
 pub mod repo;
 pub mod schedule;
+pub mod service;
 pub mod simulate;
 pub mod slack;
 pub mod state;

@@ -1,27 +1,13 @@
 //! Routes. Every project-scoped route is registered under both `/api/projects` and
 //! `/api/environments`.
 
-pub mod activity;
-pub mod activity_dto;
+pub mod alerts;
 pub mod dto;
-pub mod exports;
-pub mod ingest;
-pub mod integrations;
-pub mod keys;
 pub mod logs;
-pub mod logs_agg;
-pub mod logs_alerts;
-pub mod logs_alerts_destinations;
-pub mod logs_alerts_dto;
-pub mod logs_alerts_simulate;
-pub mod logs_attrs;
-pub mod logs_export;
-pub mod members;
-pub mod organizations;
-pub mod projects;
+pub mod platform;
 pub mod system;
-pub mod users;
 
+use platform::{activity, exports, keys, members, organizations, projects, users};
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -64,39 +50,39 @@ fn project_routes(cfg: &mut ServiceConfig) {
         .service(activity::project_export)
         .service(exports::retrieve)
         .service(exports::content)
-        .service(logs::query)
-        .service(logs::has_logs)
-        .service(logs_attrs::attributes)
-        .service(logs_attrs::values)
-        .service(logs_export::export)
-        .service(logs_agg::count)
-        .service(logs_agg::count_ranges)
-        .service(logs_agg::sparkline)
-        .service(logs_agg::services)
+        .service(logs::query::query)
+        .service(logs::query::has_logs)
+        .service(logs::attributes::attributes)
+        .service(logs::attributes::values)
+        .service(logs::export::export)
+        .service(logs::aggregates::count)
+        .service(logs::aggregates::count_ranges)
+        .service(logs::aggregates::sparkline)
+        .service(logs::aggregates::services)
         // `simulate` before `{id}` so it is never read as an alert id.
-        .service(logs_alerts_simulate::simulate)
-        .service(logs_alerts::list)
-        .service(logs_alerts::create)
-        .service(logs_alerts::retrieve)
-        .service(logs_alerts::partial_update)
-        .service(logs_alerts::update)
-        .service(logs_alerts::destroy)
-        .service(logs_alerts::reset)
-        .service(logs_alerts::events)
-        .service(logs_alerts_destinations::create)
-        .service(logs_alerts_destinations::delete)
-        .service(integrations::list)
-        .service(integrations::create)
-        .service(integrations::retrieve)
-        .service(integrations::destroy);
+        .service(alerts::simulate::simulate)
+        .service(alerts::crud::list)
+        .service(alerts::crud::create)
+        .service(alerts::crud::retrieve)
+        .service(alerts::crud::partial_update)
+        .service(alerts::crud::update)
+        .service(alerts::crud::destroy)
+        .service(alerts::crud::reset)
+        .service(alerts::crud::events)
+        .service(alerts::destinations::create)
+        .service(alerts::destinations::delete)
+        .service(alerts::integrations::list)
+        .service(alerts::integrations::create)
+        .service(alerts::integrations::retrieve)
+        .service(alerts::integrations::destroy);
 }
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(scope("/api/projects").configure(project_routes))
         .service(scope("/api/environments").configure(project_routes))
         .service(scope("/api").configure(platform))
-        .service(ingest::capture)
-        .service(ingest::otlp)
+        .service(logs::ingest::capture)
+        .service(logs::ingest::otlp)
         .service(system::health)
         .service(system::readiness)
         .service(system::metrics);

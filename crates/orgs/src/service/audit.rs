@@ -1,11 +1,12 @@
-//! Activity entries for platform mutations: snapshots of objects (secrets masked) and the
-//! entry that records a change by an actor.
+//! Activity entries for platform mutations: snapshots of objects (secrets masked), and the
+//! entry of a change by an actor (built by `activity_log::audit`).
 
-use activity_log::diff::{changes, created, deleted, mask_secrets};
-use activity_log::{ActivityEntry, Detail};
+pub use activity_log::audit::{What, one};
+use activity_log::ActivityEntry;
+use activity_log::audit::{self, Author};
+use activity_log::diff::mask_secrets;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 use super::access::Actor;
 use crate::{Membership, OrgId, Organization, PersonalApiKey, Project, ProjectId, User};
@@ -22,13 +23,20 @@ pub struct Place {
     pub team: Option<ProjectId>,
 }
 
-/// What changed, in the detail's terms.
-pub enum What {
-    Created(Value),
-    Updated(Value, Value),
-    Deleted(Value),
+impl From<Place> for activity_log::audit::Place {
+    fn from(p: Place) -> Self {
+        Self { org: p.org.map(|o| o.0), team: p.team.map(|t| t.0) }
+    }
 }
 
+impl Actor {
+    /// The actor as the activity log names an author.
+    pub fn author(&self) -> Author {
+        Author { user_id: self.user.id.0, client: self.client }
+    }
+}
+
+/// The entry recording `what` by `actor` (see [`activity_log::audit::entry`]).
 pub fn entry(
     actor: &Actor,
     place: Place,
@@ -38,29 +46,7 @@ pub fn entry(
     what: What,
     now: OffsetDateTime,
 ) -> Option<ActivityEntry> {
-    let (activity, changes) = match what {
-        What::Created(after) => ("created", created(scope, &after)),
-        What::Deleted(before) => ("deleted", deleted(scope, &before)),
-        What::Updated(before, after) => ("updated", changes(scope, &before, &after)),
-    };
-    if activity == "updated" && changes.is_empty() {
-        return None; // An update that changed nothing is not recorded.
-    }
-    let detail = Detail { name: Some(name.to_string()), changes, ..Detail::default() };
-    Some(ActivityEntry {
-        id: Uuid::now_v7(),
-        organization_id: place.org.map(|o| o.0),
-        team_id: place.team.map(|t| t.0),
-        user_id: Some(actor.user.id.0),
-        scope: scope.to_string(),
-        activity: activity.to_string(),
-        item_id: Some(item_id),
-        detail: Some(detail.into_value()),
-        client: Some(actor.client.as_str().to_string()),
-        is_system: actor.client == activity_log::Client::System,
-        was_impersonated: false,
-        created_at: now,
-    })
+    audit::entry(actor.author(), place.into(), scope, item_id, name, what, now)
 }
 
 fn masked(mut v: Value) -> Value {
@@ -106,7 +92,3 @@ pub fn key(k: &PersonalApiKey) -> Value {
     }))
 }
 
-/// `Some(e)` → `[e]`, `None` → `[]`.
-pub fn one(e: Option<ActivityEntry>) -> Vec<ActivityEntry> {
-    e.into_iter().collect()
-}

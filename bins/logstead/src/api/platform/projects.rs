@@ -6,7 +6,7 @@ use orgs::service::{self, OrgRef, ProjectInput, ProjectPatch};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::dto::ProjectDto;
+use crate::api::dto::ProjectDto;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorBody, blocking};
 use crate::extract::{Body, RequestBody, org_ref, project_ref};

@@ -4,7 +4,7 @@ use orgs::{Level, OrgsError};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::dto::MemberDto;
+use crate::api::dto::MemberDto;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorBody, blocking};
 use crate::extract::{Body, RequestBody, org_ref};

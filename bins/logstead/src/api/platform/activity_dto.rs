@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::dto::{UserBasic, iso};
+use crate::api::dto::{UserBasic, iso};
 
 /// An activity log entry as PostHog shows it.
 #[derive(Debug, Serialize, ToSchema)]

@@ -3,7 +3,7 @@ use orgs::service;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::dto::OrganizationDto;
+use crate::api::dto::OrganizationDto;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorBody, blocking};
 use crate::extract::{Body, RequestBody, double_option, org_ref};

@@ -2,16 +2,16 @@
 //! `slack_workspace_id` refers to. The bot token is write-only.
 
 use actix_web::{HttpResponse, delete, get, post, web};
-use alerts_engine::repo::{AlertRepoError, Integration, NewIntegration};
+use alerts_engine::repo::{AlertRepoError, Integration};
+use alerts_engine::service::IntegrationInput;
 use auth_scopes::{Scope, ScopeObject};
-use orgs::service::audit::What;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use super::dto::iso;
-use super::logs_alerts::{access, activity};
+use crate::api::dto::iso;
+use super::crud::access;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorBody, blocking};
 use crate::extract::{Body, RequestBody};
@@ -19,7 +19,6 @@ use crate::state::AppState;
 
 const READ: Scope = Scope::read(ScopeObject::Integration);
 const WRITE: Scope = Scope::write(ScopeObject::Integration);
-const ACTIVITY_SCOPE: &str = "Integration";
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -69,9 +68,10 @@ impl From<Integration> for IntegrationDto {
     }
 }
 
-/// What the activity log keeps: never the token.
-fn snapshot(kind: &str, config: &Value) -> Value {
-    json!({"kind": kind, "config": config})
+impl From<IntegrationBody> for IntegrationInput {
+    fn from(b: IntegrationBody) -> Self {
+        Self { kind: b.kind, config: b.config, sensitive_config: b.sensitive_config }
+    }
 }
 
 fn integration_id(raw: &str) -> Result<i64, ApiError> {
@@ -88,8 +88,8 @@ pub async fn list(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let (p, _) = access(&st, auth, &id, READ).await?;
-    let alerts = st.alerts.clone();
-    let rows = blocking(move || alerts.integrations(p.id.0)).await?;
+    let svc = st.alert_service();
+    let rows = blocking(move || svc.integrations(p.id.0)).await?;
     let results: Vec<IntegrationDto> = rows.into_iter().map(IntegrationDto::from).collect();
     Ok(HttpResponse::Ok()
         .json(json!({"count": results.len(), "next": null, "previous": null, "results": results})))
@@ -106,42 +106,9 @@ pub async fn create(
     id: web::Path<String>,
     body: Body<IntegrationBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let (p, actor) = access(&st, auth, &id, WRITE).await?;
-    let b = body.0;
-    if b.kind != "slack" {
-        return Err(ApiError::invalid(
-            "kind",
-            "invalid_choice",
-            format!("\"{}\" is not a valid choice.", b.kind),
-        ));
-    }
-    let config = match b.config {
-        None | Some(Value::Null) => json!({}),
-        Some(v @ Value::Object(_)) => v,
-        Some(_) => return Err(ApiError::invalid("config", "invalid", "Must be an object.")),
-    };
-    let token = b.sensitive_config.as_ref().and_then(|s| s.get("access_token")).and_then(Value::as_str);
-    let Some(token) = token.map(str::trim).filter(|t| !t.is_empty()) else {
-        return Err(ApiError::invalid("sensitive_config", "required", "access_token is required."));
-    };
-    let now = st.now();
-    let new = NewIntegration {
-        team_id: p.id.0,
-        kind: b.kind,
-        config,
-        sensitive_config: json!({"access_token": token}),
-        created_at: now,
-        created_by: Some(actor.user.id.0),
-    };
-    let s = st.clone();
-    let created = blocking(move || -> Result<Integration, ApiError> {
-        let what = What::Created(snapshot(&new.kind, &new.config));
-        let mut audit = activity(&actor, &p, ACTIVITY_SCOPE, String::new(), "slack", what, now);
-        // The id is the database's, unknown until the insert.
-        audit.iter_mut().for_each(|e| e.item_id = None);
-        Ok(s.alerts.create_integration(&new, &audit)?)
-    })
-    .await?;
+    let (_, caller) = access(&st, auth, &id, WRITE).await?;
+    let (svc, now, input) = (st.alert_service(), st.now(), IntegrationInput::from(body.0));
+    let created = blocking(move || svc.create_integration(&caller, input, now)).await?;
     Ok(HttpResponse::Created().json(IntegrationDto::from(created)))
 }
 
@@ -157,8 +124,8 @@ pub async fn retrieve(
     let (pid, raw) = path.into_inner();
     let (p, _) = access(&st, auth, &pid, READ).await?;
     let iid = integration_id(&raw)?;
-    let alerts = st.alerts.clone();
-    let found = blocking(move || alerts.integration(p.id.0, iid)?.ok_or(AlertRepoError::NotFound)).await?;
+    let svc = st.alert_service();
+    let found = blocking(move || svc.integration(p.id.0, iid)).await?;
     Ok(HttpResponse::Ok().json(IntegrationDto::from(found)))
 }
 
@@ -171,15 +138,9 @@ pub async fn destroy(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (pid, raw) = path.into_inner();
-    let (p, actor) = access(&st, auth, &pid, WRITE).await?;
+    let (_, caller) = access(&st, auth, &pid, WRITE).await?;
     let iid = integration_id(&raw)?;
-    let (s, now) = (st.clone(), st.now());
-    blocking(move || -> Result<(), ApiError> {
-        let cur = s.alerts.integration(p.id.0, iid)?.ok_or(AlertRepoError::NotFound)?;
-        let what = What::Deleted(snapshot(&cur.kind, &cur.config));
-        let audit = activity(&actor, &p, ACTIVITY_SCOPE, iid.to_string(), "slack", what, now);
-        Ok(s.alerts.delete_integration(p.id.0, iid, &audit)?)
-    })
-    .await?;
+    let (svc, now) = (st.alert_service(), st.now());
+    blocking(move || svc.delete_integration(&caller, iid, now)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

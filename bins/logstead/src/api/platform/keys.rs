@@ -3,7 +3,7 @@ use orgs::service::{self, KeyInput};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::dto::PersonalApiKeyDto;
+use crate::api::dto::PersonalApiKeyDto;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorBody, blocking};
 use crate::extract::{Body, RequestBody};
