@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # Domain crates carry pure rules: they must depend on neither actix-web nor diesel.
-# `cargo tree -p <crate> -i <dep>` prints the path to <dep> on stdout, or nothing.
+# Lists each crate's whole dependency tree (normal, build and dev edges) and looks for the
+# two names; a `cargo tree` failure fails the check instead of passing it unchecked.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 domain=(auth-scopes orgs activity-log exports logs-query logs-ingest alerts-engine approvals)
 status=0
 for crate in "${domain[@]}"; do
   [ -d "crates/$crate" ] || continue
+  tree=$(cargo tree -p "$crate" --edges normal,build,dev --prefix none --format '{p}')
+  if ! grep -q "^$crate v" <<<"$tree"; then
+    echo "FAIL: cargo tree did not list $crate itself"; status=1; continue
+  fi
   for dep in actix-web diesel; do
-    out=$(cargo tree -p "$crate" -i "$dep" --edges normal,build,dev 2>/dev/null || true)
-    if [ -n "$out" ]; then
-      echo "FAIL: domain crate $crate depends on $dep:"; echo "$out"; status=1
+    if grep -qE "^$dep v" <<<"$tree"; then
+      echo "FAIL: domain crate $crate depends on $dep:"
+      cargo tree -p "$crate" -i "$dep" --edges normal,build,dev; status=1
     else
       echo "ok: $crate does not depend on $dep"
     fi

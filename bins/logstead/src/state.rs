@@ -51,7 +51,8 @@ pub struct AppState {
     pub exports: Arc<dyn ExportRepo>,
     pub alerts: Arc<dyn AlertRepo>,
     pub logs: Arc<dyn LogStore>,
-    pub pool: store_sql::DbPool,
+    /// The SQL store itself, for what no domain trait covers (readiness, backend).
+    pub sql: Arc<store_sql::SqlStore>,
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<ServerSettings>,
     pub metrics: Arc<Metrics>,
@@ -64,14 +65,14 @@ impl AppState {
         settings: ServerSettings,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        let store = Arc::new(store_sql::SqlStore::new(pool.clone()));
+        let store = Arc::new(store_sql::SqlStore::new(pool));
         Self {
             repos: store.clone(),
             activity: store.clone(),
             exports: store.clone(),
-            alerts: store,
+            alerts: store.clone(),
+            sql: store,
             logs,
-            pool,
             clock,
             settings: Arc::new(settings),
             metrics: Arc::new(Metrics::new()),

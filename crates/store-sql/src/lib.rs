@@ -9,6 +9,8 @@ mod exports;
 mod rows;
 pub mod schema;
 mod store;
+/// Test databases (a temporary SQLite file, a fresh PostgreSQL database); tests only.
+#[cfg(feature = "testing")]
 pub mod testing;
 
 pub use db::{AnyConnection, Backend, DbPool, connect, migrate, ping};

@@ -112,8 +112,8 @@ fn check_all(
     // Not bounded by cores: the store parallelises its own scans, and the rest is waiting
     // on commits. PostgreSQL overlaps them (half the pool stays for the HTTP handlers);
     // SQLite has one writer: beyond a few threads they only queue on its lock.
-    let sqlite = matches!(state.pool.get().as_deref(), Ok(store_sql::AnyConnection::Sqlite(_)));
-    let pool = usize::try_from(state.pool.max_size()).unwrap_or(1);
+    let sqlite = matches!(state.sql.backend(), Ok(store_sql::Backend::Sqlite));
+    let pool = usize::try_from(state.sql.max_connections()).unwrap_or(1);
     let workers = if sqlite { SQLITE_WORKERS } else { (pool / 2).clamp(1, MAX_WORKERS) };
     let next = AtomicUsize::new(0);
     let work = || {

@@ -16,8 +16,8 @@ pub async fn health() -> HttpResponse {
 #[utoipa::path(tag = "system", responses((status = 200, description = "ready"), (status = 503, description = "not ready")))]
 #[get("/_readiness")]
 pub async fn readiness(st: web::Data<AppState>) -> HttpResponse {
-    let pool = st.pool.clone();
-    match web::block(move || store_sql::ping(&pool)).await {
+    let sql = st.sql.clone();
+    match web::block(move || sql.ping()).await {
         Ok(Ok(())) => HttpResponse::Ok().json(json!({"status": "ready", "database": "ok"})),
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "readiness: database unavailable");

@@ -30,6 +30,22 @@ impl SqlStore {
         &self.pool
     }
 
+    /// The database answers (readiness).
+    pub fn ping(&self) -> std::result::Result<(), crate::StoreError> {
+        crate::db::ping(&self.pool)
+    }
+
+    /// Which database this is, read from a pooled connection.
+    pub fn backend(&self) -> std::result::Result<crate::Backend, crate::StoreError> {
+        let conn = self.pool.get().map_err(|e| crate::StoreError::Connect(e.to_string()))?;
+        Ok(crate::db::backend(&conn))
+    }
+
+    /// The pool's size: how many statements can run at once.
+    pub fn max_connections(&self) -> u32 {
+        self.pool.max_size()
+    }
+
     /// Runs `f` on a pooled connection, outside any transaction.
     fn run<T>(&self, f: impl FnOnce(&mut AnyConnection) -> std::result::Result<T, Fail>) -> Result<T> {
         let mut conn = self.pool.get().map_err(|e| OrgsError::Storage(format!("database pool: {e}")))?;
