@@ -20,7 +20,7 @@ pub use organizations::{
     update_organization,
 };
 pub use projects::{
-    ProjectInput, ProjectPatch, create_project, delete_project, get_project, list_projects,
+    DeletedProject, ProjectData, ProjectInput, ProjectPatch, create_project, delete_project, get_project, list_projects,
     reset_project_token, update_project,
 };
 pub use users::{create_user, login, me};

@@ -135,17 +135,32 @@ pub fn reset_project_token(
     save(repo, actor, &before, &p, now)
 }
 
+/// Data a project owns outside the repositories (its logs): dropped with the project.
+pub trait ProjectData: Send + Sync {
+    fn drop_project_data(&self, project: ProjectId) -> std::result::Result<(), String>;
+}
+
+/// A deleted project, and why its data could not be dropped, if it could not.
+#[derive(Debug)]
+pub struct DeletedProject {
+    pub id: ProjectId,
+    /// The rows are unreachable (no token or key names the project), so a failure here is
+    /// reported for the log, not returned as an error.
+    pub data_error: Option<String>,
+}
+
 pub fn delete_project(
     repo: &dyn Repos,
+    data: &dyn ProjectData,
     actor: &Actor,
     project: ProjectRef,
     now: OffsetDateTime,
-) -> Result<ProjectId> {
+) -> Result<DeletedProject> {
     let (p, m) = project_access(repo, actor, project, WRITE)?;
     require_admin(m.level)?;
     let place = Place { org: Some(p.organization_id), team: Some(p.id) };
     let what = What::Deleted(audit::project(&p));
     let log = one(entry(actor, place, audit::SCOPE_PROJECT, p.id.0.to_string(), &p.name, what, now));
     repo.delete_project(p.id, &log)?;
-    Ok(p.id)
+    Ok(DeletedProject { id: p.id, data_error: data.drop_project_data(p.id).err() })
 }

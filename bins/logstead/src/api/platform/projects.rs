@@ -171,12 +171,19 @@ pub async fn destroy(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let (project, repos, now) = (project_ref(&id)?, st.repos.clone(), st.now());
-    let deleted = blocking(move || service::delete_project(&*repos, &auth.0, project, now)).await?;
-    // The project is gone for good; its logs go with it. A failure here leaves rows no
-    // one can read (no token or key reaches them), so it is logged, not returned.
-    let logs = st.logs.clone();
-    if let Err(e) = blocking(move || logs.drop_before(deleted.0, i64::MAX)).await {
-        tracing::warn!(project = deleted.0, error = ?e, "dropping a deleted project's logs");
+    let logs = ProjectLogs(st.logs.clone());
+    let deleted = blocking(move || service::delete_project(&*repos, &logs, &auth.0, project, now)).await?;
+    if let Some(e) = deleted.data_error {
+        tracing::warn!(project = deleted.id.0, error = %e, "dropping a deleted project's logs");
     }
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// A project's logs go with it.
+struct ProjectLogs(std::sync::Arc<dyn logs_query::LogStore>);
+
+impl service::ProjectData for ProjectLogs {
+    fn drop_project_data(&self, project: orgs::ProjectId) -> Result<(), String> {
+        self.0.drop_before(project.0, i64::MAX).map(drop).map_err(|e| e.to_string())
+    }
 }
