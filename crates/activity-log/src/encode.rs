@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 
+use md5::{Digest, Md5};
 use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 use time::{Date, UtcOffset};
@@ -26,16 +27,18 @@ pub const COLUMNS: [&str; 13] = [
     "created_at",
 ];
 
-/// RFC 4180 CSV with CRLF line ends (as Python's `csv` writes).
+/// RFC 4180 CSV with CRLF line ends (as Python's `csv` writes): cells holding a comma,
+/// quote or line break are quoted, quotes doubled.
 pub struct CsvWriter<W: Write> {
-    w: W,
+    /// Boxed: `csv` keeps a 256-entry quoting table inline, which would bloat [`RowWriter`].
+    w: Box<csv::Writer<W>>,
 }
 
 impl<W: Write> CsvWriter<W> {
     /// Writes the header line.
-    pub fn new(mut w: W) -> io::Result<Self> {
-        w.write_all(COLUMNS.join(",").as_bytes())?;
-        w.write_all(b"\r\n")?;
+    pub fn new(w: W) -> io::Result<Self> {
+        let mut w = Box::new(csv_writer(w));
+        w.write_record(COLUMNS)?;
         Ok(Self { w })
     }
 
@@ -61,30 +64,18 @@ impl<W: Write> CsvWriter<W> {
             String::new(),
             timestamp(row)?,
         ];
-        for (i, cell) in cells.iter().enumerate() {
-            if i > 0 {
-                self.w.write_all(b",")?;
-            }
-            write_cell(&mut self.w, cell)?;
-        }
-        self.w.write_all(b"\r\n")
+        Ok(self.w.write_record(&cells)?)
     }
 
     /// Flushes and hands back the sink.
-    pub fn finish(mut self) -> io::Result<W> {
-        self.w.flush()?;
-        Ok(self.w)
+    pub fn finish(self) -> io::Result<W> {
+        self.w.into_inner().map_err(csv::IntoInnerError::into_error)
     }
 }
 
-fn write_cell(w: &mut impl Write, cell: &str) -> io::Result<()> {
-    if cell.contains([',', '"', '\r', '\n']) {
-        w.write_all(b"\"")?;
-        w.write_all(cell.replace('"', "\"\"").as_bytes())?;
-        w.write_all(b"\"")
-    } else {
-        w.write_all(cell.as_bytes())
-    }
+/// The `csv` settings that match Python's `csv.writer`: minimal quoting, CRLF.
+fn csv_writer<W: Write>(w: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(w)
 }
 
 /// Upstream writes `""` for a falsy detail (`None`, `{}`, `[]`).
@@ -201,8 +192,13 @@ pub fn export_filename(filters: &Value, today: Date) -> String {
     if !has_filters {
         return format!("activity_logs_all_{date}");
     }
-    let hash = crate::md5::hex_digest(python_dumps_sorted(filters).as_bytes());
+    let hash = md5_hex(python_dumps_sorted(filters).as_bytes());
     format!("activity_logs_{}_{date}", &hash[..6])
+}
+
+/// Not for anything security-related: only names the file, as upstream does.
+fn md5_hex(data: &[u8]) -> String {
+    hex::encode(Md5::digest(data))
 }
 
 fn is_unset(v: &Value) -> bool {

@@ -219,7 +219,7 @@ impl Parser {
             None => return Err(unsupported(format!("missing value after '{field} {}'", op.as_str()))),
         };
         if field == "created_at"
-            && !(value.is_null() || value.as_str().and_then(crate::datetime::parse).is_some())
+            && !(value.is_null() || value.as_str().and_then(crate::datetime::parse_iso8601).is_some())
         {
             return Err(unsupported("created_at must be compared with an ISO-8601 date string"));
         }

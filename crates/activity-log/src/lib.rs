@@ -3,7 +3,7 @@
 //! storage implements [`ActivityRepo`].
 
 pub mod audit;
-mod datetime;
+pub mod datetime;
 pub mod detail_filter;
 pub mod diff;
 pub mod encode;
@@ -12,7 +12,6 @@ pub mod fields;
 pub mod filter;
 pub mod hogql;
 mod json_text;
-mod md5;
 pub mod model;
 pub mod query;
 pub mod repo;

@@ -174,7 +174,7 @@ fn invalid(attr: impl Into<String>, detail: &str) -> ActivityError {
 }
 
 fn date(attr: &str, v: &str) -> Result<time::OffsetDateTime, ActivityError> {
-    datetime::parse(v).ok_or_else(|| invalid(attr, datetime::FORMAT_HELP))
+    datetime::parse_iso8601(v).ok_or_else(|| invalid(attr, datetime::FORMAT_HELP))
 }
 
 /// DRF's `BooleanField`/`NullBooleanField` spellings; `null`/`none` mean "no filter".

@@ -4,12 +4,28 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use uuid::Uuid;
 
 use crate::error::QueryError;
-use crate::query::OrderBy;
 use crate::record::LogRecord;
 use crate::timefmt::{format_iso_us, parse_absolute, to_us};
+
+/// `latest` (default, and what any unknown value means) or `earliest`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OrderBy {
+    #[default]
+    Latest,
+    Earliest,
+}
+
+impl<'de> Deserialize<'de> for OrderBy {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = Value::deserialize(d)?;
+        Ok(if v.as_str() == Some("earliest") { Self::Earliest } else { Self::Latest })
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct LogCursor {

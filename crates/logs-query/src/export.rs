@@ -141,10 +141,10 @@ pub fn write_csv<W: Write>(
     plan: &ExportPlan,
     max_rows: usize,
     page: usize,
-    mut out: W,
+    out: W,
 ) -> Result<(usize, W), ExportError> {
-    let header: Vec<String> = plan.columns.iter().map(Column::name).collect();
-    write_record(&mut out, &header)?;
+    let mut wtr = csv_writer(out);
+    wtr.write_record(plan.columns.iter().map(Column::name)).map_err(io::Error::from)?;
     let filter = plan.query.row_filter();
     let mut written = 0;
     let mut after: Option<LogCursor> = None;
@@ -161,8 +161,7 @@ pub fn write_csv<W: Write>(
             limit,
         })?;
         for r in &rows {
-            let cells: Vec<String> = plan.columns.iter().map(|c| c.cell(r)).collect();
-            write_record(&mut out, &cells)?;
+            wtr.write_record(plan.columns.iter().map(|c| c.cell(r))).map_err(io::Error::from)?;
         }
         written += rows.len();
         match rows.last() {
@@ -170,26 +169,15 @@ pub fn write_csv<W: Write>(
             _ => break,
         }
     }
-    out.flush()?;
+    // Flushes the buffer and the sink.
+    let out = wtr.into_inner().map_err(csv::IntoInnerError::into_error)?;
     Ok((written, out))
 }
 
-/// One RFC 4180 record with CRLF, as Python's `csv` writes: cells holding a comma, quote
-/// or line break are quoted, quotes doubled.
-fn write_record(w: &mut impl Write, cells: &[String]) -> io::Result<()> {
-    for (i, cell) in cells.iter().enumerate() {
-        if i > 0 {
-            w.write_all(b",")?;
-        }
-        if cell.contains([',', '"', '\r', '\n']) {
-            w.write_all(b"\"")?;
-            w.write_all(cell.replace('"', "\"\"").as_bytes())?;
-            w.write_all(b"\"")?;
-        } else {
-            w.write_all(cell.as_bytes())?;
-        }
-    }
-    w.write_all(b"\r\n")
+/// RFC 4180 with CRLF, as Python's `csv` writes: cells holding a comma, quote or line break
+/// are quoted, quotes doubled (and a lone empty cell is `""`, so the row is not blank).
+fn csv_writer<W: Write>(w: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(w)
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@ mod alert_filters;
 mod fields;
 
 pub use alert_filters::parse_alert_filters;
+// The page order lives with the cursor it orders; re-exported where callers look for it.
+pub use crate::cursor::OrderBy;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -15,7 +17,6 @@ use crate::date_range::{DEFAULT_DATE_FROM, DateRange};
 use crate::error::QueryError;
 use crate::filter::FilterGroup;
 use crate::record::Severity;
-use crate::row_filter::RowFilter;
 use crate::timefmt::to_us;
 
 /// Published contract: 1..=1000, default 100. PostHog's code defaults to 1000 and caps at
@@ -27,22 +28,6 @@ pub const DEFAULT_TARGET_BUCKETS: u32 = 10;
 pub const MAX_TARGET_BUCKETS: u32 = 100;
 pub const MAX_CUSTOM_COLUMNS: usize = 50;
 pub const MAX_SERVICE_NAME_SEARCH: usize = 200;
-
-/// `latest` (default, and what any unknown value means) or `earliest`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum OrderBy {
-    #[default]
-    Latest,
-    Earliest,
-}
-
-impl<'de> Deserialize<'de> for OrderBy {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = Value::deserialize(d)?;
-        Ok(if v.as_str() == Some("earliest") { Self::Earliest } else { Self::Latest })
-    }
-}
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -185,13 +170,6 @@ impl LogsQuery {
     /// Non-empty, lower-cased `serviceNameSearch` (substring match on service names).
     pub fn service_name_search_lower(&self) -> Option<String> {
         self.service_name_search.as_deref().filter(|s| !s.is_empty()).map(str::to_lowercase)
-    }
-
-    /// The row predicate: severities, services, search term, filter group and resource
-    /// fingerprint. Time bounds, the cursor and the live-tail checkpoint are range bounds
-    /// the store applies itself.
-    pub fn row_filter(&self) -> RowFilter {
-        RowFilter::new(self)
     }
 }
 

@@ -14,6 +14,15 @@ pub struct RowFilter {
     group: CompiledGroup,
 }
 
+impl LogsQuery {
+    /// The row predicate: severities, services, search term, filter group and resource
+    /// fingerprint. Time bounds, the cursor and the live-tail checkpoint are range bounds
+    /// the store applies itself.
+    pub fn row_filter(&self) -> RowFilter {
+        RowFilter::new(self)
+    }
+}
+
 impl RowFilter {
     /// A query that bypassed `parse_body` and carries an invalid filter group matches
     /// nothing: failing closed beats silently returning everything.

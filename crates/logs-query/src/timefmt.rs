@@ -1,56 +1,19 @@
 //! ISO 8601 parsing and formatting shared by date ranges, cursors and date filters.
 //! Everything internal is UTC microseconds since the Unix epoch.
 
-use time::macros::format_description;
-use time::{Date, OffsetDateTime, PrimitiveDateTime, UtcOffset};
+use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
 /// Absolute ISO 8601: `2024-01-15`, `2024-01-15T10:00[:00[.123456]]` with `T`, `t` or a space,
 /// optionally followed by `Z` or an offset (`+02:00`, `+0200`, `+02`). Naive values are UTC
-/// (logs queries treat them so), a date alone is midnight UTC. Result is in UTC.
+/// (logs queries treat them so), a date alone is midnight UTC. Result is in UTC. The grammar
+/// is the activity log's (DRF's), so both APIs accept the same dates.
 pub fn parse_absolute(s: &str) -> Option<OffsetDateTime> {
-    let s = s.trim();
-    if !s.is_ascii() {
-        return None;
-    }
-    if s.len() == 10 {
-        let date = Date::parse(s, format_description!("[year]-[month]-[day]")).ok()?;
-        return Some(date.midnight().assume_utc());
-    }
-    if !matches!(s.as_bytes().get(10), Some(b'T' | b't' | b' ')) {
-        return None;
-    }
-    let (naive, offset) = split_offset(s)?;
-    let naive = format!("{}T{}", naive.get(..10)?, naive.get(11..)?);
-    let format = format_description!(
-        "[year]-[month]-[day]T[hour]:[minute][optional [:[second][optional [.[subsecond]]]]]"
-    );
-    let local = PrimitiveDateTime::parse(&naive, format).ok()?;
-    Some(local.assume_offset(offset).to_offset(UtcOffset::UTC))
+    activity_log::datetime::parse_iso8601(s).map(|t| t.to_offset(UtcOffset::UTC))
 }
 
 /// Whether an accepted absolute value names a whole day (`2024-01-15`).
 pub fn is_date_only(s: &str) -> bool {
     s.trim().len() == 10
-}
-
-/// Splits `<naive><offset>`; the offset sign is searched after the date part only.
-fn split_offset(s: &str) -> Option<(&str, UtcOffset)> {
-    if let Some(naive) = s.strip_suffix(['Z', 'z']) {
-        return Some((naive, UtcOffset::UTC));
-    }
-    let Some(pos) = s.get(11..)?.rfind(['+', '-']).map(|p| p + 11) else {
-        return Some((s, UtcOffset::UTC));
-    };
-    let (naive, offset) = s.split_at(pos);
-    let negative = offset.starts_with('-');
-    let digits: String = offset.get(1..)?.chars().filter(|c| *c != ':').collect();
-    if !digits.bytes().all(|b| b.is_ascii_digit()) || !matches!(digits.len(), 2 | 4) {
-        return None;
-    }
-    let hours: i8 = digits.get(..2)?.parse().ok()?;
-    let minutes: i8 = digits.get(2..).filter(|m| !m.is_empty()).map_or(Ok(0), str::parse).ok()?;
-    let sign = if negative { -1 } else { 1 };
-    Some((naive, UtcOffset::from_hms(sign * hours, sign * minutes, 0).ok()?))
 }
 
 pub fn to_us(t: OffsetDateTime) -> i64 {
@@ -112,6 +75,16 @@ mod tests {
         }
         assert_eq!(parse_absolute("2024-01-15T10:00:00+2:00"), None);
         assert_eq!(parse_absolute("2024-01-15T10:00:00é"), None);
+    }
+
+    #[test]
+    fn grammar_is_the_activity_logs() {
+        let base = to_us(datetime!(2024-01-15 10:20:30 UTC));
+        assert_eq!(us("2024-01-15t10:20:30,5z"), Some(base + 500_000), "Django's comma fraction");
+        assert_eq!(us(" 2024-01-15T10:50:30+00:30 "), Some(base));
+        for bad in ["2024-01-15T10:00:00+24:00", "2024-01-15T10:00:00+02:", "+2024-01-15", "2024-01-15T10"] {
+            assert_eq!(parse_absolute(bad), None, "{bad}");
+        }
     }
 
     #[test]

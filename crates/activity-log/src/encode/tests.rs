@@ -118,3 +118,34 @@ fn filename_hashes_python_style_sorted_json() {
     assert_eq!(export_filename(&mixed, today), "activity_logs_0d2742_20240309");
     assert_eq!(export_filename(&json!({"search_text": "café"}), today), "activity_logs_be0c63_20240309");
 }
+
+/// The md5 behind the filenames, on RFC 1321's test suite.
+#[test]
+fn md5_rfc_1321_test_suite() {
+    let cases = [
+        ("", "d41d8cd98f00b204e9800998ecf8427e"),
+        ("a", "0cc175b9c0f1b6a831c399e269772661"),
+        ("abc", "900150983cd24fb0d6963f7d28e17f72"),
+        ("message digest", "f96b697d7cb7938d525a2f31aaf161d0"),
+        ("abcdefghijklmnopqrstuvwxyz", "c3fcd3d76192e4007dfb496cca67e13b"),
+        (
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+            "d174ab98d277d9f5a5611c2c9f419d9f",
+        ),
+        (
+            "12345678901234567890123456789012345678901234567890123456789012345678901234567890",
+            "57edf4a22be3c955ac49da2e2107b67a",
+        ),
+    ];
+    for (input, want) in cases {
+        assert_eq!(md5_hex(input.as_bytes()), want, "{input:?}");
+    }
+}
+
+#[test]
+fn md5_block_boundaries() {
+    // 55, 56 and 64 bytes straddle the padding boundary; values from Python's hashlib.
+    assert_eq!(md5_hex(&[b'x'; 55]), "04364420e25c512fd958a70738aa8f72");
+    assert_eq!(md5_hex(&[b'x'; 56]), "668a72d5ba17f08e62dabcafad6db14b");
+    assert_eq!(md5_hex(&[b'x'; 64]), "c1bb4f81d892b2d57947682aeb252456");
+}

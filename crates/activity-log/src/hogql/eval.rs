@@ -26,7 +26,7 @@ fn compare(row: &ActivityRow, field: &str, op: CmpOp, literal: &Value) -> bool {
         return match literal {
             Value::Null => op == CmpOp::NotEq,
             Value::String(s) => {
-                crate::datetime::parse(s).is_some_and(|t| holds(op, row.entry.created_at.cmp(&t)))
+                crate::datetime::parse_iso8601(s).is_some_and(|t| holds(op, row.entry.created_at.cmp(&t)))
             }
             _ => false,
         };

@@ -174,3 +174,10 @@ fn empty_any_values_are_null() {
     assert_eq!(record.attributes[1].value, None);
     assert_eq!(rl.resource.as_ref().unwrap().attributes[0].value, None);
 }
+
+#[test]
+fn top_level_must_be_an_object() {
+    assert!(decode_json_one(b"[]").is_err());
+    assert!(decode_json_one(b"\"x\"").is_err());
+    assert_eq!(decode_json_one(b"{}"), Ok(ExportLogsServiceRequest::default()));
+}

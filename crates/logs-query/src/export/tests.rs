@@ -159,3 +159,12 @@ fn cells_are_quoted_and_formatted() {
     );
     assert_eq!(lines.next(), Some(expected.as_str()));
 }
+
+#[test]
+fn a_lone_empty_cell_is_quoted_so_the_row_is_not_blank() {
+    let store = MemStore::with(vec![row(1, "")]);
+    let (n, text) = csv(&store, &plan(json!({}), &["body"]), 10, 10);
+    assert_eq!((n, text.as_str()), (1, "body\r\n\"\"\r\n"), "as Python's csv.writer does");
+    let (_, text) = csv(&store, &plan(json!({}), &["body", "attributes.none"]), 10, 10);
+    assert_eq!(text, "body,attributes.none\r\n,\r\n");
+}

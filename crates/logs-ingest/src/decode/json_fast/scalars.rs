@@ -143,22 +143,6 @@ impl From<Id> for Vec<u8> {
     }
 }
 
-fn hex_digit(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
-
-fn from_hex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    s.as_bytes().chunks_exact(2).map(|p| Some(hex_digit(p[0])? << 4 | hex_digit(p[1])?)).collect()
-}
-
 impl<'de> de::Deserialize<'de> for Id {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
@@ -168,7 +152,7 @@ impl<'de> de::Deserialize<'de> for Id {
                 f.write_str("an id string")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Id, E> {
-                Ok(Id(from_hex(v).or_else(|| BASE64.decode(v.as_bytes()).ok()).unwrap_or_default()))
+                Ok(Id(hex::decode(v).or_else(|_| BASE64.decode(v.as_bytes())).unwrap_or_default()))
             }
         }
         d.deserialize_str(V)
