@@ -6,35 +6,18 @@ use exports::{Format, KIND_LOGS, NewExport};
 use logs_query::export::prepare_export;
 use orgs::OrgsError;
 use orgs::service::activity::EXPORT_TTL;
-use serde::Serialize;
 use serde_json::Value;
-use time::OffsetDateTime;
-use utoipa::ToSchema;
 
-use super::dto::iso;
-use super::logs::readable_project;
+use super::dto::LogsExportCreated;
+use super::input::LogsExportBody;
+use super::query::readable_project;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorBody, blocking};
 use crate::extract::Body;
 use crate::state::AppState;
 
-/// PostHog's exported-asset answer to a logs export.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LogsExportCreated {
-    pub id: i64,
-    /// Always `text/csv`.
-    pub export_format: String,
-    #[serde(with = "iso")]
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: OffsetDateTime,
-    /// False until the worker has written the file.
-    pub has_content: bool,
-    /// `logs-<service part>-<dates>.csv`.
-    pub filename: String,
-}
-
 /// Body `{"query": {...same as logs/query...}, "columns": ["timestamp", "body", "attributes.<key>", ...]}`.
-#[utoipa::path(tag = "logs", params(("project_id" = String, Path)), request_body = Object,
+#[utoipa::path(tag = "logs", params(("project_id" = String, Path)), request_body = LogsExportBody,
     responses((status = 201, body = LogsExportCreated), (status = 400, body = ErrorBody),
         (status = 403, body = ErrorBody)),
     security(("bearer" = ["logs:read"])))]

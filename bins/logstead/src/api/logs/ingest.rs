@@ -7,8 +7,9 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use futures_util::StreamExt;
 use futures_util::future::{Either, select};
 use logs_ingest::{IngestError, decode, into_records, project_token};
-use serde_json::json;
 
+use super::dto::ExportLogsServiceResponse;
+use super::input::IngestParams;
 use crate::error::{ApiError, ErrorBody, blocking};
 use crate::state::AppState;
 
@@ -37,6 +38,7 @@ async fn ingest(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let header = req.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok());
+    // By hand, not `web::Query<IngestParams>`: other query keys and repeats are ignored.
     let query_token = url::form_urlencoded::parse(req.query_string().as_bytes())
         .find(|(k, _)| k == "token")
         .map(|(_, v)| v.into_owned());
@@ -65,14 +67,15 @@ async fn ingest(
     })
     .await?;
     // OTLP: an empty ExportLogsServiceResponse means every record was accepted (and is durable).
-    Ok(HttpResponse::Ok().json(json!({})))
+    Ok(HttpResponse::Ok().json(ExportLogsServiceResponse {}))
 }
 
 /// OTLP/HTTP logs (protobuf, JSON or JSON lines; gzip detected). Token: `Authorization:
 /// Bearer phc_...` or `?token=`. 200 `{}` once the records are durable.
-#[utoipa::path(tag = "ingestion", request_body(content = String, description = "ExportLogsServiceRequest"),
-    responses((status = 200, description = "accepted and durable"), (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 413, body = ErrorBody)))]
+#[utoipa::path(tag = "ingestion", params(IngestParams),
+    request_body(content = String, description = "ExportLogsServiceRequest"),
+    responses((status = 200, description = "accepted and durable", body = ExportLogsServiceResponse),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 413, body = ErrorBody)))]
 #[post("/i/v1/logs")]
 pub async fn capture(
     st: web::Data<AppState>,
@@ -83,9 +86,10 @@ pub async fn capture(
 }
 
 /// The same as `/i/v1/logs`, at the OTLP default path.
-#[utoipa::path(tag = "ingestion", request_body(content = String, description = "ExportLogsServiceRequest"),
-    responses((status = 200, description = "accepted and durable"), (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 413, body = ErrorBody)))]
+#[utoipa::path(tag = "ingestion", params(IngestParams),
+    request_body(content = String, description = "ExportLogsServiceRequest"),
+    responses((status = 200, description = "accepted and durable", body = ExportLogsServiceResponse),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 413, body = ErrorBody)))]
 #[post("/v1/logs")]
 pub async fn otlp(
     st: web::Data<AppState>,

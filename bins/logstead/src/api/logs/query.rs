@@ -2,13 +2,14 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use auth_scopes::{Scope, ScopeObject};
-use logs_query::ids::{span_id_hex, trace_id_hex};
 use logs_query::timefmt::format_iso_us;
-use logs_query::{LogRecord, list_page, parse_body};
+use logs_query::{list_page, parse_body};
 use orgs::Project;
 use orgs::service::project_access;
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
+use super::dto::{HasLogsResponse, LogRow, LogsQueryResponse};
+use super::input::LogsQueryBody;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorBody, blocking};
 use crate::extract::{Body, project_ref};
@@ -27,39 +28,13 @@ pub(super) async fn readable_project(
     let (p, _) = blocking(move || project_access(&*repos, &auth.0, project, READ)).await?;
     Ok(p)
 }
+
 /// What an export may hold (PostHog's limit).
 const MAX_EXPORTABLE_LOGS: u32 = 10_000;
 
-fn map(pairs: &[(String, String)], exclude: bool) -> Value {
-    if exclude {
-        return json!({});
-    }
-    Value::Object(pairs.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect::<Map<_, _>>())
-}
-
-fn row(r: &LogRecord, exclude_attributes: bool, checkpoint: &str) -> Value {
-    json!({
-        "uuid": r.uuid,
-        "timestamp": format_iso_us(r.timestamp_us),
-        "observed_timestamp": format_iso_us(r.observed_timestamp_us),
-        "body": r.body,
-        "severity_text": r.severity.as_str(),
-        "severity_number": r.severity_number,
-        "level": r.severity.as_str(),
-        "trace_id": trace_id_hex(&r.trace_id),
-        "span_id": span_id_hex(&r.span_id),
-        "attributes": map(&r.attributes, exclude_attributes),
-        "resource_attributes": map(&r.resource_attributes, exclude_attributes),
-        "resource_fingerprint": r.resource_fingerprint.to_string(),
-        "instrumentation_scope": r.instrumentation_scope,
-        "event_name": r.event_name,
-        "live_logs_checkpoint": checkpoint,
-    })
-}
-
 /// Log rows, newest (or oldest) first, in cursor pages; `liveLogsCheckpoint` for live tail.
-#[utoipa::path(tag = "logs", params(("project_id" = String, Path)), request_body = Object,
-    responses((status = 200, description = "results, hasMore, nextCursor"), (status = 400, body = ErrorBody)),
+#[utoipa::path(tag = "logs", params(("project_id" = String, Path)), request_body = LogsQueryBody,
+    responses((status = 200, body = LogsQueryResponse), (status = 400, body = ErrorBody)),
     security(("bearer" = ["logs:read"])))]
 #[post("/{project_id}/logs/query")]
 pub async fn query(
@@ -75,20 +50,19 @@ pub async fn query(
     let (logs, now) = (st.logs.clone(), st.now());
     let page = blocking(move || list_page(&*logs, p.id.0, &q, now)).await?;
     let checkpoint = format_iso_us(page.checkpoint_us);
-    let results: Vec<Value> = page.rows.iter().map(|r| row(r, exclude_attributes, &checkpoint)).collect();
-    Ok(HttpResponse::Ok().json(json!({
-        "query": body.get("query").cloned().unwrap_or(Value::Null),
-        "results": results,
-        "hasMore": page.has_more,
-        "nextCursor": page.next_cursor,
-        "maxExportableLogs": MAX_EXPORTABLE_LOGS,
-        "columns": Value::Null,
-    })))
+    Ok(HttpResponse::Ok().json(LogsQueryResponse {
+        query: body.get("query").cloned().unwrap_or(Value::Null),
+        results: page.rows.iter().map(|r| LogRow::new(r, exclude_attributes, &checkpoint)).collect(),
+        has_more: page.has_more,
+        next_cursor: page.next_cursor,
+        max_exportable_logs: MAX_EXPORTABLE_LOGS,
+        columns: None,
+    }))
 }
 
 /// Whether the project has any log.
 #[utoipa::path(tag = "logs", params(("project_id" = String, Path)),
-    responses((status = 200, description = "{\"hasLogs\": bool}")), security(("bearer" = ["logs:read"])))]
+    responses((status = 200, body = HasLogsResponse)), security(("bearer" = ["logs:read"])))]
 #[get("/{project_id}/logs/has_logs")]
 pub async fn has_logs(
     st: web::Data<AppState>,
@@ -98,5 +72,5 @@ pub async fn has_logs(
     let p = readable_project(&st, auth, &id).await?;
     let logs = st.logs.clone();
     let has = blocking(move || logs.has_logs(p.id.0)).await?;
-    Ok(HttpResponse::Ok().json(json!({"hasLogs": has})))
+    Ok(HttpResponse::Ok().json(HasLogsResponse { has_logs: has }))
 }

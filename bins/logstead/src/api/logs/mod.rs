@@ -1,0 +1,9 @@
+//! Logs endpoints: ingestion (OTLP, capture), query, aggregates, attributes and export.
+
+pub mod aggregates;
+pub mod attributes;
+pub mod dto;
+pub mod export;
+pub mod ingest;
+pub mod input;
+pub mod query;
