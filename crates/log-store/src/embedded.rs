@@ -210,6 +210,13 @@ impl EmbeddedStore {
         self.inner.seal(&mut durable).map_err(StoreError::Write)
     }
 
+    /// Test hook: a seal's first step only, so reads see a frozen head until the next seal.
+    #[doc(hidden)]
+    pub fn freeze_head(&self) {
+        let _durable = lock(&self.inner.durable);
+        self.inner.freeze();
+    }
+
     /// Runs compaction until no team-hour qualifies.
     pub fn compact(&self) -> Result<(), StoreError> {
         let mut durable = lock(&self.inner.durable);

@@ -11,55 +11,12 @@ use log_store::StoreOptions;
 use logs_query::{ListRequest, LogRecord, LogStore, OrderBy, RowFilter, ScanRequest, Severity};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use support::{TempDir, filter, open};
+use bench_data::{ERRORS, FIRST_NAMES, HOSTS, PATTERNS, ROUTES, TABLES};
+use support::{filter, open, temp_dir};
 use uuid::Uuid;
 
-const SERVICES: [&str; 12] = [
-    "api-gateway",
-    "web-frontend",
-    "checkout",
-    "catalog",
-    "search",
-    "payments",
-    "cart",
-    "auth",
-    "recommendations",
-    "inventory",
-    "user-profile",
-    "notifications",
-];
-const ROUTES: [&str; 8] = [
-    "/api/orders/{id}",
-    "/api/cart/{id}/items",
-    "/api/products/{id}",
-    "/api/search",
-    "/api/users/{id}",
-    "/api/payments/{id}/capture",
-    "/healthz",
-    "/api/v2/orders/{id}",
-];
-const PATTERNS: [&str; 12] = [
-    "{method} {path} {status} in {ms}ms",
-    "user {user} logged in from {ip}",
-    "order {id} created by {uid} with {n} items",
-    "payment {id} captured for {uid}",
-    "processed batch of {n} events in {ms}ms",
-    "query on {table} returned {n} rows in {ms}ms",
-    "cache miss for {key}, loading from {table}",
-    "request completed: {method} {path} status={status} duration={ms}ms",
-    "slow query on {table}: {ms}ms",
-    "retry {n}/5 calling {host}: connection reset by peer",
-    "{method} {path} failed with {status}: upstream timeout",
-    "timeout after {ms}ms waiting for {host}",
-];
-const TABLES: [&str; 6] = ["orders", "users", "sessions", "payments", "invoices", "products"];
-const HOSTS: [&str; 4] = [
-    "postgres-primary.internal:5432",
-    "redis-main.internal:6379",
-    "api.stripe.com:443",
-    "kafka-0.internal:9092",
-];
-const NAMES: [&str; 8] = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi"];
+/// logstead-bench's vocabulary (crate `bench-data`): its twelve biggest services.
+const SERVICES: &[&str] = bench_data::SERVICES.split_at(12).0;
 
 fn hex(rng: &mut StdRng, n: usize) -> String {
     (0..n).map(|_| char::from_digit(rng.random_range(0..16), 16).unwrap_or('0')).collect()
@@ -123,7 +80,15 @@ impl World {
         let ms = (rng.random::<f64>().powi(4) * 5000.0) as i64 + 1;
         let user = (rng.random::<f64>().powi(3) * 5000.0) as usize;
         let mut body = format!("[{}] ", ["http", "db", "queue", "cache"][rng.random_range(0..4)]);
-        let pattern = PATTERNS[rng.random_range(0..PATTERNS.len())];
+        let level = match sev {
+            Severity::Trace => 0,
+            Severity::Debug => 1,
+            Severity::Info => 2,
+            Severity::Warn => 3,
+            _ => 4,
+        };
+        let patterns = PATTERNS[level];
+        let pattern = patterns[rng.random_range(0..patterns.len())];
         let mut rest = pattern;
         while let Some(open) = rest.find('{') {
             body.push_str(&rest[..open]);
@@ -133,7 +98,7 @@ impl World {
                 "path" => write!(body, "{path}"),
                 "status" => write!(body, "{status}"),
                 "ms" => write!(body, "{ms}"),
-                "user" => write!(body, "{}.{}", NAMES[user % 8], user),
+                "user" => write!(body, "{}.{}", FIRST_NAMES[user % FIRST_NAMES.len()], user),
                 "uid" => write!(body, "u_{user:06}"),
                 "ip" => write!(
                     body,
@@ -152,6 +117,7 @@ impl World {
                     rng.random_range(0..10_000)
                 ),
                 "host" => write!(body, "{}", HOSTS[rng.random_range(0..HOSTS.len())]),
+                "err" => write!(body, "{}", ERRORS[rng.random_range(0..ERRORS.len())]),
                 _ => Ok(()),
             };
             rest = &rest[open + close + 1..];
@@ -265,7 +231,7 @@ fn column_breakdown(dir: &std::path::Path, rows: u64) {
 #[ignore = "benchmark"]
 fn bytes_per_row_and_query_times() {
     let n: usize = std::env::var("BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(200_000);
-    let dir = TempDir::new("bench");
+    let dir = temp_dir("bench");
     let mut rng = StdRng::seed_from_u64(1);
     let world = World::new(&mut rng);
     let end: i64 = 1_750_000_000_000_000;
@@ -386,7 +352,7 @@ fn rss_mb() -> (u64, u64) {
 #[ignore]
 fn concurrent_ingest_memory() {
     let n: usize = std::env::var("BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
-    let dir = TempDir::new("bench-ingest");
+    let dir = temp_dir("bench-ingest");
     let world = World::new(&mut StdRng::seed_from_u64(1));
     let store = open(dir.path(), StoreOptions::default());
     let end: i64 = 1_750_000_000_000_000;

@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 
 use log_store::EmbeddedStore;
 use logs_query::{LogRecord, LogStore, RowFilter};
-use support::oracle::{Oracle, check, store_scan};
-use support::{BASE, HOUR, TempDir, append_all, dataset, open, opts};
+use support::{
+    BASE, HOUR, TempDir, append_grouped, check, dataset, open, opts, oracle, scan_keys, temp_dir,
+};
 
 /// Segment data files, sorted.
 fn data_files(dir: &Path) -> Vec<PathBuf> {
@@ -31,7 +32,7 @@ fn flip_byte(path: &Path, at_fraction: f64) {
 fn setup(dir: &TempDir) -> Vec<LogRecord> {
     let rows: Vec<LogRecord> = dataset(21, 2000).into_iter().filter(|r| r.team_id == 1).collect();
     let store = open(dir.path(), opts());
-    append_all(&store, &rows, 100);
+    append_grouped(&store, &rows, 100);
     store.flush().expect("test setup");
     rows
 }
@@ -44,7 +45,7 @@ fn without_hours(rows: &[LogRecord], hours: &[i64]) -> Vec<LogRecord> {
 
 #[test]
 fn corrupt_truncated_and_unreadable_segments_are_quarantined_at_open() {
-    let dir = TempDir::new("corrupt-open");
+    let dir = temp_dir("corrupt-open");
     let rows = setup(&dir);
     let files = data_files(dir.path());
     assert_eq!(files.len(), 5, "one segment per hour");
@@ -60,33 +61,33 @@ fn corrupt_truncated_and_unreadable_segments_are_quarantined_at_open() {
     assert_eq!(reported, files[..3].to_vec(), "{report:?}");
     let quarantined = std::fs::read_dir(dir.path().join("quarantine")).unwrap().count();
     assert_eq!(quarantined, 6, "data and metadata of each");
-    check(&store, &Oracle::new(&without_hours(&rows, &[0, 1, 2])), "after quarantine");
+    check(&store, &without_hours(&rows, &[0, 1, 2]), "after quarantine");
 }
 
 #[test]
 fn damage_found_by_a_query_skips_that_segment_and_is_reported() {
-    let dir = TempDir::new("corrupt-query");
+    let dir = temp_dir("corrupt-query");
     let rows = setup(&dir);
     let files = data_files(dir.path());
     let store = open(dir.path(), opts());
     // Damaged after open's verification: found when a batch is read.
     flip_byte(&files[3], 0.3);
     let all = RowFilter::default();
-    let got = store_scan(&store, 1, i64::MIN, i64::MAX, &all);
-    let want = Oracle::new(&without_hours(&rows, &[3])).scan(1, i64::MIN, i64::MAX, &all);
+    let got = scan_keys(&store, 1, i64::MIN, i64::MAX, &all);
+    let want = scan_keys(&oracle(&without_hours(&rows, &[3])), 1, i64::MIN, i64::MAX, &all);
     // Batches of the damaged segment read before the damaged block may have been returned:
     // every row returned is real and every other segment is complete.
     assert!(want.iter().all(|k| got.contains(k)));
     assert!(got.iter().all(|k| rows.iter().any(|r| (r.timestamp_us, r.uuid.as_u128()) == *k)));
     assert_eq!(store.corrupt_segments(), vec![files[3].clone()]);
     // From then on the segment is skipped everywhere, consistently.
-    check(&store, &Oracle::new(&without_hours(&rows, &[3])), "after runtime damage");
+    check(&store, &without_hours(&rows, &[3]), "after runtime damage");
     assert!(store.has_logs(1).unwrap());
 }
 
 #[test]
 fn garbage_files_never_panic() {
-    let dir = TempDir::new("corrupt-garbage");
+    let dir = temp_dir("corrupt-garbage");
     let rows = setup(&dir);
     let files = data_files(dir.path());
     // Every segment damaged in a different place, including the footer and the header.
@@ -97,13 +98,13 @@ fn garbage_files_never_panic() {
     assert_eq!(report.corrupt_segments.len(), files.len());
     assert!(!store.has_logs(1).unwrap());
     // The WAL was truncated; what remains readable is nothing, and queries still work.
-    assert!(store_scan(&store, 1, i64::MIN, i64::MAX, &RowFilter::default()).is_empty());
+    assert!(scan_keys(&store, 1, i64::MIN, i64::MAX, &RowFilter::default()).is_empty());
     drop(rows);
 }
 
 #[test]
 fn maintenance_quarantines_segments_found_damaged_by_queries() {
-    let dir = TempDir::new("corrupt-maintenance");
+    let dir = temp_dir("corrupt-maintenance");
     let rows = setup(&dir);
     let files = data_files(dir.path());
     let background = log_store::StoreOptions {
@@ -113,7 +114,7 @@ fn maintenance_quarantines_segments_found_damaged_by_queries() {
     };
     let store = open(dir.path(), background);
     flip_byte(&files[1], 0.5);
-    let _ = store_scan(&store, 1, i64::MIN, i64::MAX, &RowFilter::default());
+    let _ = scan_keys(&store, 1, i64::MIN, i64::MAX, &RowFilter::default());
     assert_eq!(store.corrupt_segments(), vec![files[1].clone()]);
     let quarantined = dir.path().join("quarantine").join(files[1].file_name().expect("name"));
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
@@ -121,9 +122,9 @@ fn maintenance_quarantines_segments_found_damaged_by_queries() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     assert!(quarantined.exists(), "moved by the maintenance thread");
-    check(&store, &Oracle::new(&without_hours(&rows, &[1])), "after runtime quarantine");
+    check(&store, &without_hours(&rows, &[1]), "after runtime quarantine");
     drop(store);
     let (store, report) = EmbeddedStore::open_with(dir.path(), opts()).expect("reopen");
     assert!(report.corrupt_segments.is_empty(), "{report:?}");
-    check(&store, &Oracle::new(&without_hours(&rows, &[1])), "reopened");
+    check(&store, &without_hours(&rows, &[1]), "reopened");
 }

@@ -8,8 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use log_store::{CrashPoint, EmbeddedStore, StoreOptions};
 use logs_query::{LogStore, RowFilter};
-use support::oracle::{Oracle, check, store_scan};
-use support::{BASE, HOUR, TempDir, append_all, dataset, open, opts};
+use support::{BASE, HOUR, append_grouped, check, dataset, open, opts, scan_keys, temp_dir};
 
 fn dir_bytes(dir: &Path) -> u64 {
     std::fs::read_dir(dir)
@@ -19,17 +18,17 @@ fn dir_bytes(dir: &Path) -> u64 {
 }
 
 fn all_keys(store: &dyn LogStore, team: i64) -> Vec<(i64, u128)> {
-    store_scan(store, team, i64::MIN, i64::MAX, &RowFilter::default())
+    scan_keys(store, team, i64::MIN, i64::MAX, &RowFilter::default())
 }
 
 #[test]
 fn restart_persists_everything_and_flush_shrinks_the_wal() {
-    let dir = TempDir::new("restart");
+    let dir = temp_dir("restart");
     let rows = dataset(7, 2000);
     let wal = dir.path().join("wal");
     {
         let store = open(dir.path(), opts());
-        append_all(&store, &rows, 50);
+        append_grouped(&store, &rows, 50);
         let before = dir_bytes(&wal);
         assert!(before > 100_000, "{before}");
         store.flush().unwrap();
@@ -39,61 +38,61 @@ fn restart_persists_everything_and_flush_shrinks_the_wal() {
     let (store, report) = EmbeddedStore::open_with(dir.path(), opts()).unwrap();
     assert_eq!(report.replayed_records, 0, "{report:?}");
     assert_eq!(report.segment_rows, rows.len() as u64);
-    check(&store, &Oracle::new(&rows), "reopened");
+    check(&store, &rows, "reopened");
 }
 
 #[test]
 fn crash_between_segment_write_and_wal_truncation_does_not_duplicate() {
-    let dir = TempDir::new("crash-truncate");
+    let dir = temp_dir("crash-truncate");
     let rows = dataset(8, 1500);
     {
         let store =
             open(dir.path(), StoreOptions { crash_point: Some(CrashPoint::BeforeTruncate), ..opts() });
-        append_all(&store, &rows, 40);
+        append_grouped(&store, &rows, 40);
         store.flush().unwrap();
     }
     let (store, report) = EmbeddedStore::open_with(dir.path(), opts()).unwrap();
     assert!(report.skipped_frames > 0, "frames already in segments are skipped: {report:?}");
     assert_eq!(report.replayed_records, 0);
-    check(&store, &Oracle::new(&rows), "after crash before truncation");
+    check(&store, &rows, "after crash before truncation");
     // And once more, after the WAL is cleaned up by the next seal.
     store.flush().unwrap();
     drop(store);
     let store = open(dir.path(), opts());
-    check(&store, &Oracle::new(&rows), "second reopen");
+    check(&store, &rows, "second reopen");
 }
 
 #[test]
 fn crash_before_commit_replays_the_wal_and_drops_the_uncommitted_segments() {
-    let dir = TempDir::new("crash-commit");
+    let dir = temp_dir("crash-commit");
     let rows = dataset(9, 1500);
     let (sealed, unsealed) = rows.split_at(700);
     {
         let store = open(dir.path(), opts());
-        append_all(&store, sealed, 40);
+        append_grouped(&store, sealed, 40);
         store.flush().unwrap();
     }
     {
         let store = open(dir.path(), StoreOptions { crash_point: Some(CrashPoint::BeforeCommit), ..opts() });
-        append_all(&store, unsealed, 40);
+        append_grouped(&store, unsealed, 40);
         assert!(store.flush().is_err());
         // The frozen head is still queryable after the failed seal.
-        check(&store, &Oracle::new(&rows), "failed seal");
+        check(&store, &rows, "failed seal");
     }
     let (store, report) = EmbeddedStore::open_with(dir.path(), opts()).unwrap();
     assert_eq!(report.replayed_records, unsealed.len() as u64, "{report:?}");
     assert!(!report.removed_files.is_empty(), "uncommitted segments removed: {report:?}");
     assert_eq!(report.segment_rows, sealed.len() as u64);
-    check(&store, &Oracle::new(&rows), "after crash before commit");
+    check(&store, &rows, "after crash before commit");
 }
 
 #[test]
 fn orphan_temp_files_and_lone_sidecars_are_removed_at_open() {
-    let dir = TempDir::new("orphans");
+    let dir = temp_dir("orphans");
     let rows = dataset(10, 300);
     {
         let store = open(dir.path(), opts());
-        append_all(&store, &rows, 100);
+        append_grouped(&store, &rows, 100);
         store.flush().unwrap();
     }
     let seg = dir.path().join("segments");
@@ -103,18 +102,18 @@ fn orphan_temp_files_and_lone_sidecars_are_removed_at_open() {
     assert_eq!(report.removed_files.len(), 2, "{report:?}");
     assert!(report.corrupt_segments.is_empty());
     assert!(!seg.join("00000000000000ff.seg.tmp").exists());
-    check(&store, &Oracle::new(&rows), "after cleanup");
+    check(&store, &rows, "after cleanup");
 }
 
 #[test]
 fn retention_drops_whole_segments_and_head_rows_for_good() {
-    let dir = TempDir::new("retention");
+    let dir = temp_dir("retention");
     let rows = dataset(11, 2000);
     let (old, recent) = rows.split_at(1000);
     let store = open(dir.path(), opts());
-    append_all(&store, old, 50);
+    append_grouped(&store, old, 50);
     store.flush().unwrap();
-    append_all(&store, recent, 50);
+    append_grouped(&store, recent, 50);
     let cutoff = BASE + 2 * HOUR;
     let segs_before = store.stats().segments;
     let files_before = std::fs::read_dir(dir.path().join("segments")).unwrap().count();
@@ -127,13 +126,13 @@ fn retention_drops_whole_segments_and_head_rows_for_good() {
     let files_after = std::fs::read_dir(dir.path().join("segments")).unwrap().count();
     assert!(files_after < files_before, "disk freed at once: {files_before} -> {files_after}");
     let kept: Vec<_> = rows.iter().filter(|r| r.team_id != 1 || r.timestamp_us >= cutoff).cloned().collect();
-    check(&store, &Oracle::new(&kept), "after retention");
+    check(&store, &kept, "after retention");
     assert_eq!(store.drop_before(1, cutoff).unwrap(), 0, "idempotent");
 
     // Dropped head rows do not come back from the WAL.
     drop(store);
     let store = open(dir.path(), opts());
-    check(&store, &Oracle::new(&kept), "after retention and reopen");
+    check(&store, &kept, "after retention and reopen");
     assert_eq!(
         store.drop_before(1, i64::MAX).unwrap(),
         kept.iter().filter(|r| r.team_id == 1).count() as u64
@@ -144,7 +143,7 @@ fn retention_drops_whole_segments_and_head_rows_for_good() {
 
 #[test]
 fn concurrent_appends_while_sealing_never_lose_or_duplicate_rows() {
-    let dir = TempDir::new("concurrent");
+    let dir = temp_dir("concurrent");
     let rows = Arc::new(dataset(12, 8000));
     let opts = StoreOptions {
         background: true,
@@ -194,30 +193,30 @@ fn concurrent_appends_while_sealing_never_lose_or_duplicate_rows() {
     writers.into_iter().for_each(|w| w.join().unwrap());
     done.store(true, Ordering::Relaxed);
     flusher.join().unwrap();
-    check(&*store, &Oracle::new(&rows), "after concurrent appends and seals");
+    check(&*store, &rows, "after concurrent appends and seals");
     drop(store);
     let store = open(dir.path(), support::opts());
-    check(&store, &Oracle::new(&rows), "reopened after concurrent appends");
+    check(&store, &rows, "reopened after concurrent appends");
 }
 
 #[test]
 fn lost_or_damaged_state_file_falls_back_to_segment_positions() {
-    let dir = TempDir::new("state-file");
+    let dir = temp_dir("state-file");
     let rows = dataset(13, 1200);
     let (sealed, unsealed) = rows.split_at(800);
     {
         let store = open(dir.path(), opts());
-        append_all(&store, sealed, 50);
+        append_grouped(&store, sealed, 50);
         store.flush().expect("flush");
         store.compact().expect("compact");
-        append_all(&store, unsealed, 50);
+        append_grouped(&store, unsealed, 50);
     }
     let state = dir.path().join("STATE");
     std::fs::remove_file(&state).expect("remove state");
     let (store, report) = EmbeddedStore::open_with(dir.path(), opts()).expect("open");
     assert!(report.corrupt_state, "{report:?}");
     assert_eq!(report.replayed_records, unsealed.len() as u64);
-    check(&store, &Oracle::new(&rows), "state file removed");
+    check(&store, &rows, "state file removed");
     drop(store);
 
     let mut bytes = std::fs::read(&state).expect("read state");
@@ -226,12 +225,12 @@ fn lost_or_damaged_state_file_falls_back_to_segment_positions() {
     std::fs::write(&state, bytes).expect("write state");
     let (store, report) = EmbeddedStore::open_with(dir.path(), opts()).expect("open");
     assert!(report.corrupt_state, "{report:?}");
-    check(&store, &Oracle::new(&rows), "state file damaged");
+    check(&store, &rows, "state file damaged");
 }
 
 #[test]
 fn compaction_inputs_left_behind_by_a_crash_are_not_read_twice() {
-    let dir = TempDir::new("compaction-crash");
+    let dir = temp_dir("compaction-crash");
     let rows = dataset(14, 1500);
     let seg_dir = dir.path().join("segments");
     let saved = dir.path().join("saved");
@@ -239,7 +238,7 @@ fn compaction_inputs_left_behind_by_a_crash_are_not_read_twice() {
     {
         let store = open(dir.path(), opts());
         for chunk in rows.chunks(300) {
-            append_all(&store, chunk, 50);
+            append_grouped(&store, chunk, 50);
             store.flush().expect("flush");
         }
         for e in std::fs::read_dir(&seg_dir).expect("list") {
@@ -261,5 +260,5 @@ fn compaction_inputs_left_behind_by_a_crash_are_not_read_twice() {
     assert!(restored > 0);
     let (store, report) = EmbeddedStore::open_with(dir.path(), opts()).expect("open");
     assert_eq!(report.removed_files.len(), restored, "{report:?}");
-    check(&store, &Oracle::new(&rows), "after a crash mid-compaction");
+    check(&store, &rows, "after a crash mid-compaction");
 }

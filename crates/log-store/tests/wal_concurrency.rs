@@ -1,8 +1,8 @@
 //! Group commit under concurrent appenders.
 
-mod common;
+mod support;
 
-use common::{TempDir, open};
+use support::{open_wal, temp_dir};
 use log_store::{Lsn, Wal, WalOptions};
 use std::collections::HashMap;
 use std::sync::{Arc, Barrier};
@@ -32,10 +32,10 @@ fn hammer(wal: &Arc<Wal>, threads: usize, per_thread: usize, size: usize) -> Vec
 
 #[test]
 fn concurrent_appenders_share_syncs_and_replay_exactly_once() {
-    let dir = TempDir::new("concurrent");
+    let dir = temp_dir("concurrent");
     // Small files so rotation happens while groups are being written.
     let opts = WalOptions { max_file_bytes: 64 << 10 };
-    let (wal, _, _) = open(dir.path(), opts.clone());
+    let (wal, _, _) = open_wal(dir.path(), opts.clone());
     let wal = Arc::new(wal);
     let acked = hammer(&wal, 16, 200, 40);
     let stats = wal.stats();
@@ -53,7 +53,7 @@ fn concurrent_appenders_share_syncs_and_replay_exactly_once() {
     }
     drop(wal);
 
-    let (_, got, replay) = open(dir.path(), opts);
+    let (_, got, replay) = open_wal(dir.path(), opts);
     assert!(replay.corruption.is_empty());
     assert_eq!(got.len(), acked.len(), "every acknowledged frame replays exactly once");
     assert!(got.windows(2).all(|w| w[0].0 < w[1].0), "replay is in LSN order");
@@ -68,8 +68,8 @@ fn concurrent_appenders_share_syncs_and_replay_exactly_once() {
 #[ignore = "benchmark"]
 fn append_throughput() {
     for (threads, per_thread) in [(1, 500), (16, 500), (64, 200)] {
-        let dir = TempDir::new("bench");
-        let (wal, _, _) = open(dir.path(), WalOptions::default());
+        let dir = temp_dir("bench");
+        let (wal, _, _) = open_wal(dir.path(), WalOptions::default());
         let wal = Arc::new(wal);
         let start = Instant::now();
         hammer(&wal, threads, per_thread, 1024);

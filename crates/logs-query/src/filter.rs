@@ -13,8 +13,7 @@ use serde_json::Value;
 use crate::error::QueryError;
 use crate::record::LogRecord;
 
-pub(crate) use compile::contains_ci;
-pub use compile::{AttributeScope, CompiledFilter, CompiledGroup};
+pub use compile::{AttributeScope, CompiledFilter, CompiledGroup, contains_ci};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

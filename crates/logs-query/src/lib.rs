@@ -17,8 +17,10 @@ pub mod service;
 pub mod store;
 pub mod timefmt;
 
-#[cfg(test)]
-mod mem_store;
+#[cfg(any(test, feature = "testsuite"))]
+pub mod mem_store;
+#[cfg(any(test, feature = "testsuite"))]
+pub mod testsuite;
 #[cfg(test)]
 mod testutil;
 

@@ -1,5 +1,6 @@
-//! A naive in-memory `LogStore` for use-case tests: a Vec scanned in full on every call,
-//! so its answers are obviously right and the use cases are tested against the contract.
+//! A naive in-memory `LogStore`: a Vec scanned in full on every call, so its answers are
+//! obviously right. Use-case tests run on it, and it is the conformance suite's oracle
+//! (`testsuite`), which also runs on it.
 //! Rollups are one cell per row (callers must add cells sharing a key), and the ranges
 //! scanned and rolled up are recorded, so tests can check the plan as well as the result.
 #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -5,7 +5,7 @@ use logs_query::{AttributeScope, AttributeStatsRequest, CountCell, StatsMode};
 use super::Inner;
 use super::head::{KeyRange, read};
 use crate::segment::meta::KeyStats;
-use crate::segment::stats::MINUTE_US;
+use crate::segment::meta::MINUTE_US;
 
 fn visit_stats(stats: &[KeyStats], mode: StatsMode<'_>, visit: &mut dyn FnMut(&str, Option<&str>, u64)) {
     match mode {

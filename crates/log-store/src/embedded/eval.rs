@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use arrow::array::{Array, Int32Array, StringArray};
 use arrow::record_batch::RecordBatch;
+use logs_query::filter::contains_ci;
 use logs_query::{AttributeScope, LogRecord, RowFilter};
 
 use super::head::{Key, KeyRange};
@@ -14,19 +15,6 @@ use crate::segment::Segment;
 use crate::segment::columns::{Cols, Filled, HotCol};
 use crate::segment::meta::{BatchMeta, SegmentMeta};
 use crate::segment::schema::decode_attrs_into;
-
-/// The same semantics as `logs_query`'s case-insensitive `contains`: ASCII folding byte by
-/// byte for an ASCII needle, full lower-casing otherwise.
-pub(crate) fn contains_ci(haystack: &str, needle_lower: &str) -> bool {
-    if needle_lower.is_empty() {
-        return true;
-    }
-    if needle_lower.is_ascii() {
-        let n = needle_lower.as_bytes();
-        return haystack.as_bytes().windows(n.len()).any(|w| w.eq_ignore_ascii_case(n));
-    }
-    haystack.to_lowercase().contains(needle_lower)
-}
 
 /// A filter leaf decidable from one attribute's string value or its absence
 /// (`CompiledGroup::simple_conjuncts`).

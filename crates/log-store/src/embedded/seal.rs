@@ -33,7 +33,7 @@ impl Inner {
     /// Swaps the active head for an empty one (if it has rows). Holding the gate
     /// exclusively means no append is between its WAL write and its head insert, so every
     /// frame up to the noted position is in the frozen head.
-    fn freeze(&self) {
+    pub(super) fn freeze(&self) {
         let _gate = write_lock(&self.gate);
         if read(&self.published).active.rows() == 0 {
             return;

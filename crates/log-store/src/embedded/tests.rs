@@ -3,20 +3,6 @@ use logs_query::{LogCursor, OrderBy, RowFilter, Severity, parse_body};
 use std::path::PathBuf;
 use uuid::Uuid;
 
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> Self {
-        Self(std::env::temp_dir().join(format!("log-store-embedded-{:016x}", rand::random::<u64>())))
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn rec(team_id: i64, ts: i64, n: u128) -> LogRecord {
     LogRecord {
         uuid: Uuid::from_u128(n),
@@ -53,8 +39,8 @@ fn open(dir: &Path) -> (EmbeddedStore, OpenReport) {
 
 #[test]
 fn append_then_list_both_orders_with_bounds_and_limit() {
-    let dir = TempDir::new();
-    let (store, report) = open(&dir.0);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (store, report) = open(dir.path());
     assert_eq!(report.replayed_records, 0);
     assert!(!store.has_logs(1).unwrap());
     store.append(1, vec![]).unwrap();
@@ -94,8 +80,8 @@ fn append_then_list_both_orders_with_bounds_and_limit() {
 
 #[test]
 fn observed_from_skips_older_observations() {
-    let dir = TempDir::new();
-    let (store, _) = open(&dir.0);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (store, _) = open(dir.path());
     assert_eq!(store.checkpoint_us(), 0);
     store.append(1, vec![rec(1, 10, 1), rec(1, 20, 2), rec(1, 30, 3)]).unwrap();
     // Observed = ts + 5; the checkpoint is past every visible observation.
@@ -110,8 +96,8 @@ fn observed_from_skips_older_observations() {
 
 #[test]
 fn cursor_paging_visits_every_row_once_including_equal_timestamps() {
-    let dir = TempDir::new();
-    let (store, _) = open(&dir.0);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (store, _) = open(dir.path());
     // 40 rows over 5 distinct timestamps; uuids deliberately not in timestamp order.
     let mut expected = Vec::new();
     let mut batch = Vec::new();
@@ -156,8 +142,8 @@ fn cursor_paging_visits_every_row_once_including_equal_timestamps() {
 
 #[test]
 fn cursor_outside_the_time_range_is_clamped() {
-    let dir = TempDir::new();
-    let (store, _) = open(&dir.0);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (store, _) = open(dir.path());
     store.append(1, vec![rec(1, 10, 1), rec(1, 20, 2), rec(1, 30, 3)]).unwrap();
     let all = RowFilter::default();
     // Earliest with a cursor before `from`: from wins.
@@ -179,8 +165,8 @@ fn cursor_outside_the_time_range_is_clamped() {
 
 #[test]
 fn filter_is_applied() {
-    let dir = TempDir::new();
-    let (store, _) = open(&dir.0);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (store, _) = open(dir.path());
     let mut err = rec(1, 10, 1);
     err.severity = Severity::Error;
     err.body = "payment BOOM failed".into();
@@ -206,8 +192,8 @@ fn filter_is_applied() {
 
 #[test]
 fn teams_are_isolated() {
-    let dir = TempDir::new();
-    let (store, _) = open(&dir.0);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (store, _) = open(dir.path());
     store.append(1, vec![rec(1, 10, 1)]).unwrap();
     // The team argument wins over a mismatched record field.
     store.append(2, vec![rec(99, 20, 2)]).unwrap();
@@ -224,10 +210,10 @@ fn teams_are_isolated() {
 
 #[test]
 fn reopen_replays_everything() {
-    let dir = TempDir::new();
+    let dir = tempfile::tempdir().expect("temp dir");
     let all = RowFilter::default();
     let (before1, before2, checkpoint) = {
-        let (store, _) = open(&dir.0);
+        let (store, _) = open(dir.path());
         store.append(1, vec![rec(1, 10, 1), rec(1, 20, 2)]).unwrap();
         store.append(2, vec![rec(2, 15, 3)]).unwrap();
         store.append(1, vec![rec(1, 5, 4)]).unwrap();
@@ -237,7 +223,7 @@ fn reopen_replays_everything() {
             store.checkpoint_us(),
         )
     };
-    let (store, report) = open(&dir.0);
+    let (store, report) = open(dir.path());
     assert_eq!(report.replayed_records, 4);
     assert_eq!(report.corrupt_frames, 0);
     assert_eq!(report.wal.frames, 3);
@@ -249,7 +235,7 @@ fn reopen_replays_everything() {
     // Appends continue after replay and survive another reopen.
     store.append(1, vec![rec(1, 30, 5)]).unwrap();
     drop(store);
-    let (store, report) = open(&dir.0);
+    let (store, report) = open(dir.path());
     assert_eq!(report.replayed_records, 5);
     assert_eq!(store.list(&req(1, &all, OrderBy::Earliest, 0, 100)).unwrap().len(), 4);
 }
@@ -266,19 +252,19 @@ fn last_wal_file(dir: &Path) -> PathBuf {
 
 #[test]
 fn torn_tail_loses_only_the_unacknowledged_tail() {
-    let dir = TempDir::new();
+    let dir = tempfile::tempdir().expect("temp dir");
     let all = RowFilter::default();
     {
-        let (store, _) = open(&dir.0);
+        let (store, _) = open(dir.path());
         store.append(1, vec![rec(1, 10, 1), rec(1, 20, 2)]).unwrap();
         store.append(1, vec![rec(1, 30, 3)]).unwrap();
     }
     // Cut the last frame in half, as kill -9 mid-write would.
-    let path = last_wal_file(&dir.0);
+    let path = last_wal_file(dir.path());
     let len = std::fs::metadata(&path).unwrap().len();
     std::fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(len - 10).unwrap();
 
-    let (store, report) = open(&dir.0);
+    let (store, report) = open(dir.path());
     assert_eq!(report.replayed_records, 2);
     assert_eq!(report.corrupt_frames, 0);
     assert_eq!(report.wal.corruption.len(), 1);
@@ -287,7 +273,7 @@ fn torn_tail_loses_only_the_unacknowledged_tail() {
     // The tail was cut off: new appends follow good data and replay cleanly.
     store.append(1, vec![rec(1, 40, 4)]).unwrap();
     drop(store);
-    let (store, report) = open(&dir.0);
+    let (store, report) = open(dir.path());
     assert!(report.wal.corruption.is_empty());
     assert_eq!(
         keys(&store.list(&req(1, &all, OrderBy::Earliest, 0, 100)).unwrap()),
@@ -297,21 +283,21 @@ fn torn_tail_loses_only_the_unacknowledged_tail() {
 
 #[test]
 fn undecodable_frames_are_counted_and_skipped() {
-    let dir = TempDir::new();
+    let dir = tempfile::tempdir().expect("temp dir");
     {
-        let (store, _) = open(&dir.0);
+        let (store, _) = open(dir.path());
         store.append(1, vec![rec(1, 10, 1)]).unwrap();
     }
     {
         // A valid WAL frame whose payload is not a batch.
-        let (wal, _) = Wal::open(dir.0.join("wal"), WalOptions::default(), |_, _| {}).unwrap();
+        let (wal, _) = Wal::open(dir.path().join("wal"), WalOptions::default(), |_, _| {}).unwrap();
         wal.append(b"not a batch").unwrap();
     }
     {
-        let (store, _) = open(&dir.0);
+        let (store, _) = open(dir.path());
         store.append(1, vec![rec(1, 20, 2)]).unwrap();
     }
-    let (store, report) = open(&dir.0);
+    let (store, report) = open(dir.path());
     assert_eq!(report.corrupt_frames, 1);
     assert_eq!(report.replayed_records, 2);
     let all = RowFilter::default();
@@ -320,15 +306,15 @@ fn undecodable_frames_are_counted_and_skipped() {
 
 #[test]
 fn second_open_of_the_same_dir_fails_cleanly() {
-    let dir = TempDir::new();
-    let (_store, _) = open(&dir.0);
-    assert!(matches!(EmbeddedStore::open(&dir.0), Err(StoreError::Read(_))));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (_store, _) = open(dir.path());
+    assert!(matches!(EmbeddedStore::open(dir.path()), Err(StoreError::Read(_))));
 }
 
 #[test]
 fn concurrent_appends_are_all_visible() {
-    let dir = TempDir::new();
-    let (store, _) = open(&dir.0);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (store, _) = open(dir.path());
     let store = Arc::new(store);
     const THREADS: u128 = 8;
     const BATCHES: u128 = 25;
@@ -354,7 +340,7 @@ fn concurrent_appends_are_all_visible() {
     assert_eq!(store.list(&r).unwrap().len(), total);
     let store = Arc::into_inner(store).unwrap();
     drop(store);
-    let (store, report) = open(&dir.0);
+    let (store, report) = open(dir.path());
     assert_eq!(report.replayed_records as usize, total);
     let mut r = req(1, &all, OrderBy::Latest, i64::MIN, i64::MAX);
     r.limit = usize::MAX;
@@ -363,8 +349,8 @@ fn concurrent_appends_are_all_visible() {
 
 #[test]
 fn head_scans_go_in_chunks_and_stop_when_asked() {
-    let dir = TempDir::new();
-    let (store, _) = open(&dir.0);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (store, _) = open(dir.path());
     // More rows than one chunk, with equal timestamps across chunk boundaries.
     let rows: Vec<LogRecord> = (0..5000u128).map(|n| rec(1, 100 + (n / 3) as i64, n + 1)).collect();
     store.append(1, rows.clone()).unwrap();

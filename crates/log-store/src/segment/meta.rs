@@ -8,12 +8,13 @@
 use logs_query::Severity;
 
 use super::bloom::Bloom;
-use super::stats::MINUTE_US;
 use crate::codec::{CodecError, Reader, put_str, put_varint, put_zigzag, severity_code, severity_from_code};
 use crate::wal::Lsn;
 
 pub(crate) const MAGIC: &[u8; 8] = b"LSSEGMT1";
 const VERSION: u8 = 1;
+/// Rollup cells are per minute; `stats` builds them, this module encodes them.
+pub(crate) const MINUTE_US: i64 = 60_000_000;
 
 /// Where one IPC message (dictionary, record batch or footer) lies in the data file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 use logs_query::LogRecord;
 
 use super::bloom::Bloom;
-use super::meta::{BatchMeta, BlockRef, Cell, KeyStats, SegmentMeta};
+use super::meta::{BatchMeta, BlockRef, Cell, KeyStats, MINUTE_US, SegmentMeta};
 use crate::codec::{severity_code, severity_from_code};
 use crate::wal::Lsn;
 
@@ -13,7 +13,6 @@ use crate::wal::Lsn;
 /// row count stays exact) and the key is marked capped. A capped key keeps only values seen
 /// more than once.
 pub(crate) const MAX_VALUES_PER_KEY: usize = 1000;
-pub(crate) const MINUTE_US: i64 = 60_000_000;
 
 #[derive(Debug, Default)]
 struct KeyAcc {

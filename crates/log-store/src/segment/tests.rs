@@ -1,6 +1,5 @@
-use std::path::PathBuf;
-
 use logs_query::{LogRecord, Severity};
+use tempfile::TempDir;
 use uuid::Uuid;
 
 use super::columns::{Cols, Filled};
@@ -11,18 +10,8 @@ use super::write::{WriteOptions, write_segment};
 use super::*;
 use crate::wal::Lsn;
 
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn temp_dir() -> TempDir {
-    let d = std::env::temp_dir().join(format!("log-store-segment-{:016x}", rand::random::<u64>()));
-    std::fs::create_dir_all(&d).expect("temp dir");
-    TempDir(d)
+    tempfile::tempdir().expect("temp dir")
 }
 
 fn rows(n: usize) -> Vec<LogRecord> {
@@ -66,7 +55,7 @@ fn write(dir: &TempDir, rows: &[LogRecord]) -> Segment {
         replaces: vec![1, 2],
     };
     let opts = WriteOptions { batch_rows: 100, zstd_level: 3 };
-    write_segment(&dir.0, spec, &layout.finish(), rows.iter(), opts).expect("write segment")
+    write_segment(dir.path(), spec, &layout.finish(), rows.iter(), opts).expect("write segment")
 }
 
 #[test]
@@ -119,7 +108,7 @@ fn a_damaged_block_with_a_matching_checksum_is_an_error_not_a_panic() {
     }
     std::fs::write(&seg.data_path, &data).expect("write");
     meta.data_crc = crc32fast::hash(&data);
-    let scrambled = Segment::new(&dir.0, meta);
+    let scrambled = Segment::new(dir.path(), meta);
     for i in 0..scrambled.meta.batches.len() {
         match scrambled.read_batch(i) {
             Err(ReadError::Damaged(_)) => {}

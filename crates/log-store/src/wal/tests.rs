@@ -3,21 +3,6 @@ use super::*;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Barrier};
 
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> Self {
-        let dir = std::env::temp_dir().join(format!("log-store-unit-{:016x}", rand::random::<u64>()));
-        Self(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn frames(payloads: &[&[u8]]) -> (Vec<u8>, Vec<u64>) {
     let mut buf = Vec::new();
     let mut starts = Vec::new();
@@ -142,8 +127,8 @@ fn a_magic_inside_garbage_without_a_valid_frame_is_not_a_resync_point() {
 
 #[test]
 fn failed_write_fails_the_group_and_every_later_append() {
-    let dir = TempDir::new();
-    let (wal, _, _) = open(&dir.0);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (wal, _, _) = open(dir.path());
     let acked = wal.append(b"acked").unwrap();
     wal.fail_next_write.store(true, Ordering::SeqCst);
     assert!(matches!(wal.append(b"lost"), Err(WalError::Io(_))));
@@ -152,20 +137,20 @@ fn failed_write_fails_the_group_and_every_later_append() {
     assert_eq!(wal.stats().frames, 1);
     drop(wal);
 
-    let (wal, got, replay) = open(&dir.0);
+    let (wal, got, replay) = open(dir.path());
     assert_eq!(got, vec![b"acked".to_vec()]);
     assert_eq!(replay.last_lsn, Some(acked));
     assert!(!wal.is_failed());
     wal.append(b"after reopen").unwrap();
     drop(wal);
-    let (_, got, _) = open(&dir.0);
+    let (_, got, _) = open(dir.path());
     assert_eq!(got, vec![b"acked".to_vec(), b"after reopen".to_vec()]);
 }
 
 #[test]
 fn no_concurrent_appender_is_acknowledged_after_a_failure() {
-    let dir = TempDir::new();
-    let (wal, _, _) = open(&dir.0);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (wal, _, _) = open(dir.path());
     let wal = Arc::new(wal);
     wal.fail_next_write.store(true, Ordering::SeqCst);
     let barrier = Arc::new(Barrier::new(8));
@@ -185,6 +170,6 @@ fn no_concurrent_appender_is_acknowledged_after_a_failure() {
     }
     assert_eq!(wal.stats(), WalStats::default());
     drop(wal);
-    let (_, got, replay) = open(&dir.0);
+    let (_, got, replay) = open(dir.path());
     assert!(got.is_empty() && replay.corruption.is_empty());
 }

@@ -3,39 +3,17 @@
 //! message templates, 4–10 attributes per record (strings, ints, a bool), ids on 90 %.
 //! A tiny PRNG keeps the bench free of extra dependencies.
 
+use bench_data::{COMPONENTS, METHODS, REGIONS};
 use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{AnyValue, InstrumentationScope, KeyValue, any_value::Value};
 use opentelemetry_proto::tonic::logs::v1::{LogRecord, ResourceLogs, ScopeLogs};
 use opentelemetry_proto::tonic::resource::v1::Resource;
 
-const SERVICES: [&str; 12] = [
-    "api-gateway",
-    "web-frontend",
-    "checkout",
-    "catalog",
-    "search",
-    "payments",
-    "cart",
-    "auth",
-    "recommendations",
-    "inventory",
-    "user-profile",
-    "notifications",
-];
-const METHODS: [&str; 5] = ["GET", "POST", "PUT", "DELETE", "PATCH"];
-const ROUTES: [&str; 6] = [
-    "/api/orders/{id}",
-    "/api/orders",
-    "/api/cart/{id}/items",
-    "/api/products/{id}",
-    "/healthz",
-    "/api/search",
-];
-const REGIONS: [&str; 6] =
-    ["us-east-1", "eu-west-1", "us-west-2", "eu-central-1", "ap-southeast-2", "sa-east-1"];
+/// The biggest services of logstead-bench's fleet, and its vocabulary (crate `bench-data`).
+const SERVICES: &[&str] = bench_data::SERVICES.split_at(12).0;
+const ROUTES: &[&str] = bench_data::ROUTES.split_at(6).0;
 const SEVERITIES: [(i32, &str); 6] =
     [(1, "TRACE"), (5, "DEBUG"), (9, "INFO"), (13, "WARN"), (17, "ERROR"), (21, "FATAL")];
-const COMPONENTS: [&str; 5] = ["http", "db", "cache", "queue", "auth"];
 
 pub struct Rng(u64);
 
@@ -89,7 +67,7 @@ fn resource(rng: &mut Rng, service: usize) -> Resource {
         kv("k8s.deployment.name", s(name)),
         kv("k8s.pod.name", s(format!("{name}-{}-{}", rng.hex(10), rng.hex(5)))),
         kv("host.name", s(format!("ip-10-0-{}-{}.ec2.internal", node / 8, 10 + node))),
-        kv("cloud.region", s(REGIONS[node % 3])),
+        kv("cloud.region", s(REGIONS[node % 3].0)),
         kv("telemetry.sdk.language", s("rust")),
         kv("telemetry.sdk.name", s("opentelemetry")),
     ];
@@ -105,7 +83,7 @@ fn record(rng: &mut Rng, t_ns: u64) -> LogRecord {
         92..99 => 4,
         _ => 5,
     };
-    let method = METHODS[rng.below(METHODS.len())];
+    let method = METHODS[rng.below(METHODS.len())].0;
     let route = ROUTES[rng.below(ROUTES.len())];
     let path = route.replace("{id}", &rng.below(500_000).to_string());
     let status = [200, 201, 204, 304, 404, 500][rng.below(6)];
@@ -123,7 +101,7 @@ fn record(rng: &mut Rng, t_ns: u64) -> LogRecord {
         kv("status_code", Value::IntValue(status)),
     ];
     if rng.chance(0.8) {
-        attributes.push(kv("region", s(REGIONS[rng.below(REGIONS.len())])));
+        attributes.push(kv("region", s(REGIONS[rng.below(REGIONS.len())].0)));
     }
     if rng.chance(0.7) {
         attributes.push(kv("user_id", s(format!("u_{user:06}"))));

@@ -242,7 +242,7 @@ fn dates(values: &[String]) -> Result<Vec<DateValue>, QueryError> {
 
 /// Case-insensitive substring test against an already lower-cased needle, without
 /// allocating when the needle is ASCII (the common case, and the per-row hot path).
-pub(crate) fn contains_ci(haystack: &str, needle_lower: &str) -> bool {
+pub fn contains_ci(haystack: &str, needle_lower: &str) -> bool {
     if needle_lower.is_empty() {
         return true;
     }
