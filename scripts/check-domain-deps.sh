@@ -4,7 +4,7 @@
 # two names; a `cargo tree` failure fails the check instead of passing it unchecked.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-domain=(auth-scopes orgs activity-log exports logs-query logs-ingest alerts-engine approvals)
+domain=(auth-scopes orgs activity-log exports logs-query logs-ingest alerts-engine logs-explain approvals sampling logs-views)
 status=0
 for crate in "${domain[@]}"; do
   [ -d "crates/$crate" ] || continue

@@ -14,6 +14,14 @@ pub struct Paginated<T> {
     pub results: Vec<T>,
 }
 
+impl<T> Paginated<T> {
+    /// Every item in one page: no links.
+    pub fn whole(results: Vec<T>) -> Self {
+        let count = i64::try_from(results.len()).unwrap_or(i64::MAX);
+        Self { count, next: None, previous: None, results }
+    }
+}
+
 /// Non-integer or non-positive values fall back to the defaults, as in DRF.
 pub fn page_req(req: &HttpRequest) -> PageReq {
     let mut limit = DEFAULT_LIMIT;

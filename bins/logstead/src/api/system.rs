@@ -1,29 +1,48 @@
 //! Health, readiness, metrics and the OpenAPI document.
 
 use actix_web::{HttpResponse, get, web};
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::state::AppState;
 
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// Always `ok`.
+    pub status: &'static str,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Readiness {
+    /// `ready` or `not_ready`.
+    pub status: &'static str,
+    /// `ok` or `unavailable`; absent when the check itself could not run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub database: Option<&'static str>,
+}
+
 /// The process is up.
-#[utoipa::path(tag = "system", responses((status = 200, description = "ok")))]
+#[utoipa::path(tag = "system", responses((status = 200, description = "ok", body = Health)))]
 #[get("/_health")]
 pub async fn health() -> HttpResponse {
-    HttpResponse::Ok().json(json!({"status": "ok"}))
+    HttpResponse::Ok().json(Health { status: "ok" })
 }
 
 /// The database answers; load balancers route traffic only when this is 200.
-#[utoipa::path(tag = "system", responses((status = 200, description = "ready"), (status = 503, description = "not ready")))]
+#[utoipa::path(tag = "system", responses((status = 200, description = "ready", body = Readiness),
+    (status = 503, description = "not ready", body = Readiness)))]
 #[get("/_readiness")]
 pub async fn readiness(st: web::Data<AppState>) -> HttpResponse {
     let sql = st.sql.clone();
+    let not_ready = |database| HttpResponse::ServiceUnavailable().json(Readiness { status: "not_ready", database });
     match web::block(move || sql.ping()).await {
-        Ok(Ok(())) => HttpResponse::Ok().json(json!({"status": "ready", "database": "ok"})),
+        Ok(Ok(())) => HttpResponse::Ok().json(Readiness { status: "ready", database: Some("ok") }),
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "readiness: database unavailable");
-            HttpResponse::ServiceUnavailable().json(json!({"status": "not_ready", "database": "unavailable"}))
+            not_ready(Some("unavailable"))
         }
-        Err(_) => HttpResponse::ServiceUnavailable().json(json!({"status": "not_ready"})),
+        Err(_) => not_ready(None),
     }
 }
 

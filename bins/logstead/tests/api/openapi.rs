@@ -109,6 +109,60 @@ fn every_logs_response_and_body_is_a_named_schema() {
     assert_eq!(checked, 20);
 }
 
+/// Bodies that are files or text, not JSON: they need no schema.
+const NOT_JSON: [&str; 2] = ["text/csv", "text/plain"];
+
+/// The problems of one `content` map: empty, or a JSON entry without a named schema.
+fn unnamed(doc: &Value, content: &Value, what: &str, out: &mut Vec<String>) {
+    let entries = content.as_object().filter(|m| !m.is_empty());
+    let Some(entries) = entries else {
+        return out.push(format!("{what}: no content"));
+    };
+    for (mime, media) in entries {
+        if NOT_JSON.contains(&mime.as_str()) {
+            continue;
+        }
+        let named = named_schema(doc, &serde_json::json!({ "application/json": media }));
+        if mime != "application/json" || named.is_none() {
+            out.push(format!("{what} {mime}: {media}"));
+        }
+    }
+}
+
+/// Every operation: each 2xx answer (but 204) and each request body is a named schema, so
+/// a regression to `body = Object` or a description-only answer fails here.
+#[test]
+fn every_json_response_and_body_is_a_named_schema() {
+    let doc = serde_json::to_value(logstead::app::openapi()).unwrap_or_default();
+    let (mut problems, mut answers, mut bodies) = (Vec::new(), 0, 0);
+    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            for (status, r) in op["responses"].as_object().into_iter().flatten() {
+                if status.starts_with('2') && status != "204" {
+                    unnamed(&doc, &r["content"], &format!("{method} {path} {status}"), &mut problems);
+                    answers += 1;
+                }
+            }
+            if let Some(body) = op.get("requestBody") {
+                unnamed(&doc, &body["content"], &format!("{method} {path} body"), &mut problems);
+                bodies += 1;
+            }
+        }
+    }
+    assert!(problems.is_empty(), "not named schemas:\n{}", problems.join("\n"));
+    // Guards against the walk silently finding nothing.
+    assert!(answers >= 80 && bodies >= 30, "{answers} answers, {bodies} bodies");
+}
+
+/// The JSON activity export's documented row has the writer's columns, in order.
+#[test]
+fn activity_export_row_schema_lists_the_writer_columns() {
+    let doc = serde_json::to_value(logstead::app::openapi()).unwrap_or_default();
+    let props = doc["components"]["schemas"]["ActivityExportRow"]["properties"].as_object().cloned();
+    let keys: Vec<String> = props.unwrap_or_default().keys().cloned().collect();
+    assert_eq!(keys, activity_log::encode::COLUMNS);
+}
+
 crate::dual! {
     async fn schema_docs_health_and_metrics_are_served(app) {
         let r = app.call("GET", "/api/schema/", None, None).await;

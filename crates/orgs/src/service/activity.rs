@@ -1,15 +1,16 @@
-//! Advanced activity logs and their exports: who may read which base set, then the store.
+//! Advanced activity logs and their exports (who may read which base set, then the store),
+//! and the logs export job, which shares the exports queue.
 
 use activity_log::query::{ActivityQuery, Paging, query_from_json};
 use activity_log::{ActivityRepo, ActivityRow, Base, StaticValues};
 use auth_scopes::{Scope, ScopeObject};
-use exports::{ExportJob, ExportRepo, Format, KIND_ACTIVITY_LOG, NewExport};
+use exports::{ExportJob, ExportRepo, Format, KIND_ACTIVITY_LOG, KIND_LOGS, NewExport};
 use serde_json::{Value, json};
 use time::{Duration, OffsetDateTime};
 
 use super::access::{Actor, OrgRef, ProjectRef, org_access, project_access};
 use crate::repo::Result;
-use crate::{Level, OrgsError, Repos};
+use crate::{Level, OrgsError, Project, Repos, UserId};
 
 const READ: Scope = Scope::read(ScopeObject::ActivityLog);
 /// Finished export files are kept this long.
@@ -131,6 +132,30 @@ pub fn request_export(
     Ok(exports.create_export(&new)?)
 }
 
+/// Queues a CSV export of a project's logs for `user`. `params` (the prepared query and
+/// columns) are what the worker replays; the caller has checked the project is readable.
+pub fn create_logs_export(
+    exports: &dyn ExportRepo,
+    project: &Project,
+    user: UserId,
+    params: Value,
+    filename_stem: &str,
+    now: OffsetDateTime,
+) -> Result<ExportJob> {
+    let new = NewExport {
+        organization_id: project.organization_id.0,
+        team_id: Some(project.id.0),
+        created_by: Some(user.0),
+        kind: KIND_LOGS.to_string(),
+        format: Format::Csv,
+        params,
+        filename: format!("{filename_stem}.{}", Format::Csv.extension()),
+        created_at: now,
+        expires_at: now + EXPORT_TTL,
+    };
+    Ok(exports.create_export(&new)?)
+}
+
 /// An export job of a project the caller can read.
 pub fn get_export(
     repos: &dyn Repos,
@@ -163,4 +188,88 @@ pub fn export_plan(job: &ExportJob) -> Result<(Base, ActivityQuery)> {
         _ => Base::Organization(job.organization_id),
     };
     Ok((base, query))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use exports::State;
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::{OrgId, ProjectId};
+
+    /// Records the job it is asked to create; nothing else is called.
+    #[derive(Default)]
+    struct Recorder(Mutex<Option<NewExport>>);
+
+    impl ExportRepo for Recorder {
+        fn create_export(&self, new: &NewExport) -> exports::Result<ExportJob> {
+            *self.0.lock().unwrap() = Some(new.clone());
+            Ok(ExportJob {
+                id: 7,
+                organization_id: new.organization_id,
+                team_id: new.team_id,
+                created_by: new.created_by,
+                kind: new.kind.clone(),
+                format: new.format,
+                params: new.params.clone(),
+                filename: new.filename.clone(),
+                state: State::Pending,
+                path: None,
+                rows: None,
+                bytes: None,
+                error: None,
+                created_at: new.created_at,
+                started_at: None,
+                finished_at: None,
+                expires_at: new.expires_at,
+            })
+        }
+        fn export(&self, _: uuid::Uuid, _: Option<i64>, _: i64) -> exports::Result<Option<ExportJob>> {
+            unreachable!()
+        }
+        fn claim_export(&self, _: OffsetDateTime, _: OffsetDateTime) -> exports::Result<Option<ExportJob>> {
+            unreachable!()
+        }
+        fn complete_export(&self, _: i64, _: &str, _: i64, _: i64, _: OffsetDateTime) -> exports::Result<()> {
+            unreachable!()
+        }
+        fn fail_export(&self, _: i64, _: &str, _: OffsetDateTime) -> exports::Result<()> {
+            unreachable!()
+        }
+        fn expired_exports(&self, _: OffsetDateTime) -> exports::Result<Vec<ExportJob>> {
+            unreachable!()
+        }
+        fn delete_export(&self, _: i64) -> exports::Result<()> {
+            unreachable!()
+        }
+    }
+
+    #[test]
+    fn logs_export_is_a_csv_job_of_the_project_kept_for_the_ttl() {
+        let now = datetime!(2026-04-26 10:00 UTC);
+        let project = Project {
+            id: ProjectId(3),
+            uuid: uuid::Uuid::nil(),
+            organization_id: OrgId(uuid::Uuid::from_u128(9)),
+            name: "p".into(),
+            api_token: "phc_x".into(),
+            timezone: "UTC".into(),
+            retention_days: 14,
+            created_at: now,
+            updated_at: now,
+        };
+        let repo = Recorder::default();
+        let params = json!({"query": {"limit": 10000}, "columns": ["body"]});
+        let job = create_logs_export(&repo, &project, UserId(5), params.clone(), "logs-api-2026", now).unwrap();
+        assert_eq!(job.id, 7);
+        let new = repo.0.lock().unwrap().take().unwrap();
+        assert_eq!((new.organization_id, new.team_id, new.created_by), (uuid::Uuid::from_u128(9), Some(3), Some(5)));
+        assert_eq!((new.kind.as_str(), new.format), (KIND_LOGS, Format::Csv));
+        assert_eq!(new.params, params);
+        assert_eq!(new.filename, "logs-api-2026.csv");
+        assert_eq!((new.created_at, new.expires_at), (now, datetime!(2026-05-03 10:00 UTC)));
+    }
 }

@@ -21,6 +21,6 @@ pub use organizations::{
 };
 pub use projects::{
     DeletedProject, ProjectData, ProjectInput, ProjectPatch, create_project, delete_project, get_project, list_projects,
-    reset_project_token, update_project,
+    project_for_token, reset_project_token, update_project,
 };
 pub use users::{create_user, login, me};

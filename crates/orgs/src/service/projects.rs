@@ -164,3 +164,8 @@ pub fn delete_project(
     repo.delete_project(p.id, &log)?;
     Ok(DeletedProject { id: p.id, data_error: data.drop_project_data(p.id).err() })
 }
+
+/// The project a capture token (`phc_...`) names, if any: how ingestion authenticates.
+pub fn project_for_token(repos: &dyn Repos, token: &str) -> Result<Option<Project>> {
+    repos.project_by_token(token)
+}

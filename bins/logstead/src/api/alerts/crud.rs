@@ -11,7 +11,8 @@ use orgs::service::project_access;
 use orgs::{Page, Project};
 use uuid::Uuid;
 
-use super::dto::{AlertDto, events_json, render, render_page};
+use super::dto::{AlertDto, AlertEventDto, render, render_events, render_page};
+use super::input::AlertBody;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorBody, blocking};
 use crate::extract::{Body, RequestBody, project_ref};
@@ -89,7 +90,7 @@ pub async fn list(
 }
 
 /// Creates an alert (spec §3.1 defaults); at most `max_alerts_per_project` per project.
-#[utoipa::path(tag = "log alerts", params(("project_id" = String, Path)), request_body = Object,
+#[utoipa::path(tag = "log alerts", params(("project_id" = String, Path)), request_body = AlertBody,
     responses((status = 201, body = AlertDto), (status = 400, body = ErrorBody)),
     security(("bearer" = ["logs:write"])))]
 #[post("/{project_id}/logs/alerts")]
@@ -141,7 +142,7 @@ async fn write(
 /// Changes only the given fields. Control-plane changes (enable, disable, snooze,
 /// unsnooze, threshold change) write their alert event in the same transaction.
 #[utoipa::path(tag = "log alerts", params(("project_id" = String, Path), ("id" = String, Path)),
-    request_body = Object, responses((status = 200, body = AlertDto), (status = 400, body = ErrorBody),
+    request_body = AlertBody, responses((status = 200, body = AlertDto), (status = 400, body = ErrorBody),
     (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = ["logs:write"])))]
 #[patch("/{project_id}/logs/alerts/{id}")]
 pub async fn partial_update(
@@ -155,7 +156,7 @@ pub async fn partial_update(
 
 /// Replaces the alert's writable fields; absent ones take their defaults.
 #[utoipa::path(tag = "log alerts", params(("project_id" = String, Path), ("id" = String, Path)),
-    request_body = Object, responses((status = 200, body = AlertDto), (status = 400, body = ErrorBody),
+    request_body = AlertBody, responses((status = 200, body = AlertDto), (status = 400, body = ErrorBody),
     (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = ["logs:write"])))]
 #[put("/{project_id}/logs/alerts/{id}")]
 pub async fn update(
@@ -206,7 +207,7 @@ pub async fn reset(
 /// Quiet checks (no state change, no error) are left out.
 #[utoipa::path(tag = "log alerts", params(("project_id" = String, Path), ("id" = String, Path),
     ("kind" = Option<String>, Query), ("limit" = Option<i64>, Query), ("offset" = Option<i64>, Query)),
-    responses((status = 200, description = "count, next, previous, results"), (status = 400, body = ErrorBody),
+    responses((status = 200, body = Paginated<AlertEventDto>), (status = 400, body = ErrorBody),
     (status = 404, body = ErrorBody)), security(("bearer" = ["logs:read"])))]
 #[get("/{project_id}/logs/alerts/{id}/events")]
 pub async fn events(
@@ -222,6 +223,6 @@ pub async fn events(
     let svc = st.alert_service();
     let found = blocking(move || svc.events(p.id.0, aid, kind.as_deref(), page.limit, page.offset)).await?;
     let count = i64::try_from(found.events.count).unwrap_or(i64::MAX);
-    let items = events_json(&found.events.results, &found.deliveries);
+    let items = render_events(&found.events.results, &found.deliveries);
     Ok(HttpResponse::Ok().json(paginate(&req, page, Page { items, count })))
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use alerts_engine::repo::{self, Alert, Delivery, StoredEvent};
 use alerts_engine::service::{AlertView, destination_groups};
-use alerts_engine::state::AlertState;
+use alerts_engine::state::{AlertState, EventKind};
 use alerts_engine::timeline::Interval;
 use orgs::{Page, User};
 use serde::Serialize;
@@ -14,6 +14,7 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::input::{AlertEventKindName, AlertFilters, AlertStateName, ScheduleRestriction, ThresholdOperatorName};
 use crate::api::dto::{UserBasic, iso};
 
 /// Server-managed: checks run on a 5-minute grid.
@@ -24,12 +25,11 @@ pub struct AlertDto {
     pub id: Uuid,
     pub name: String,
     pub enabled: bool,
-    /// `{"severityLevels"?, "serviceNames"?, "filterGroup"?}`
-    #[schema(value_type = Object)]
+    /// As sent, empty keys left out.
+    #[schema(value_type = AlertFilters)]
     pub filters: Value,
     pub threshold_count: i64,
-    /// `above` or `below`.
-    #[schema(value_type = String)]
+    #[schema(value_type = ThresholdOperatorName)]
     pub threshold_operator: alerts_engine::config::ThresholdOperator,
     pub window_minutes: i64,
     pub check_interval_minutes: i64,
@@ -39,11 +39,9 @@ pub struct AlertDto {
     #[serde(with = "iso::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub snooze_until: Option<OffsetDateTime>,
-    /// `{"blocked_windows": [{"start": "HH:MM", "end": "HH:MM"}]}` or null.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<ScheduleRestriction>)]
     pub schedule_restriction: Option<alerts_engine::quiet_hours::ScheduleRestriction>,
-    /// `not_firing`, `firing`, `pending_resolve`, `errored`, `snoozed` or `broken`.
-    #[schema(value_type = String)]
+    #[schema(value_type = AlertStateName)]
     pub state: AlertState,
     #[serde(with = "iso::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
@@ -56,8 +54,8 @@ pub struct AlertDto {
     pub last_notified_at: Option<OffsetDateTime>,
     pub consecutive_failures: u32,
     pub last_error_message: Option<String>,
-    /// The last 24 hours: `[{"start", "end", "state", "enabled"}]`, oldest first.
-    #[schema(value_type = Vec<Object>)]
+    /// The last 24 hours, oldest first.
+    #[schema(value_type = Vec<TimelineInterval>)]
     pub state_timeline: Vec<Interval>,
     /// Sorted distinct types of live destinations.
     pub destination_types: Vec<String>,
@@ -75,6 +73,18 @@ pub struct AlertDto {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Vec<Object>>)]
     pub destinations: Option<Vec<Value>>,
+}
+
+/// One span of `state_timeline`: `[start, end)` in one state (documentation only: the
+/// field serializes `alerts_engine::timeline::Interval`).
+#[derive(Debug, ToSchema)]
+pub struct TimelineInterval {
+    #[schema(format = DateTime)]
+    pub start: String,
+    #[schema(format = DateTime)]
+    pub end: String,
+    pub state: AlertStateName,
+    pub enabled: bool,
 }
 
 /// Filters as the client sent them: empty keys left out.
@@ -134,46 +144,91 @@ pub fn render_page(found: repo::Page<AlertView<User>>) -> Page<AlertDto> {
     Page { items: found.results.into_iter().map(render).collect(), count }
 }
 
-fn ts(t: Option<OffsetDateTime>) -> Value {
-    t.and_then(|t| {
-        t.to_offset(time::UtcOffset::UTC).format(&time::format_description::well_known::Rfc3339).ok()
-    })
-    .map_or(Value::Null, Value::String)
+/// One notification of an event, with its delivery status.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AlertNotificationDto {
+    pub id: Uuid,
+    pub destination_id: Uuid,
+    /// `slack` or `webhook`.
+    #[serde(rename = "type")]
+    pub destination_type: &'static str,
+    /// `firing`, `resolved`, `broken` or `errored`.
+    pub kind: &'static str,
+    /// `pending`, `sending`, `delivered` or `dead`.
+    pub status: &'static str,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    #[serde(with = "iso::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub delivered_at: Option<OffsetDateTime>,
+    #[serde(with = "iso")]
+    #[schema(value_type = String, format = DateTime)]
+    pub next_attempt_at: OffsetDateTime,
 }
 
-/// Events with their notifications' delivery status (spec §3.4 plus `inputs`).
-pub fn events_json(events: &[StoredEvent], deliveries: &[Delivery]) -> Vec<Value> {
-    let mut by_event: BTreeMap<Uuid, Vec<Value>> = BTreeMap::new();
+impl From<&Delivery> for AlertNotificationDto {
+    fn from(d: &Delivery) -> Self {
+        Self {
+            id: d.id,
+            destination_id: d.destination_id,
+            destination_type: d.dtype.as_str(),
+            kind: d.kind.as_str(),
+            status: d.status.as_str(),
+            attempts: d.attempts,
+            last_error: d.last_error.clone(),
+            delivered_at: d.delivered_at,
+            next_attempt_at: d.next_attempt_at,
+        }
+    }
+}
+
+/// An alert event (spec §3.4) with `inputs` and its notifications.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AlertEventDto {
+    pub id: Uuid,
+    pub alert_id: Uuid,
+    #[schema(value_type = AlertEventKindName)]
+    pub kind: EventKind,
+    #[serde(with = "iso")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    /// The count a check saw; null for edits and failed checks.
+    pub result_count: Option<u64>,
+    pub threshold_breached: bool,
+    #[schema(value_type = AlertStateName)]
+    pub state_before: AlertState,
+    #[schema(value_type = AlertStateName)]
+    pub state_after: AlertState,
+    pub error_message: Option<String>,
+    pub query_duration_ms: Option<i64>,
+    /// A check's inputs: window bounds, counts per window, which of the M windows breached,
+    /// the threshold, why a notification was held. Null for edits.
+    #[schema(value_type = Option<Object>)]
+    pub inputs: Option<Value>,
+    pub notifications: Vec<AlertNotificationDto>,
+}
+
+/// Events with their notifications' delivery status, in the events' order.
+pub fn render_events(events: &[StoredEvent], deliveries: &[Delivery]) -> Vec<AlertEventDto> {
+    let mut by_event: BTreeMap<Uuid, Vec<AlertNotificationDto>> = BTreeMap::new();
     for d in deliveries {
-        by_event.entry(d.event_id).or_default().push(json!({
-            "id": d.id,
-            "destination_id": d.destination_id,
-            "type": d.dtype.as_str(),
-            "kind": d.kind.as_str(),
-            "status": d.status.as_str(),
-            "attempts": d.attempts,
-            "last_error": d.last_error,
-            "delivered_at": ts(d.delivered_at),
-            "next_attempt_at": ts(Some(d.next_attempt_at)),
-        }));
+        by_event.entry(d.event_id).or_default().push(AlertNotificationDto::from(d));
     }
     events
         .iter()
-        .map(|e| {
-            json!({
-                "id": e.id,
-                "alert_id": e.alert_id,
-                "kind": e.event.kind,
-                "created_at": ts(Some(e.created_at)),
-                "result_count": e.event.result_count,
-                "threshold_breached": e.event.threshold_breached,
-                "state_before": e.event.state_before,
-                "state_after": e.event.state_after,
-                "error_message": e.event.error_message,
-                "query_duration_ms": e.query_duration_ms,
-                "inputs": e.inputs,
-                "notifications": by_event.remove(&e.id).unwrap_or_default(),
-            })
+        .map(|e| AlertEventDto {
+            id: e.id,
+            alert_id: e.alert_id,
+            kind: e.event.kind,
+            created_at: e.created_at,
+            result_count: e.event.result_count,
+            threshold_breached: e.event.threshold_breached,
+            state_before: e.event.state_before,
+            state_after: e.event.state_after,
+            error_message: e.event.error_message.clone(),
+            query_duration_ms: e.query_duration_ms,
+            inputs: e.inputs.clone(),
+            notifications: by_event.remove(&e.id).unwrap_or_default(),
         })
         .collect()
 }

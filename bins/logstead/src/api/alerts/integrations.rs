@@ -6,15 +6,16 @@ use alerts_engine::repo::{AlertRepoError, Integration};
 use alerts_engine::service::IntegrationInput;
 use auth_scopes::{Scope, ScopeObject};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use crate::api::dto::iso;
 use super::crud::access;
+use crate::api::dto::iso;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorBody, blocking};
 use crate::extract::{Body, RequestBody};
+use crate::pagination::Paginated;
 use crate::state::AppState;
 
 const READ: Scope = Scope::read(ScopeObject::Integration);
@@ -78,8 +79,9 @@ fn integration_id(raw: &str) -> Result<i64, ApiError> {
     raw.parse().map_err(|_| AlertRepoError::NotFound.into())
 }
 
+/// Every integration of the project, in one page.
 #[utoipa::path(tag = "integrations", params(("project_id" = String, Path)),
-    responses((status = 200, description = "count, next, previous, results"), (status = 403, body = ErrorBody)),
+    responses((status = 200, body = Paginated<IntegrationDto>), (status = 403, body = ErrorBody)),
     security(("bearer" = ["integration:read"])))]
 #[get("/{project_id}/integrations")]
 pub async fn list(
@@ -90,9 +92,7 @@ pub async fn list(
     let (p, _) = access(&st, auth, &id, READ).await?;
     let svc = st.alert_service();
     let rows = blocking(move || svc.integrations(p.id.0)).await?;
-    let results: Vec<IntegrationDto> = rows.into_iter().map(IntegrationDto::from).collect();
-    Ok(HttpResponse::Ok()
-        .json(json!({"count": results.len(), "next": null, "previous": null, "results": results})))
+    Ok(HttpResponse::Ok().json(Paginated::whole(rows.into_iter().map(IntegrationDto::from).collect())))
 }
 
 /// Stores a Slack bot token (`sensitive_config.access_token`).

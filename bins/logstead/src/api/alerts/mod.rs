@@ -4,5 +4,6 @@
 pub mod crud;
 pub mod destinations;
 pub mod dto;
+pub mod input;
 pub mod integrations;
 pub mod simulate;

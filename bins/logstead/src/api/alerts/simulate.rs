@@ -3,11 +3,16 @@
 
 use actix_web::{HttpResponse, post, web};
 use alerts_engine::service::{self, SimulateInput};
-use serde::Deserialize;
+use alerts_engine::config::ThresholdOperator;
+use alerts_engine::simulate::{SimBucket, SimulateResult};
+use alerts_engine::state::{AlertState, Notification};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use super::crud::{READ, access};
+use super::input::{AlertStateName, NotificationName, ThresholdOperatorName};
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorBody, blocking};
 use crate::extract::{Body, RequestBody};
@@ -50,9 +55,62 @@ impl From<SimulateBody> for SimulateInput {
     }
 }
 
+/// One check of the replay.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SimulateBucket {
+    /// The check's time (the end of its bucket).
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub timestamp: OffsetDateTime,
+    /// The rolling count over `window_minutes` that the check saw.
+    pub count: u64,
+    pub threshold_breached: bool,
+    /// The state after the check.
+    #[schema(value_type = AlertStateName)]
+    pub state: AlertState,
+    #[schema(value_type = NotificationName)]
+    pub notification: Notification,
+    /// Why the state or notification is what it is.
+    pub reason: String,
+}
+
+/// `alerts_engine::simulate::SimulateResult`, field for field.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SimulateResponse {
+    /// Oldest first.
+    pub buckets: Vec<SimulateBucket>,
+    pub fire_count: usize,
+    pub resolve_count: usize,
+    pub total_buckets: usize,
+    pub threshold_count: u64,
+    #[schema(value_type = ThresholdOperatorName)]
+    pub threshold_operator: ThresholdOperator,
+}
+
+impl From<SimulateResult> for SimulateResponse {
+    fn from(r: SimulateResult) -> Self {
+        let bucket = |b: SimBucket| SimulateBucket {
+            timestamp: b.timestamp,
+            count: b.count,
+            threshold_breached: b.threshold_breached,
+            state: b.state,
+            notification: b.notification,
+            reason: b.reason,
+        };
+        Self {
+            buckets: r.buckets.into_iter().map(bucket).collect(),
+            fire_count: r.fire_count,
+            resolve_count: r.resolve_count,
+            total_buckets: r.total_buckets,
+            threshold_count: r.threshold_count,
+            threshold_operator: r.threshold_operator,
+        }
+    }
+}
+
 /// Buckets with the rolling count each check would have seen, its state and notification.
 #[utoipa::path(tag = "log alerts", params(("project_id" = String, Path)), request_body = SimulateBody,
-    responses((status = 200, description = "buckets, fire_count, resolve_count, total_buckets, threshold_count, threshold_operator"),
+    responses((status = 200, body = SimulateResponse),
     (status = 400, body = ErrorBody)), security(("bearer" = ["logs:read"])))]
 #[post("/{project_id}/logs/alerts/simulate")]
 pub async fn simulate(
@@ -64,5 +122,5 @@ pub async fn simulate(
     let (p, _) = access(&st, auth, &id, READ).await?;
     let (logs, now, input) = (st.logs.clone(), st.now(), SimulateInput::from(body.0));
     let result = blocking(move || service::simulate(&*logs, p.id.0, input, now)).await?;
-    Ok(HttpResponse::Ok().json(result))
+    Ok(HttpResponse::Ok().json(SimulateResponse::from(result)))
 }

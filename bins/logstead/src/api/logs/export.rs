@@ -2,10 +2,8 @@
 //! worker writes it; clients poll `/exports/:id/` and download `/exports/:id/content/`.
 
 use actix_web::{HttpResponse, post, web};
-use exports::{Format, KIND_LOGS, NewExport};
 use logs_query::export::prepare_export;
-use orgs::OrgsError;
-use orgs::service::activity::EXPORT_TTL;
+use orgs::service::activity;
 use serde_json::Value;
 
 use super::dto::LogsExportCreated;
@@ -28,23 +26,15 @@ pub async fn export(
     id: web::Path<String>,
     body: Body<Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let user_id = auth.0.user.id.0;
+    let user = auth.0.user.id;
     let p = readable_project(&st, auth, &id).await?;
     let now = st.now();
     let req = prepare_export(&body.0, now).map_err(|e| ApiError::Logs(e.into()))?;
-    let new = NewExport {
-        organization_id: p.organization_id.0,
-        team_id: Some(p.id.0),
-        created_by: Some(user_id),
-        kind: KIND_LOGS.to_string(),
-        format: Format::Csv,
-        params: req.params(),
-        filename: format!("{}.{}", req.filename_stem, Format::Csv.extension()),
-        created_at: now,
-        expires_at: now + EXPORT_TTL,
-    };
     let exports = st.exports.clone();
-    let job = blocking(move || exports.create_export(&new).map_err(OrgsError::from)).await?;
+    let job = blocking(move || {
+        activity::create_logs_export(&*exports, &p, user, req.params(), &req.filename_stem, now)
+    })
+    .await?;
     Ok(HttpResponse::Created().json(LogsExportCreated {
         id: job.id,
         export_format: job.format.mime().to_string(),

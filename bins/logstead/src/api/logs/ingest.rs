@@ -7,6 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use futures_util::StreamExt;
 use futures_util::future::{Either, select};
 use logs_ingest::{IngestError, decode, into_records, project_token};
+use orgs::service::project_for_token;
 
 use super::dto::ExportLogsServiceResponse;
 use super::input::IngestParams;
@@ -50,7 +51,7 @@ async fn ingest(
     // The token lookup (a database query on the blocking pool) overlaps the body upload.
     // An unknown token still answers 401 before any body error, and as soon as it is known
     // (the rest of the body is not read).
-    let lookup = pin!(blocking(move || repos.project_by_token(&token)));
+    let lookup = pin!(blocking(move || project_for_token(&*repos, &token)));
     let read = pin!(read_capped(payload, cap, expected));
     let (project, body) = match select(lookup, read).await {
         Either::Left((project, read)) => {

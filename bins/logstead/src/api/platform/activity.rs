@@ -1,15 +1,14 @@
 //! Advanced activity logs: project level (under `/api/projects` and `/api/environments`)
 //! and organization level, with available filters and asynchronous exports.
 
-use activity_log::fields::{detail_fields_json, discover};
 use activity_log::query::{ActivityQuery, Paging, parse_query};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use orgs::service::activity::{self, Target};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::activity_dto::ActivityDto;
+use super::activity_dto::{ActivityDto, AvailableFilters};
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorBody, blocking};
 use crate::extract::{Body, RequestBody, org_ref, project_ref};
@@ -94,18 +93,7 @@ async fn filters_in(
     let (repos, store) = (st.repos.clone(), st.activity.clone());
     let (values, details) =
         blocking(move || activity::available_filters(&*repos, &*store, &auth.0, target)).await?;
-    let users: Vec<Value> =
-        values.users.iter().map(|u| json!({"value": u.uuid, "label": u.label()})).collect();
-    let list = |v: &[String]| v.iter().map(|s| json!({"value": s})).collect::<Vec<_>>();
-    Ok(HttpResponse::Ok().json(json!({
-        "static_filters": {
-            "users": users,
-            "scopes": list(&values.scopes),
-            "activities": list(&values.activities),
-            "clients": list(&values.clients),
-        },
-        "detail_fields": detail_fields_json(&discover(&details)),
-    })))
+    Ok(HttpResponse::Ok().json(AvailableFilters::new(values, &details)))
 }
 
 async fn export_in(
@@ -138,7 +126,7 @@ pub async fn project_list(
 }
 
 #[utoipa::path(tag = "advanced activity logs", params(("project_id" = String, Path)),
-    responses((status = 200, description = "static_filters and detail_fields", body = Object)),
+    responses((status = 200, body = AvailableFilters), (status = 403, body = ErrorBody)),
     security(("bearer" = ["activity_log:read"])))]
 #[get("/{project_id}/advanced_activity_logs/available_filters")]
 pub async fn project_filters(
@@ -178,7 +166,7 @@ pub async fn org_list(
 }
 
 #[utoipa::path(tag = "advanced activity logs", params(("organization_id" = String, Path)),
-    responses((status = 200, description = "static_filters and detail_fields", body = Object)),
+    responses((status = 200, body = AvailableFilters), (status = 403, body = ErrorBody)),
     security(("bearer" = ["activity_log:read"])))]
 #[get("/organizations/{organization_id}/advanced_activity_logs/available_filters")]
 pub async fn org_filters(

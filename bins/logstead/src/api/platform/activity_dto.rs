@@ -1,4 +1,9 @@
-use activity_log::ActivityRow;
+//! Response shapes of the advanced activity log endpoints.
+
+use std::collections::BTreeMap;
+
+use activity_log::fields::{FieldInfo, discover};
+use activity_log::{ActivityRow, StaticValues};
 use serde::Serialize;
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -56,6 +61,72 @@ impl From<ActivityRow> for ActivityDto {
             scope: e.scope,
             detail: e.detail,
             created_at: e.created_at,
+        }
+    }
+}
+
+/// What the activity log can be filtered by (spec 6.2).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AvailableFilters {
+    pub static_filters: StaticFilters,
+    /// Per scope (`FeatureFlag`, ..., and `General` for `changes[]`), every JSON path seen
+    /// in the details of the organization's newest entries.
+    pub detail_fields: BTreeMap<String, DetailFields>,
+}
+
+/// The distinct values found in the entries the caller can read.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StaticFilters {
+    pub users: Vec<UserOption>,
+    pub scopes: Vec<FilterOption>,
+    pub activities: Vec<FilterOption>,
+    pub clients: Vec<FilterOption>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserOption {
+    /// The user's uuid.
+    pub value: Uuid,
+    /// "First Last", else the email.
+    pub label: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FilterOption {
+    pub value: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DetailFields {
+    /// Sorted by name.
+    pub fields: Vec<DetailField>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DetailField {
+    /// `name`, `context.flag_key`, `changes[].after`, ...
+    pub name: String,
+    /// `null`, `boolean`, `number`, `string`, `array`, `object`, or `any`.
+    pub types: Vec<String>,
+}
+
+impl AvailableFilters {
+    pub fn new(values: StaticValues, details: &[(String, Value)]) -> Self {
+        let list = |v: Vec<String>| v.into_iter().map(|value| FilterOption { value }).collect();
+        let users = values.users.iter().map(|u| UserOption { value: u.uuid, label: u.label() }).collect();
+        let field = |f: FieldInfo| DetailField { name: f.name, types: f.types };
+        let detail_fields = discover(details)
+            .into_iter()
+            .map(|(scope, fields)| (scope, DetailFields { fields: fields.into_iter().map(field).collect() }))
+            .collect();
+        Self {
+            static_filters: StaticFilters {
+                users,
+                scopes: list(values.scopes),
+                activities: list(values.activities),
+                clients: list(values.clients),
+            },
+            detail_fields,
         }
     }
 }

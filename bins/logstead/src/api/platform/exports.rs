@@ -9,6 +9,7 @@ use orgs::service::activity;
 use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 use crate::api::dto::iso;
 use crate::auth::Authenticated;
@@ -54,6 +55,28 @@ impl From<ExportJob> for ExportDto {
     }
 }
 
+/// One entry of a JSON activity log export, keys in `activity_log::encode::COLUMNS` order.
+/// Documentation only: the worker's `JsonWriter` writes the file.
+#[derive(Debug, ToSchema)]
+pub struct ActivityExportRow {
+    pub id: Uuid,
+    pub organization_id: Option<Uuid>,
+    pub project_id: Option<i64>,
+    pub user_first_name: Option<String>,
+    pub user_last_name: Option<String>,
+    pub user_email: Option<String>,
+    pub activity: String,
+    pub scope: String,
+    pub item_id: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub detail: Option<serde_json::Value>,
+    pub client: Option<String>,
+    /// Always null: not recorded.
+    pub ip_address: Option<String>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+}
+
 async fn job(
     st: &web::Data<AppState>,
     auth: Authenticated,
@@ -79,7 +102,8 @@ pub async fn retrieve(
 
 /// The finished file, streamed from disk.
 #[utoipa::path(tag = "exports", params(("project_id" = String, Path), ("id" = i64, Path)),
-    responses((status = 200, description = "the file"), (status = 404, body = ErrorBody)),
+    responses((status = 200, description = "the file: CSV (logs, activity) or JSON (activity)",
+        content((String = "text/csv"), (Vec<ActivityExportRow> = "application/json"))), (status = 404, body = ErrorBody)),
     security(("bearer" = ["export:read"])))]
 #[get("/{project_id}/exports/{id}/content")]
 pub async fn content(
