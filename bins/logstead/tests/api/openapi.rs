@@ -154,13 +154,16 @@ fn every_json_response_and_body_is_a_named_schema() {
     assert!(answers >= 80 && bodies >= 30, "{answers} answers, {bodies} bodies");
 }
 
-/// The JSON activity export's documented row has the writer's columns, in order.
+/// The JSON activity export's documented row has the writer's columns (compared sorted:
+/// serde_json's map here does not keep order).
 #[test]
 fn activity_export_row_schema_lists_the_writer_columns() {
     let doc = serde_json::to_value(logstead::app::openapi()).unwrap_or_default();
     let props = doc["components"]["schemas"]["ActivityExportRow"]["properties"].as_object().cloned();
     let keys: Vec<String> = props.unwrap_or_default().keys().cloned().collect();
-    assert_eq!(keys, activity_log::encode::COLUMNS);
+    let mut columns = activity_log::encode::COLUMNS.map(String::from).to_vec();
+    columns.sort();
+    assert_eq!(keys, columns);
 }
 
 crate::dual! {
