@@ -10,7 +10,10 @@ use serde_json::{Value, json};
 use thiserror::Error;
 use time::{Date, OffsetDateTime};
 
-use crate::{ListRequest, LogCursor, LogStore, LogsQuery, QueryError, StoreError, parse_body};
+use crate::{
+    CustomColumns, IdentityKeys, ListRequest, LogCursor, LogStore, LogsQuery, QueryError, StoreError,
+    parse_body,
+};
 
 pub use columns::{Column, DEFAULT_COLUMNS, Field};
 
@@ -31,11 +34,18 @@ pub struct ExportRequest {
     pub to_us: i64,
     /// `logs-<svc>-<dates>`, without extension.
     pub filename_stem: String,
+    /// The `personId` / `sessionId` keys in force when the export was asked for.
+    pub identity_keys: IdentityKeys,
 }
 
 /// Reads `{"query": {...}, "columns": [...]}`. `query` is required; `dateRange` is not (the
-/// last hour); `columns` absent, null or empty means [`DEFAULT_COLUMNS`].
-pub fn prepare_export(body: &Value, now: OffsetDateTime) -> Result<ExportRequest, QueryError> {
+/// last hour); `columns` absent, null or empty means [`DEFAULT_COLUMNS`]. The query's
+/// `customColumns` follow the named columns in the file, one per alias.
+pub fn prepare_export(
+    body: &Value,
+    now: OffsetDateTime,
+    identity_keys: &IdentityKeys,
+) -> Result<ExportRequest, QueryError> {
     let q = parse_body(body, false)?;
     let columns = match body.get("columns") {
         None | Some(Value::Null) => Vec::new(),
@@ -56,7 +66,7 @@ pub fn prepare_export(body: &Value, now: OffsetDateTime) -> Result<ExportRequest
         m.insert("limit".into(), json!(MAX_EXPORT_ROWS));
     }
     let filename_stem = export_filename(&query, now.date());
-    Ok(ExportRequest { query, columns, from_us, to_us, filename_stem })
+    Ok(ExportRequest { query, columns, from_us, to_us, filename_stem, identity_keys: identity_keys.clone() })
 }
 
 impl ExportRequest {
@@ -68,6 +78,7 @@ impl ExportRequest {
             "from_us": self.from_us,
             "to_us": self.to_us,
             "row_limit": MAX_EXPORT_ROWS,
+            "identity_keys": self.identity_keys,
         })
     }
 }
@@ -105,6 +116,7 @@ pub fn export_filename(query: &Value, today: Date) -> String {
 pub struct ExportPlan {
     pub query: LogsQuery,
     pub columns: Vec<Column>,
+    pub custom: CustomColumns,
     pub from_us: i64,
     pub to_us: i64,
 }
@@ -112,7 +124,10 @@ pub struct ExportPlan {
 impl ExportPlan {
     /// From the job's `params` (see [`ExportRequest::params`]).
     pub fn from_params(params: &Value) -> Result<Self, QueryError> {
-        let query = parse_body(&json!({"query": params["query"]}), false)?;
+        let mut query = parse_body(&json!({"query": params["query"]}), false)?;
+        // Jobs queued before the keys were stored use the defaults.
+        query.identity_keys = serde_json::from_value(params["identity_keys"].clone()).unwrap_or_default();
+        let custom = query.custom_columns()?;
         let names = params["columns"].as_array().cloned().unwrap_or_default();
         let columns = names
             .iter()
@@ -120,7 +135,7 @@ impl ExportPlan {
             .collect::<Result<Vec<_>, _>>()?;
         let bound =
             |k: &str| params[k].as_i64().ok_or_else(|| QueryError::new(format!("export without {k}")));
-        Ok(Self { query, columns, from_us: bound("from_us")?, to_us: bound("to_us")? })
+        Ok(Self { query, columns, custom, from_us: bound("from_us")?, to_us: bound("to_us")? })
     }
 }
 
@@ -144,7 +159,8 @@ pub fn write_csv<W: Write>(
     out: W,
 ) -> Result<(usize, W), ExportError> {
     let mut wtr = csv_writer(out);
-    wtr.write_record(plan.columns.iter().map(Column::name)).map_err(io::Error::from)?;
+    let header = plan.columns.iter().map(Column::name).chain(plan.custom.iter().map(|c| c.alias.clone()));
+    wtr.write_record(header).map_err(io::Error::from)?;
     let filter = plan.query.row_filter();
     let mut written = 0;
     let mut after: Option<LogCursor> = None;
@@ -161,7 +177,8 @@ pub fn write_csv<W: Write>(
             limit,
         })?;
         for r in &rows {
-            wtr.write_record(plan.columns.iter().map(|c| c.cell(r))).map_err(io::Error::from)?;
+            let cells = plan.columns.iter().map(|c| c.cell(r)).chain(plan.custom.iter().map(|c| c.cell(r)));
+            wtr.write_record(cells).map_err(io::Error::from)?;
         }
         written += rows.len();
         match rows.last() {

@@ -3,6 +3,7 @@
 
 pub mod aggregate;
 pub mod attributes;
+pub mod columns;
 pub mod cursor;
 pub mod date_range;
 pub mod error;
@@ -24,6 +25,7 @@ pub mod testsuite;
 #[cfg(test)]
 mod testutil;
 
+pub use columns::CustomColumns;
 pub use cursor::LogCursor;
 pub use date_range::{DEFAULT_DATE_FROM, DateRange};
 pub use error::QueryError;
@@ -32,7 +34,9 @@ pub use filter::{
     Operator,
 };
 pub use interval::Interval;
-pub use query::{LogsQuery, OrderBy, SparklineBreakdownBy, SparklineRankBy, parse_alert_filters, parse_body};
+pub use query::{
+    IdentityKeys, LogsQuery, OrderBy, SparklineBreakdownBy, SparklineRankBy, parse_alert_filters, parse_body,
+};
 pub use record::{LogRecord, Severity};
 pub use row_filter::RowFilter;
 pub use service::{ListPage, LogsError, list_page};

@@ -3,19 +3,24 @@
 
 mod alert_filters;
 mod fields;
+mod identity;
 
 pub use alert_filters::parse_alert_filters;
+pub use identity::{DEFAULT_PERSON_ID_KEYS, DEFAULT_SESSION_ID_KEYS, IdentityKeys};
 // The page order lives with the cursor it orders; re-exported where callers look for it.
 pub use crate::cursor::OrderBy;
+
+use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 
+use crate::columns::CustomColumns;
 use crate::cursor::LogCursor;
 use crate::date_range::{DEFAULT_DATE_FROM, DateRange};
 use crate::error::QueryError;
-use crate::filter::FilterGroup;
+use crate::filter::{FilterGroup, FilterNode, GroupType};
 use crate::record::Severity;
 use crate::timefmt::to_us;
 
@@ -70,7 +75,7 @@ pub struct LogsQuery {
     pub resource_fingerprint: Option<u64>,
     #[serde(deserialize_with = "fields::null_default")]
     pub exclude_attributes: bool,
-    /// Stored and echoed; evaluating them is the API layer's job.
+    /// As sent; validated by `validate`, evaluated through [`LogsQuery::custom_columns`].
     #[serde(deserialize_with = "fields::null_default")]
     pub custom_columns: Vec<String>,
     #[serde(deserialize_with = "fields::id_string")]
@@ -84,6 +89,9 @@ pub struct LogsQuery {
     #[serde(deserialize_with = "fields::null_default")]
     pub sparkline_rank_by: SparklineRankBy,
     pub service_name_search: Option<String>,
+    /// Server configuration, not part of the body: the keys `personId` / `sessionId` match.
+    #[serde(skip)]
+    pub identity_keys: IdentityKeys,
 }
 
 impl Default for LogsQuery {
@@ -107,6 +115,7 @@ impl Default for LogsQuery {
             sparkline_breakdown_by: SparklineBreakdownBy::Severity,
             sparkline_rank_by: SparklineRankBy::Count,
             service_name_search: None,
+            identity_keys: IdentityKeys::default(),
         }
     }
 }
@@ -142,12 +151,7 @@ impl LogsQuery {
     pub fn validate(&self) -> Result<(), QueryError> {
         self.date_range.validate()?;
         self.filter_group.compile()?;
-        if self.custom_columns.len() > MAX_CUSTOM_COLUMNS {
-            return Err(QueryError::for_attr(
-                "customColumns",
-                format!("customColumns accepts at most {MAX_CUSTOM_COLUMNS} columns"),
-            ));
-        }
+        self.custom_columns()?;
         if self.service_name_search.as_ref().is_some_and(|s| s.chars().count() > MAX_SERVICE_NAME_SEARCH) {
             return Err(QueryError::for_attr(
                 "serviceNameSearch",
@@ -155,6 +159,25 @@ impl LogsQuery {
             ));
         }
         Ok(())
+    }
+
+    /// The parsed `customColumns` (at most [`MAX_CUSTOM_COLUMNS`], each a supported
+    /// per-row expression).
+    pub fn custom_columns(&self) -> Result<CustomColumns, QueryError> {
+        CustomColumns::parse(&self.custom_columns)
+    }
+
+    /// What rows must match besides the time range: `filterGroup`, ANDed with the
+    /// `personId` / `sessionId` groups over [`LogsQuery::identity_keys`] when set.
+    pub fn match_group(&self) -> Cow<'_, FilterGroup> {
+        let ids = self.identity_keys.group(self.person_id.as_deref(), self.session_id.as_deref());
+        match ids {
+            None => Cow::Borrowed(&self.filter_group),
+            Some(ids) => Cow::Owned(FilterGroup {
+                group_type: GroupType::And,
+                values: vec![FilterNode::Group(self.filter_group.clone()), FilterNode::Group(ids)],
+            }),
+        }
     }
 
     /// `[from, to]` in µs; a missing `date_from` means the last hour.

@@ -32,7 +32,7 @@ impl RowFilter {
             services: q.service_names.clone(),
             search_term_lower: q.search_term.as_deref().filter(|t| !t.is_empty()).map(str::to_lowercase),
             resource_fingerprint: q.resource_fingerprint,
-            group: q.filter_group.compile().unwrap_or_else(|_| CompiledGroup::never()),
+            group: q.match_group().compile().unwrap_or_else(|_| CompiledGroup::never()),
         }
     }
 

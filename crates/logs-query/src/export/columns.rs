@@ -59,6 +59,47 @@ const FIELDS: [(&str, Field); 16] = [
     ("event_name", Field::EventName),
 ];
 
+impl Field {
+    pub fn parse(name: &str) -> Option<Self> {
+        FIELDS.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
+    }
+
+    pub fn name(self) -> &'static str {
+        FIELDS.iter().find(|(_, x)| *x == self).map_or("", |(n, _)| n)
+    }
+
+    /// The field as a `logs/query/` row shows it (custom columns read fields through this).
+    pub fn value(self, r: &LogRecord) -> Value {
+        match self {
+            Self::SeverityNumber => r.severity_number.into(),
+            Self::TraceFlags => r.trace_flags.into(),
+            Self::Attributes => json_map(&r.attributes),
+            Self::ResourceAttributes => json_map(&r.resource_attributes),
+            other => other.text(r).into(),
+        }
+    }
+
+    fn text(self, r: &LogRecord) -> String {
+        match self {
+            Self::Uuid => r.uuid.to_string(),
+            Self::Timestamp => format_iso_us(r.timestamp_us),
+            Self::ObservedTimestamp => format_iso_us(r.observed_timestamp_us),
+            Self::Body => r.body.clone(),
+            Self::SeverityText | Self::Level => r.severity.as_str().to_owned(),
+            Self::SeverityNumber => r.severity_number.to_string(),
+            Self::ServiceName => r.service_name.clone(),
+            Self::TraceId => trace_id_hex(&r.trace_id),
+            Self::SpanId => span_id_hex(&r.span_id),
+            Self::TraceFlags => r.trace_flags.to_string(),
+            Self::Attributes => json_map(&r.attributes).to_string(),
+            Self::ResourceAttributes => json_map(&r.resource_attributes).to_string(),
+            Self::ResourceFingerprint => r.resource_fingerprint.to_string(),
+            Self::InstrumentationScope => r.instrumentation_scope.clone(),
+            Self::EventName => r.event_name.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Column {
     Field(Field),
@@ -69,8 +110,8 @@ pub enum Column {
 impl Column {
     /// An unknown name is a 400 at request time rather than a failed job later.
     pub fn parse(name: &str) -> Result<Self, QueryError> {
-        if let Some((_, f)) = FIELDS.iter().find(|(n, _)| *n == name) {
-            return Ok(Self::Field(*f));
+        if let Some(f) = Field::parse(name) {
+            return Ok(Self::Field(f));
         }
         let attr = |prefix: &str| name.strip_prefix(prefix).filter(|k| !k.is_empty()).map(str::to_owned);
         if let Some(k) = attr("attributes.") {
@@ -91,7 +132,7 @@ impl Column {
     /// The header cell.
     pub fn name(&self) -> String {
         match self {
-            Self::Field(f) => FIELDS.iter().find(|(_, x)| x == f).map_or("", |(n, _)| n).to_owned(),
+            Self::Field(f) => f.name().to_owned(),
             Self::Attribute(k) => format!("attributes.{k}"),
             Self::ResourceAttribute(k) => format!("resource_attributes.{k}"),
         }
@@ -102,29 +143,12 @@ impl Column {
         match self {
             Self::Attribute(k) => r.attribute(k).unwrap_or_default().to_owned(),
             Self::ResourceAttribute(k) => r.resource_attribute(k).unwrap_or_default().to_owned(),
-            Self::Field(f) => match f {
-                Field::Uuid => r.uuid.to_string(),
-                Field::Timestamp => format_iso_us(r.timestamp_us),
-                Field::ObservedTimestamp => format_iso_us(r.observed_timestamp_us),
-                Field::Body => r.body.clone(),
-                Field::SeverityText | Field::Level => r.severity.as_str().to_owned(),
-                Field::SeverityNumber => r.severity_number.to_string(),
-                Field::ServiceName => r.service_name.clone(),
-                Field::TraceId => trace_id_hex(&r.trace_id),
-                Field::SpanId => span_id_hex(&r.span_id),
-                Field::TraceFlags => r.trace_flags.to_string(),
-                Field::Attributes => json_map(&r.attributes),
-                Field::ResourceAttributes => json_map(&r.resource_attributes),
-                Field::ResourceFingerprint => r.resource_fingerprint.to_string(),
-                Field::InstrumentationScope => r.instrumentation_scope.clone(),
-                Field::EventName => r.event_name.clone(),
-            },
+            Self::Field(f) => f.text(r),
         }
     }
 }
 
 /// A JSON object, keys in stored (sorted) order.
-fn json_map(pairs: &[(String, String)]) -> String {
-    let map: Map<String, Value> = pairs.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
-    Value::Object(map).to_string()
+fn json_map(pairs: &[(String, String)]) -> Value {
+    Value::Object(pairs.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect::<Map<_, _>>())
 }

@@ -53,18 +53,27 @@ const NOW: OffsetDateTime = datetime!(2025-03-04 12:00 UTC);
 
 #[test]
 fn prepare_validates_and_freezes_the_request() {
-    let err = prepare_export(&json!({"columns": ["body"]}), NOW).unwrap_err();
+    let err = prepare_export(&json!({"columns": ["body"]}), NOW, &IdentityKeys::default()).unwrap_err();
     assert_eq!(err.detail, "No query provided");
     let many: Vec<String> = (0..51).map(|i| format!("attributes.k{i}")).collect();
     assert_eq!(
-        prepare_export(&json!({"query": {"customColumns": many}}), NOW).unwrap_err().attr.as_deref(),
+        prepare_export(&json!({"query": {"customColumns": many}}), NOW, &IdentityKeys::default())
+            .unwrap_err()
+            .attr
+            .as_deref(),
         Some("customColumns")
     );
     for bad in [json!(["nope"]), json!("body"), json!([1]), json!(["attributes."])] {
-        let err = prepare_export(&json!({"query": {}, "columns": bad}), NOW).unwrap_err();
+        let err =
+            prepare_export(&json!({"query": {}, "columns": bad}), NOW, &IdentityKeys::default()).unwrap_err();
         assert_eq!(err.attr.as_deref(), Some("columns"), "{bad}");
     }
-    let req = prepare_export(&json!({"query": {"limit": 5, "serviceNames": ["api"]}}), NOW).unwrap();
+    let req = prepare_export(
+        &json!({"query": {"limit": 5, "serviceNames": ["api"]}}),
+        NOW,
+        &IdentityKeys::default(),
+    )
+    .unwrap();
     assert_eq!(req.columns, DEFAULT_COLUMNS.map(str::to_owned));
     assert_eq!(req.query["limit"], 10_000, "limit forced");
     assert_eq!(
@@ -73,8 +82,12 @@ fn prepare_validates_and_freezes_the_request() {
         "the last hour, resolved now"
     );
     assert_eq!(req.filename_stem, "logs-api-2025-03-04");
-    let req =
-        prepare_export(&json!({"query": {"dateRange": {"date_from": "-1d"}}, "columns": []}), NOW).unwrap();
+    let req = prepare_export(
+        &json!({"query": {"dateRange": {"date_from": "-1d"}}, "columns": []}),
+        NOW,
+        &IdentityKeys::default(),
+    )
+    .unwrap();
     assert_eq!(req.columns.len(), DEFAULT_COLUMNS.len(), "empty means the defaults");
     assert_eq!(req.filename_stem, "logs-all-services-from--1d");
 }
@@ -82,7 +95,7 @@ fn prepare_validates_and_freezes_the_request() {
 #[test]
 fn params_round_trip_into_a_plan() {
     let body = json!({"query": {"orderBy": "earliest", "severityLevels": ["error"]}, "columns": ["body", "attributes.k"]});
-    let req = prepare_export(&body, NOW).unwrap();
+    let req = prepare_export(&body, NOW, &IdentityKeys::default()).unwrap();
     let plan = ExportPlan::from_params(&req.params()).unwrap();
     assert_eq!(plan.query.order_by, OrderBy::Earliest);
     assert_eq!(plan.columns, [Column::Field(Field::Body), Column::Attribute("k".into())]);
@@ -100,8 +113,12 @@ fn row(n: u128, body: &str) -> LogRecord {
 
 fn plan(query: Value, columns: &[&str]) -> ExportPlan {
     let cols: Vec<&str> = columns.to_vec();
-    ExportPlan::from_params(&prepare_export(&json!({"query": query, "columns": cols}), NOW).unwrap().params())
-        .unwrap()
+    ExportPlan::from_params(
+        &prepare_export(&json!({"query": query, "columns": cols}), NOW, &IdentityKeys::default())
+            .unwrap()
+            .params(),
+    )
+    .unwrap()
 }
 
 fn csv(store: &MemStore, plan: &ExportPlan, max_rows: usize, page: usize) -> (usize, String) {
@@ -167,4 +184,37 @@ fn a_lone_empty_cell_is_quoted_so_the_row_is_not_blank() {
     assert_eq!((n, text.as_str()), (1, "body\r\n\"\"\r\n"), "as Python's csv.writer does");
     let (_, text) = csv(&store, &plan(json!({}), &["body", "attributes.none"]), 10, 10);
     assert_eq!(text, "body,attributes.none\r\n,\r\n");
+}
+
+#[test]
+fn custom_columns_follow_the_named_columns_one_per_alias() {
+    let mut r = row(1, "x");
+    r.attributes = pairs(&[("posthogDistinctId", "u-1"), ("k", "v")]);
+    let store = MemStore::with(vec![r, row(2, "other")]);
+    let p = plan(json!({"customColumns": ["upper(body)", "attributes.k"], "personId": "u-1"}), &["body"]);
+    assert_eq!(
+        p.custom.aliases(),
+        [crate::columns::alias("upper(body)"), crate::columns::alias("attributes.k")]
+    );
+    let (n, text) = csv(&store, &p, 10, 10);
+    let header =
+        format!("body,{},{}", crate::columns::alias("upper(body)"), crate::columns::alias("attributes.k"));
+    assert_eq!((n, text), (1, format!("{header}\r\nx,X,v\r\n")), "personId narrows the rows");
+    let bad =
+        prepare_export(&json!({"query": {"customColumns": ["count()"]}}), NOW, &IdentityKeys::default());
+    assert_eq!(bad.unwrap_err().attr.as_deref(), Some("customColumns"));
+}
+
+#[test]
+fn identity_keys_are_frozen_into_the_job() {
+    let keys = IdentityKeys { person: vec!["uid".into()], session: vec!["sid".into()] };
+    let req = prepare_export(&json!({"query": {"personId": "u"}}), NOW, &keys).unwrap();
+    assert_eq!(ExportPlan::from_params(&req.params()).unwrap().query.identity_keys, keys);
+    let mut old = req.params();
+    old.as_object_mut().map(|m| m.remove("identity_keys"));
+    assert_eq!(
+        ExportPlan::from_params(&old).unwrap().query.identity_keys,
+        IdentityKeys::default(),
+        "older jobs"
+    );
 }
