@@ -68,12 +68,12 @@ fn two_records_get_different_explanations_quoting_their_values() {
         ea.technical_explanation.contains("HTTP 504")
             && ea.technical_explanation.contains("File \"/app/pay.py\", line 88")
     );
-    assert!(ea.immediate_actions.iter().any(|x| x.action.contains("0af7651916cd43dd8448eb211c80319c")));
+    assert!(ea.immediate_actions.iter().any(|x| x.action.contains("0AF7651916CD43DD8448EB211C80319C")));
     assert!(
         ea.key_fields.iter().any(|k| k.field == "exception.type" && k.value == "sqlalchemy.exc.TimeoutError")
     );
     let res = ea.key_fields.iter().find(|k| k.field == "trace_id").unwrap();
-    assert_eq!(res.value, "0af7651916cd43dd8448eb211c80319c");
+    assert_eq!(res.value, "0AF7651916CD43DD8448EB211C80319C");
 
     assert_eq!(eb.headline, "HTTP 404 from users-api on GET /api/users/:id");
     assert_eq!(eb.severity_assessment, SeverityAssessment::Warning);

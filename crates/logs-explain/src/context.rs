@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use logs_query::LogRecord;
+use logs_query::ids::{hex_upper, is_zero};
 use logs_query::timefmt::format_iso_us;
 use serde::Serialize;
 
@@ -25,9 +26,10 @@ pub struct LogContext {
     pub event_name: String,
 }
 
-/// Lower-case hex, or "" for the all-zero id ingestion stores when there is none.
+/// Upper-case hex as the logs API shows ids, or "" for the all-zero id ingestion stores
+/// when there is none.
 pub fn hex_id(bytes: &[u8]) -> String {
-    if bytes.iter().all(|b| *b == 0) { String::new() } else { hex::encode(bytes) }
+    if is_zero(bytes) { String::new() } else { hex_upper(bytes) }
 }
 
 impl LogContext {
@@ -95,8 +97,8 @@ mod tests {
         assert_eq!(c.attributes.keys().collect::<Vec<_>>(), ["http.status_code"]);
         assert!(c.resource_attributes.contains_key("host.name"));
         assert!(!c.resource_attributes.contains_key("posthog.token"));
-        assert_eq!(c.trace_id, "0af7651916cd43dd8448eb211c80319c");
-        assert_eq!(c.span_id, "b7ad6b7169203331");
+        assert_eq!(c.trace_id, "0AF7651916CD43DD8448EB211C80319C");
+        assert_eq!(c.span_id, "B7AD6B7169203331");
         let none = LogRecord { trace_id: [0; 16], ..r };
         assert_eq!(LogContext::of(&none, &[]).trace_id, "");
     }

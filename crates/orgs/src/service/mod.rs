@@ -17,7 +17,7 @@ pub use keys::{CreatedKey, KeyInput, create_key, delete_key, get_key, list_keys,
 pub use members::{MemberTarget, add_member, list_members, remove_member, set_member_level};
 pub use organizations::{
     OrgInput, OrgView, create_organization, delete_organization, get_organization, list_organizations,
-    update_organization,
+    project_with_organization, update_organization,
 };
 pub use projects::{
     DeletedProject, ProjectData, ProjectInput, ProjectPatch, create_project, delete_project, get_project, list_projects,

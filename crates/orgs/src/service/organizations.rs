@@ -2,7 +2,7 @@ use auth_scopes::{Scope, ScopeObject, generate_project_token};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::access::{Actor, OrgRef, org_access};
+use super::access::{Actor, OrgRef, ProjectRef, org_access, project_access};
 use super::audit::{self, Place, What, entry, one};
 use crate::repo::Result;
 use crate::rules::{MAX_ORG_NAME, require_admin, require_owner, validate_name};
@@ -83,6 +83,19 @@ pub fn list_organizations(repo: &dyn Repos, actor: &Actor, page: PageReq) -> Res
     let count = found.count;
     let items = found.items.into_iter().map(|(o, level)| view(repo, o, level)).collect::<Result<Vec<_>>>()?;
     Ok(Page { items, count })
+}
+
+/// A project route's project and its organization, whose settings gate some features
+/// (`is_ai_data_processing_approved` for explainLogWithAI).
+pub fn project_with_organization(
+    repo: &dyn Repos,
+    actor: &Actor,
+    project: ProjectRef,
+    scope: Scope,
+) -> Result<(Project, Organization)> {
+    let (p, _) = project_access(repo, actor, project, scope)?;
+    let o = repo.organization(p.organization_id)?.ok_or(OrgsError::OrganizationNotFound)?;
+    Ok((p, o))
 }
 
 pub fn get_organization(repo: &dyn Repos, actor: &Actor, org: OrgRef) -> Result<OrgView> {
