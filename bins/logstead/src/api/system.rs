@@ -35,7 +35,8 @@ pub async fn health() -> HttpResponse {
 #[get("/_readiness")]
 pub async fn readiness(st: web::Data<AppState>) -> HttpResponse {
     let sql = st.sql.clone();
-    let not_ready = |database| HttpResponse::ServiceUnavailable().json(Readiness { status: "not_ready", database });
+    let not_ready =
+        |database| HttpResponse::ServiceUnavailable().json(Readiness { status: "not_ready", database });
     match web::block(move || sql.ping()).await {
         Ok(Ok(())) => HttpResponse::Ok().json(Readiness { status: "ready", database: Some("ok") }),
         Ok(Err(e)) => {

@@ -263,10 +263,14 @@ mod tests {
         };
         let repo = Recorder::default();
         let params = json!({"query": {"limit": 10000}, "columns": ["body"]});
-        let job = create_logs_export(&repo, &project, UserId(5), params.clone(), "logs-api-2026", now).unwrap();
+        let job =
+            create_logs_export(&repo, &project, UserId(5), params.clone(), "logs-api-2026", now).unwrap();
         assert_eq!(job.id, 7);
         let new = repo.0.lock().unwrap().take().unwrap();
-        assert_eq!((new.organization_id, new.team_id, new.created_by), (uuid::Uuid::from_u128(9), Some(3), Some(5)));
+        assert_eq!(
+            (new.organization_id, new.team_id, new.created_by),
+            (uuid::Uuid::from_u128(9), Some(3), Some(5))
+        );
         assert_eq!((new.kind.as_str(), new.format), (KIND_LOGS, Format::Csv));
         assert_eq!(new.params, params);
         assert_eq!(new.filename, "logs-api-2026.csv");

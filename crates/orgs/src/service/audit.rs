@@ -1,9 +1,9 @@
 //! Activity entries for platform mutations: snapshots of objects (secrets masked), and the
 //! entry of a change by an actor (built by `activity_log::audit`).
 
-pub use activity_log::audit::{What, one};
 use activity_log::ActivityEntry;
 use activity_log::audit::{self, Author};
+pub use activity_log::audit::{What, one};
 use activity_log::diff::mask_secrets;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -91,4 +91,3 @@ pub fn key(k: &PersonalApiKey) -> Value {
         "scoped_organizations": k.scoped_organizations,
     }))
 }
-

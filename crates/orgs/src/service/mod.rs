@@ -20,7 +20,7 @@ pub use organizations::{
     project_with_organization, update_organization,
 };
 pub use projects::{
-    DeletedProject, ProjectData, ProjectInput, ProjectPatch, create_project, delete_project, get_project, list_projects,
-    project_for_token, reset_project_token, update_project,
+    DeletedProject, ProjectData, ProjectInput, ProjectPatch, create_project, delete_project, get_project,
+    list_projects, project_for_token, reset_project_token, update_project,
 };
 pub use users::{create_user, login, me};

@@ -85,7 +85,8 @@ pub async fn list(
     let (p, _) = access(&st, auth, &id, READ).await?;
     let (page, created_by) = (page_req(&req), query_param(&req, "created_by"));
     let (svc, now) = (st.alert_service(), st.now());
-    let found = blocking(move || svc.list(p.id.0, created_by.as_deref(), page.limit, page.offset, now)).await?;
+    let found =
+        blocking(move || svc.list(p.id.0, created_by.as_deref(), page.limit, page.offset, now)).await?;
     Ok(HttpResponse::Ok().json(paginate(&req, page, render_page(found))))
 }
 

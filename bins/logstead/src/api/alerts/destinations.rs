@@ -73,7 +73,8 @@ pub async fn create(
     let aid = alert_id(&raw)?;
     let (svc, now, input) = (st.alert_service(), st.now(), DestinationInput::from(body.0));
     let c = blocking(move || svc.create_destination(&caller, aid, &input, now)).await?;
-    let dto = CreatedDestinationDto { hog_function_ids: c.hog_function_ids, signing_secret: c.signing_secret };
+    let dto =
+        CreatedDestinationDto { hog_function_ids: c.hog_function_ids, signing_secret: c.signing_secret };
     Ok(HttpResponse::Created().json(dto))
 }
 

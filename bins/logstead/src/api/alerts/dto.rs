@@ -14,7 +14,9 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::input::{AlertEventKindName, AlertFilters, AlertStateName, ScheduleRestriction, ThresholdOperatorName};
+use super::input::{
+    AlertEventKindName, AlertFilters, AlertStateName, ScheduleRestriction, ThresholdOperatorName,
+};
 use crate::api::dto::{UserBasic, iso};
 
 /// Server-managed: checks run on a 5-minute grid.

@@ -2,8 +2,8 @@
 //! logs. Read-only; the replay is the scheduler's own evaluator.
 
 use actix_web::{HttpResponse, post, web};
-use alerts_engine::service::{self, SimulateInput};
 use alerts_engine::config::ThresholdOperator;
+use alerts_engine::service::{self, SimulateInput};
 use alerts_engine::simulate::{SimBucket, SimulateResult};
 use alerts_engine::state::{AlertState, Notification};
 use serde::{Deserialize, Serialize};
