@@ -7,6 +7,7 @@ pub mod db;
 mod error;
 mod exports;
 mod rows;
+mod sampling;
 pub mod schema;
 mod store;
 /// Test databases (a temporary SQLite file, a fresh PostgreSQL database); tests only.

@@ -213,6 +213,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    logs_sampling_rules (id) {
+        id -> Text,
+        team_id -> BigInt,
+        name -> Text,
+        enabled -> Bool,
+        priority -> BigInt,
+        rule_type -> Text,
+        scope_service -> Nullable<Text>,
+        scope_path_pattern -> Nullable<Text>,
+        scope_attribute_filters -> Text,
+        config -> Text,
+        version -> BigInt,
+        created_by -> Nullable<BigInt>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    logs_sampling_rule_counters (rule_id, hour_us) {
+        rule_id -> Text,
+        hour_us -> BigInt,
+        team_id -> BigInt,
+        kept_records -> BigInt,
+        kept_bytes -> BigInt,
+        dropped_records -> BigInt,
+        dropped_bytes -> BigInt,
+    }
+}
+
 diesel::joinable!(organization_memberships -> organizations (organization_id));
 diesel::joinable!(organization_memberships -> users (user_id));
 diesel::joinable!(projects -> organizations (organization_id));
@@ -223,6 +254,8 @@ diesel::joinable!(logs_alert_events -> logs_alerts (alert_id));
 diesel::joinable!(logs_alert_destinations -> logs_alerts (alert_id));
 diesel::joinable!(logs_alert_deliveries -> logs_alerts (alert_id));
 diesel::joinable!(integrations -> projects (team_id));
+diesel::joinable!(logs_sampling_rules -> projects (team_id));
+diesel::joinable!(logs_sampling_rule_counters -> logs_sampling_rules (rule_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -237,4 +270,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     logs_alert_destinations,
     logs_alert_deliveries,
     integrations,
+    logs_sampling_rules,
+    logs_sampling_rule_counters,
 );

@@ -276,6 +276,8 @@ fn schema_rs_parser_reads_every_table() {
             "logs_alert_destinations",
             "logs_alert_events",
             "logs_alerts",
+            "logs_sampling_rule_counters",
+            "logs_sampling_rules",
             "organization_memberships",
             "organizations",
             "personal_api_keys",

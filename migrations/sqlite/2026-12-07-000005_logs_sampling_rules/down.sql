@@ -1,0 +1,2 @@
+DROP TABLE logs_sampling_rule_counters;
+DROP TABLE logs_sampling_rules;
