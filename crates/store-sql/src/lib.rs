@@ -13,6 +13,7 @@ mod store;
 /// Test databases (a temporary SQLite file, a fresh PostgreSQL database); tests only.
 #[cfg(feature = "testing")]
 pub mod testing;
+mod views;
 
 pub use db::{AnyConnection, Backend, DbPool, connect, migrate, ping};
 pub use error::StoreError;

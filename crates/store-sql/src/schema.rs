@@ -214,6 +214,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    logs_views (id) {
+        id -> Text,
+        team_id -> BigInt,
+        short_id -> Text,
+        name -> Text,
+        filters -> Text,
+        pinned -> Bool,
+        column_config -> Nullable<Text>,
+        created_by -> Nullable<BigInt>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
     logs_sampling_rules (id) {
         id -> Text,
         team_id -> BigInt,
@@ -256,6 +272,7 @@ diesel::joinable!(logs_alert_deliveries -> logs_alerts (alert_id));
 diesel::joinable!(integrations -> projects (team_id));
 diesel::joinable!(logs_sampling_rules -> projects (team_id));
 diesel::joinable!(logs_sampling_rule_counters -> logs_sampling_rules (rule_id));
+diesel::joinable!(logs_views -> projects (team_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -272,4 +289,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     integrations,
     logs_sampling_rules,
     logs_sampling_rule_counters,
+    logs_views,
 );

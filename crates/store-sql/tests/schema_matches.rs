@@ -278,6 +278,7 @@ fn schema_rs_parser_reads_every_table() {
             "logs_alerts",
             "logs_sampling_rule_counters",
             "logs_sampling_rules",
+            "logs_views",
             "organization_memberships",
             "organizations",
             "personal_api_keys",
