@@ -7,11 +7,11 @@ mod support;
 use std::fmt::Write as _;
 use std::time::Instant;
 
+use bench_data::{ERRORS, FIRST_NAMES, HOSTS, PATTERNS, ROUTES, TABLES};
 use log_store::StoreOptions;
 use logs_query::{ListRequest, LogRecord, LogStore, OrderBy, RowFilter, ScanRequest, Severity};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use bench_data::{ERRORS, FIRST_NAMES, HOSTS, PATTERNS, ROUTES, TABLES};
 use support::{filter, open, temp_dir};
 use uuid::Uuid;
 

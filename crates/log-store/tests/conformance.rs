@@ -42,7 +42,11 @@ impl LogStore for Tiered {
         self.store.list(req)
     }
 
-    fn scan(&self, req: &ScanRequest<'_>, visit: &mut dyn FnMut(&LogRecord) -> bool) -> Result<(), StoreError> {
+    fn scan(
+        &self,
+        req: &ScanRequest<'_>,
+        visit: &mut dyn FnMut(&LogRecord) -> bool,
+    ) -> Result<(), StoreError> {
         self.store.scan(req, visit)
     }
 

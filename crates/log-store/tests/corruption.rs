@@ -6,9 +6,7 @@ use std::path::{Path, PathBuf};
 
 use log_store::EmbeddedStore;
 use logs_query::{LogRecord, LogStore, RowFilter};
-use support::{
-    BASE, HOUR, TempDir, append_grouped, check, dataset, open, opts, oracle, scan_keys, temp_dir,
-};
+use support::{BASE, HOUR, TempDir, append_grouped, check, dataset, open, opts, oracle, scan_keys, temp_dir};
 
 /// Segment data files, sorted.
 fn data_files(dir: &Path) -> Vec<PathBuf> {

@@ -2,11 +2,11 @@
 
 mod support;
 
-use support::{open_wal, temp_dir};
 use log_store::{Lsn, Wal, WalOptions};
 use std::collections::HashMap;
 use std::sync::{Arc, Barrier};
 use std::time::Instant;
+use support::{open_wal, temp_dir};
 
 /// `threads` appenders each append `per_thread` payloads; returns (payload, lsn) pairs.
 fn hammer(wal: &Arc<Wal>, threads: usize, per_thread: usize, size: usize) -> Vec<(Vec<u8>, Lsn)> {

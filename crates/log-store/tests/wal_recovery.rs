@@ -2,11 +2,11 @@
 
 mod support;
 
-use support::{HEADER, TempDir, file_len, open_wal, payloads, temp_dir, wal_files};
 use log_store::{CorruptionKind, FrameFault, Lsn, WalError, WalOptions, decode_batch, encode_batch};
 use logs_query::{LogRecord, Severity};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use std::io::Write;
+use support::{HEADER, TempDir, file_len, open_wal, payloads, temp_dir, wal_files};
 
 fn sample_payloads(n: usize) -> Vec<Vec<u8>> {
     // Varied sizes, including empty and larger-than-page payloads.
