@@ -6,7 +6,7 @@
 //! Expected answers come from one naive model, [`MemStore`](crate::mem_store::MemStore):
 //! every row kept in a `Vec` and scanned in full (see [`compare::oracle`]).
 //!
-//! ```ignore
+//! ```text
 //! // in a store crate's tests/conformance.rs, with
 //! // logs-query = { workspace = true, features = ["testsuite"] } as a dev-dependency:
 //! struct MyFactory { /* a temp dir, a connection string... */ }
