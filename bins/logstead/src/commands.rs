@@ -43,7 +43,8 @@ pub async fn serve(config: Config) -> Result<(), AnyError> {
     };
     let (logs, report) = log_store::EmbeddedStore::open(&config.data_dir.join("logs"))?;
     tracing::info!(records = report.replayed_records, "log store opened");
-    let state = AppState::new(pool, Arc::new(logs), settings, Arc::new(SystemClock));
+    let mut state = AppState::new(pool, Arc::new(logs), settings, Arc::new(SystemClock));
+    state.explain = Arc::new(crate::explain::Explainer::new(&config.explain));
     let repos = state.repos.clone();
     let now = state.now();
     if let Some(b) = actix_web::web::block(move || service::bootstrap(&*repos, now)).await?? {

@@ -31,6 +31,7 @@ struct FileConfig {
     delivery_max_attempts: Option<u32>,
     delivery_backoff_secs: Option<u64>,
     allow_http_webhooks: Option<bool>,
+    explain: Option<crate::explain::ExplainFile>,
 }
 
 #[derive(Debug, Clone)]
@@ -47,6 +48,8 @@ pub struct Config {
     pub db_pool_size: u32,
     pub workers: usize,
     pub alerts: AlertSettings,
+    /// explainLogWithAI's provider (`[explain]`, `LOGSTEAD_EXPLAIN_*`).
+    pub explain: crate::explain::ExplainSettings,
 }
 
 /// Log alert scheduling and notification delivery.
@@ -148,6 +151,10 @@ impl Config {
                         || file.allow_http_webhooks.unwrap_or(d.allow_http_webhooks),
                 }
             },
+            explain: crate::explain::ExplainSettings::resolve(file.explain.unwrap_or_default(), &|k| {
+                std::env::var(k).ok()
+            })
+            .map_err(ConfigError::Invalid)?,
         };
         config.validate()?;
         Ok(config)

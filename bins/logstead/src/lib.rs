@@ -9,6 +9,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod explain;
 pub mod extract;
 pub mod metrics;
 pub mod pagination;

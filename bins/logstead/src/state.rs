@@ -56,6 +56,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<ServerSettings>,
     pub metrics: Arc<Metrics>,
+    /// explainLogWithAI: provider, cache and throttle (built-in provider unless configured).
+    pub explain: Arc<crate::explain::Explainer>,
 }
 
 impl AppState {
@@ -76,11 +78,17 @@ impl AppState {
             clock,
             settings: Arc::new(settings),
             metrics: Arc::new(Metrics::new()),
+            explain: Arc::default(),
         }
     }
 
     pub fn now(&self) -> OffsetDateTime {
         self.clock.now()
+    }
+
+    /// The explainLogWithAI use case over the log store.
+    pub fn explain_service(&self) -> logs_explain::ExplainService {
+        self.explain.service(self.logs.clone())
     }
 
     /// The alerts use cases over `alerts` and the platform's users (built per request:

@@ -59,6 +59,7 @@ fn project_routes(cfg: &mut ServiceConfig) {
         .service(logs::aggregates::count_ranges)
         .service(logs::aggregates::sparkline)
         .service(logs::aggregates::services)
+        .service(logs::explain::explain)
         // `simulate` before `{id}` so it is never read as an alert id.
         .service(alerts::simulate::simulate)
         .service(alerts::crud::list)

@@ -3,6 +3,8 @@
 pub mod aggregates;
 pub mod attributes;
 pub mod dto;
+pub mod explain;
+pub mod explain_dto;
 pub mod export;
 pub mod ingest;
 pub mod input;
