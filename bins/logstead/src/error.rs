@@ -9,7 +9,6 @@ use alerts_engine::service::ServiceError as AlertServiceError;
 use auth_scopes::AuthError;
 use logs_explain::ExplainError;
 use logs_ingest::{IngestError, TokenError};
-use logs_explain::ExplainError;
 use logs_query::{LogsError, StoreError};
 use orgs::OrgsError;
 use serde::Serialize;
@@ -55,8 +54,6 @@ pub enum ApiError {
     AlertConfig(#[from] AlertConfigError),
     #[error(transparent)]
     AlertService(#[from] AlertServiceError),
-    #[error(transparent)]
-    Explain(#[from] ExplainError),
     #[error(transparent)]
     Explain(#[from] ExplainError),
 }
@@ -118,7 +115,6 @@ impl ApiError {
             ApiError::Alerts(e) => alert_parts(e),
             ApiError::AlertConfig(e) => alert_config_parts(e),
             ApiError::AlertService(e) => alert_service_parts(e),
-            ApiError::Explain(e) => explain_parts(e),
             ApiError::Explain(e) => explain_parts(e),
         }
     }
@@ -219,40 +215,6 @@ fn explain_parts(e: &ExplainError) -> Parts {
     let msg = e.to_string();
     match e {
         ExplainError::NotApproved => forbidden(msg),
-        ExplainError::Throttled { .. } => (StatusCode::TOO_MANY_REQUESTS, "throttled_error", "throttled", msg, None),
-        ExplainError::Invalid { attr, code, detail } => {
-            (StatusCode::BAD_REQUEST, "validation_error", code, detail.clone(), Some(attr.to_string()))
-        }
-        ExplainError::NotFound => (StatusCode::NOT_FOUND, "invalid_request", "not_found", msg, None),
-        ExplainError::Model(_) => (StatusCode::INTERNAL_SERVER_ERROR, "server_error", "error", msg, None),
-        ExplainError::BadAnswer(_) => (StatusCode::BAD_GATEWAY, "server_error", "bad_gateway", msg, None),
-        ExplainError::Store(s) => store_parts(s),
-    }
-}
-
-/// The spec's plain bodies (404 and the model's failures), else `None` for PostHog's.
-fn explain_plain_body(e: &ExplainError) -> Option<ExplainErrorBody> {
-    let detail = match e {
-        ExplainError::NotFound => None,
-        ExplainError::Model(m) => Some(m.to_string()),
-        ExplainError::BadAnswer(a) => Some(a.to_string()),
-        _ => return None,
-    };
-    Some(ExplainErrorBody { error: e.to_string(), detail })
-}
-
-/// explainLogWithAI's 404 and model failures: the spec's `{"error": ..., "detail": ...}`.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ExplainErrorBody {
-    pub error: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
-}
-
-fn explain_parts(e: &ExplainError) -> Parts {
-    let msg = e.to_string();
-    match e {
-        ExplainError::NotApproved => forbidden(msg),
         ExplainError::Throttled { .. } => {
             (StatusCode::TOO_MANY_REQUESTS, "throttled_error", "throttled", msg, None)
         }
@@ -325,14 +287,6 @@ impl ResponseError for ApiError {
         let mut resp = HttpResponse::build(status);
         if status == StatusCode::UNAUTHORIZED {
             resp.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
-        }
-        if let ApiError::Explain(e) = self {
-            if let ExplainError::Throttled { retry_after_secs } = e {
-                resp.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
-            }
-            if let Some(body) = explain_plain_body(e) {
-                return resp.json(body);
-            }
         }
         if let ApiError::Explain(e) = self {
             if let ExplainError::Throttled { retry_after_secs } = e {
