@@ -54,6 +54,7 @@ pub async fn serve(config: Config) -> Result<(), AnyError> {
     actix_web::rt::spawn(crate::retention::run(state.clone()));
     actix_web::rt::spawn(crate::alerts::run_scheduler(state.clone()));
     actix_web::rt::spawn(crate::alerts::run_delivery(state.clone()));
+    actix_web::rt::spawn(crate::sampling::run_flusher(state.clone()));
     let server = actix_web::HttpServer::new(move || app::build(state.clone()))
         .workers(config.workers)
         .bind(config.bind)?;

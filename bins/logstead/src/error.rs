@@ -11,6 +11,7 @@ use logs_explain::ExplainError;
 use logs_ingest::{IngestError, TokenError};
 use logs_query::{LogsError, StoreError};
 use orgs::OrgsError;
+use sampling::SamplingError;
 use serde::Serialize;
 
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +57,8 @@ pub enum ApiError {
     AlertService(#[from] AlertServiceError),
     #[error(transparent)]
     Explain(#[from] ExplainError),
+    #[error(transparent)]
+    Sampling(#[from] SamplingError),
 }
 
 /// Status, `type`, `code`, `detail`, `attr`.
@@ -116,6 +119,7 @@ impl ApiError {
             ApiError::AlertConfig(e) => alert_config_parts(e),
             ApiError::AlertService(e) => alert_service_parts(e),
             ApiError::Explain(e) => explain_parts(e),
+            ApiError::Sampling(e) => sampling_parts(e),
         }
     }
 
@@ -200,6 +204,19 @@ fn alert_service_parts(e: &AlertServiceError) -> Parts {
         }
         AlertServiceError::Counts(s) => store_parts(s),
         AlertServiceError::Directory(_) => server_error(),
+    }
+}
+
+fn sampling_parts(e: &SamplingError) -> Parts {
+    let msg = e.to_string();
+    match e {
+        SamplingError::Invalid { attr, code, detail } => {
+            (StatusCode::BAD_REQUEST, "validation_error", code, detail.clone(), attr.map(str::to_string))
+        }
+        SamplingError::NotFound => (StatusCode::NOT_FOUND, "invalid_request", "not_found", msg, None),
+        SamplingError::Conflict => (StatusCode::CONFLICT, "invalid_request", "conflict", msg, None),
+        SamplingError::Logs(s) => store_parts(s),
+        SamplingError::Storage(_) => server_error(),
     }
 }
 

@@ -14,5 +14,6 @@ pub mod extract;
 pub mod metrics;
 pub mod pagination;
 pub mod retention;
+pub mod sampling;
 pub mod state;
 pub mod worker;

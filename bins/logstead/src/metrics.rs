@@ -38,6 +38,11 @@ impl Metrics {
         self.latency.with_label_values(&[method, route]).observe(seconds);
     }
 
+    /// Where other parts (sampling rules) register their own metrics.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
     /// The Prometheus text exposition format.
     pub fn render(&self) -> String {
         let mut buf = Vec::new();

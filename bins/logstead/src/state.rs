@@ -56,6 +56,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<ServerSettings>,
     pub metrics: Arc<Metrics>,
+    /// Sampling rules: the ingest filter (rule cache, token buckets) and per-rule counters.
+    pub sampling: Arc<crate::sampling::Sampling>,
     /// explainLogWithAI: provider, cache and throttle (built-in provider unless configured).
     pub explain: Arc<crate::explain::Explainer>,
 }
@@ -68,6 +70,9 @@ impl AppState {
         clock: Arc<dyn Clock>,
     ) -> Self {
         let store = Arc::new(store_sql::SqlStore::new(pool));
+        let metrics = Arc::new(Metrics::new());
+        let refresh = sampling::cache::DEFAULT_REFRESH_US;
+        let sampling = Arc::new(crate::sampling::Sampling::new(store.clone(), refresh, Some(metrics.registry())));
         Self {
             repos: store.clone(),
             activity: store.clone(),
@@ -77,7 +82,8 @@ impl AppState {
             logs,
             clock,
             settings: Arc::new(settings),
-            metrics: Arc::new(Metrics::new()),
+            metrics,
+            sampling,
             explain: Arc::default(),
         }
     }

@@ -60,6 +60,15 @@ fn project_routes(cfg: &mut ServiceConfig) {
         .service(logs::aggregates::sparkline)
         .service(logs::aggregates::services)
         .service(logs::explain::explain)
+        // `reorder` before `{id}` so it is never read as a rule id.
+        .service(logs::sampling_rules::reorder)
+        .service(logs::sampling_rules::list)
+        .service(logs::sampling_rules::create)
+        .service(logs::sampling_rules::retrieve)
+        .service(logs::sampling_rules::partial_update)
+        .service(logs::sampling_rules::update)
+        .service(logs::sampling_rules::destroy)
+        .service(logs::sampling_rules::simulate)
         // `simulate` before `{id}` so it is never read as an alert id.
         .service(alerts::simulate::simulate)
         .service(alerts::crud::list)

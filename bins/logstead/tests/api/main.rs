@@ -23,4 +23,6 @@ mod members;
 mod openapi;
 mod organizations;
 mod projects;
+mod sampling_rules;
+mod sampling_rules_e2e;
 mod scopes;

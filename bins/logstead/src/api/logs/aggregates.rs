@@ -97,7 +97,10 @@ pub async fn services(
     body: Body<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let (team, q) = prepare(&st, auth, &id, &body.0, true).await?;
-    let (logs, now) = (st.logs.clone(), st.now());
-    let r = blocking(move || aggregate::services(&*logs, team, &q, now)).await?;
-    Ok(HttpResponse::Ok().json(LogsServicesResponse::from(&r)))
+    let (logs, rules, now) = (st.logs.clone(), st.sampling.repo.clone(), st.now());
+    let (r, enabled) = blocking(move || -> Result<_, ApiError> {
+        Ok((aggregate::services(&*logs, team, &q, now)?, rules.enabled(team)?))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(LogsServicesResponse::from(&r).with_active_rules(&enabled)))
 }

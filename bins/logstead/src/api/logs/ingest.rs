@@ -61,10 +61,13 @@ async fn ingest(
         Either::Right((body, lookup)) => (lookup.await?.ok_or(ApiError::UnknownProjectToken)?, body?),
     };
     let (logs, now_us) = (st.logs.clone(), (st.now().unix_timestamp_nanos() / 1000) as i64);
+    let sampling = st.sampling.clone();
     blocking(move || -> Result<(), ApiError> {
         let request = decode(&body, cap)?;
         drop(body); // the records own their strings; the raw body is not needed any more
-        Ok(logs.append(project.id.0, into_records(request, project.id.0, now_us))?)
+        // Sampling rules (spec §4.4): dropped records never reach the WAL.
+        let records = sampling.filter(project.id.0, into_records(request, project.id.0, now_us), now_us);
+        Ok(logs.append(project.id.0, records)?)
     })
     .await?;
     // OTLP: an empty ExportLogsServiceResponse means every record was accepted (and is durable).

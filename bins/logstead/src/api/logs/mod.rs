@@ -9,3 +9,5 @@ pub mod export;
 pub mod ingest;
 pub mod input;
 pub mod query;
+pub mod sampling_rules;
+pub mod sampling_rules_dto;

@@ -100,7 +100,8 @@ pub struct LogsServiceStats {
     pub error_rate: f64,
     pub volume_share_pct: f64,
     pub severity_breakdown: LogsSeverityBreakdown,
-    /// Always empty: there are no sampling rules yet, so none can apply.
+    /// Enabled sampling rules that can apply to the service (legacy `scope_service` unset
+    /// or equal), by priority then creation time.
     pub active_rules: Vec<LogsActiveRule>,
 }
 
@@ -150,6 +151,20 @@ pub struct LogsServicesResponse {
     pub sparkline: Vec<LogsServicePoint>,
     pub summary: LogsServicesSummary,
     pub total_services: usize,
+}
+
+impl LogsServicesResponse {
+    /// Fills each service's `active_rules` from the project's enabled rules (in walk order).
+    pub fn with_active_rules(mut self, enabled: &[sampling::SamplingRule]) -> Self {
+        for svc in &mut self.services {
+            svc.active_rules = enabled
+                .iter()
+                .filter(|r| r.applies_to_service(&svc.service_name))
+                .map(|r| LogsActiveRule { rule_id: r.id, rule_name: r.name.clone(), summary_string: r.summary_string() })
+                .collect();
+        }
+        self
+    }
 }
 
 impl From<&ServicesReport> for LogsServicesResponse {
