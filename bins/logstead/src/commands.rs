@@ -45,6 +45,7 @@ pub async fn serve(config: Config) -> Result<(), AnyError> {
     tracing::info!(records = report.replayed_records, "log store opened");
     let mut state = AppState::new(pool, Arc::new(logs), settings, Arc::new(SystemClock));
     state.explain = Arc::new(crate::explain::Explainer::new(&config.explain));
+    let state = AppState { identity_keys: Arc::new(config.logs.identity_keys.clone()), ..state };
     let repos = state.repos.clone();
     let now = state.now();
     if let Some(b) = actix_web::web::block(move || service::bootstrap(&*repos, now)).await?? {

@@ -9,6 +9,9 @@ use serde::Deserialize;
 
 use crate::cli::ConfigArgs;
 
+mod logs;
+pub use logs::LogsSettings;
+
 const SECRET_FILE: &str = "jwt-secret";
 
 /// The file form: the same keys as the flags, snake_case.
@@ -31,6 +34,7 @@ struct FileConfig {
     delivery_max_attempts: Option<u32>,
     delivery_backoff_secs: Option<u64>,
     allow_http_webhooks: Option<bool>,
+    logs: Option<logs::LogsFile>,
     explain: Option<crate::explain::ExplainFile>,
 }
 
@@ -48,6 +52,8 @@ pub struct Config {
     pub db_pool_size: u32,
     pub workers: usize,
     pub alerts: AlertSettings,
+    /// `[logs]`: the keys `personId` / `sessionId` match.
+    pub logs: LogsSettings,
     /// explainLogWithAI's provider (`[explain]`, `LOGSTEAD_EXPLAIN_*`).
     pub explain: crate::explain::ExplainSettings,
 }
@@ -151,6 +157,8 @@ impl Config {
                         || file.allow_http_webhooks.unwrap_or(d.allow_http_webhooks),
                 }
             },
+            logs: LogsSettings::resolve(file.logs.unwrap_or_default(), &|k| std::env::var(k).ok())
+                .map_err(ConfigError::Invalid)?,
             explain: crate::explain::ExplainSettings::resolve(file.explain.unwrap_or_default(), &|k| {
                 std::env::var(k).ok()
             })

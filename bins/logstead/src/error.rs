@@ -71,7 +71,8 @@ pub struct ErrorBody {
     pub code: &'static str,
     pub detail: String,
     pub attr: Option<String>,
-    /// Ingestion endpoints only: the same message under OTLP capture's key.
+    /// Ingestion endpoints and invalid `customColumns` only: the same message under the
+    /// key OTLP capture and PostHog's logs query use.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
@@ -125,6 +126,11 @@ impl ApiError {
 
     fn is_ingest(&self) -> bool {
         matches!(self, ApiError::Ingest(_) | ApiError::IngestToken(_) | ApiError::UnknownProjectToken)
+    }
+
+    /// An invalid `customColumns`: PostHog answers `{"error": "Invalid custom column ..."}`.
+    fn is_custom_column(&self) -> bool {
+        matches!(self, ApiError::Logs(LogsError::Query(q)) if q.attr.as_deref() == Some("customColumns"))
     }
 }
 
@@ -313,7 +319,7 @@ impl ResponseError for ApiError {
                 return resp.json(body);
             }
         }
-        let error = self.is_ingest().then(|| detail.clone());
+        let error = (self.is_ingest() || self.is_custom_column()).then(|| detail.clone());
         resp.json(ErrorBody { kind, code, detail, attr, error })
     }
 }

@@ -56,6 +56,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<ServerSettings>,
     pub metrics: Arc<Metrics>,
+    /// The attribute keys `personId` / `sessionId` match (`[logs]` in the config).
+    pub identity_keys: Arc<logs_query::IdentityKeys>,
     /// Sampling rules: the ingest filter (rule cache, token buckets) and per-rule counters.
     pub sampling: Arc<crate::sampling::Sampling>,
     /// explainLogWithAI: provider, cache and throttle (built-in provider unless configured).
@@ -84,6 +86,7 @@ impl AppState {
             settings: Arc::new(settings),
             metrics,
             sampling,
+            identity_keys: Arc::default(),
             explain: Arc::default(),
         }
     }

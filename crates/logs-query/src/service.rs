@@ -1,5 +1,6 @@
 //! The logs list use case: from a parsed `LogsQuery` to a page of rows with its cursor.
 
+use serde_json::Value;
 use thiserror::Error;
 use time::OffsetDateTime;
 
@@ -22,6 +23,10 @@ pub struct ListPage {
     pub next_cursor: Option<String>,
     /// The live-tail checkpoint to send back as `liveLogsCheckpoint`.
     pub checkpoint_us: i64,
+    /// The `customColumns` aliases, in request order (empty when none were asked for).
+    pub columns: Vec<String>,
+    /// Per row, each custom column's value, aligned with `columns`.
+    pub custom: Vec<Vec<Value>>,
 }
 
 /// Fetches `limit + 1` rows to know whether more follow; the cursor continues strictly
@@ -33,6 +38,7 @@ pub fn list_page(
     now: OffsetDateTime,
 ) -> Result<ListPage, LogsError> {
     let (from_us, to_us) = q.time_range_us(now)?;
+    let columns = q.custom_columns()?;
     let filter = q.row_filter();
     let limit = q.limit as usize;
     let checkpoint_us = store.checkpoint_us();
@@ -49,5 +55,7 @@ pub fn list_page(
     let has_more = rows.len() > limit;
     rows.truncate(limit);
     let next_cursor = if has_more { rows.last().map(|r| LogCursor::after_record(r).encode()) } else { None };
-    Ok(ListPage { rows, has_more, next_cursor, checkpoint_us })
+    let custom =
+        if columns.is_empty() { Vec::new() } else { rows.iter().map(|r| columns.values(r)).collect() };
+    Ok(ListPage { rows, has_more, next_cursor, checkpoint_us, columns: columns.aliases(), custom })
 }

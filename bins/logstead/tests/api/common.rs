@@ -77,11 +77,20 @@ impl Drop for DataDir {
 pub async fn start(
     backend: Backend,
 ) -> TestApp<impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>> {
+    start_with(backend, |_| {}).await
+}
+
+/// `start`, with the state adjusted (server settings) before the app is built.
+pub async fn start_with(
+    backend: Backend,
+    configure: impl FnOnce(&mut AppState),
+) -> TestApp<impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>> {
     let db = TestDb::new(backend);
     let dir = DataDir(std::env::temp_dir().join(format!("logstead-api-{}", uuid::Uuid::new_v4())));
     let (logs, _) = log_store::EmbeddedStore::open(&dir.0.join("logs")).unwrap();
-    let state =
+    let mut state =
         AppState::new(db.pool.clone(), Arc::new(logs), settings(dir.0.clone()), Arc::new(SystemClock));
+    configure(&mut state);
     let boot = service::bootstrap(&*state.repos, state.now()).unwrap().expect("empty database bootstraps");
     let svc = test::init_service(logstead::app::build(state.clone())).await;
     let key = boot.personal_api_key.clone();

@@ -7,7 +7,7 @@ use crate::common;
 use crate::logs_attrs::{ingest_req, otlp};
 
 /// RFC 4180: quoted cells may hold commas, doubled quotes and line breaks.
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
+pub fn parse_csv(text: &str) -> Vec<Vec<String>> {
     let (mut rows, mut row, mut cell, mut quoted) = (Vec::new(), Vec::new(), String::new(), false);
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
@@ -116,7 +116,8 @@ crate::dual! {
         assert_eq!(r.body["detail"], "No query provided");
         let many: Vec<String> = (0..51).map(|i| format!("attributes.k{i}")).collect();
         let r = app.post(&path, &app.key, json!({"query": {"customColumns": many}})).await;
-        assert_eq!(r.assert_error(400, "validation_error", "invalid_input").body["attr"], "customColumns");
+        assert_eq!((r.status.as_u16(), &r.body["attr"], &r.body["code"]), (400, &json!("customColumns"), &json!("invalid_input")));
+        assert_eq!(r.body["error"], r.body["detail"], "custom column errors also carry PostHog's `error`");
         let r = app.post(&path, &app.key, json!({"query": {}, "columns": ["body", "nope"]})).await;
         assert_eq!(r.assert_error(400, "validation_error", "invalid_input").body["attr"], "columns");
         let r = app.post(&path, &app.key, json!({"query": {"dateRange": {"date_from": "yesterday"}}})).await;

@@ -15,6 +15,7 @@ mod logs_alerts_control;
 mod logs_alerts_destinations;
 mod logs_alerts_simulate;
 mod logs_attrs;
+mod logs_custom_columns;
 mod logs_explain;
 mod logs_explain_openai;
 mod logs_export;

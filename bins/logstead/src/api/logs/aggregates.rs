@@ -3,8 +3,7 @@
 //! use case off the async runtime.
 
 use actix_web::{HttpResponse, post, web};
-use logs_query::aggregate;
-use logs_query::{LogsQuery, parse_body};
+use logs_query::{LogsQuery, aggregate};
 use serde_json::Value;
 
 use super::dto::{LogsCountRangesResponse, LogsCountResponse, LogsServicesResponse, LogsSparklinePoint};
@@ -24,7 +23,7 @@ async fn prepare(
     require_date_range: bool,
 ) -> Result<(i64, LogsQuery), ApiError> {
     let p = readable_project(st, auth, id).await?;
-    let q = parse_body(body, require_date_range).map_err(|e| ApiError::Logs(e.into()))?;
+    let q = super::query::parse_query(st, body, require_date_range)?;
     Ok((p.id.0, q))
 }
 

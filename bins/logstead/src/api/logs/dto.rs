@@ -2,10 +2,10 @@
 //! names, and their conversion from `logs_query` results. Request bodies and query strings
 //! are in `input.rs`.
 
-use logs_query::LogRecord;
 use logs_query::attributes::{AttributeKey, MatchedOn, ValueCount};
 use logs_query::ids::{span_id_hex, trace_id_hex};
 use logs_query::timefmt::format_iso_us;
+use logs_query::{ListPage, LogRecord};
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -49,6 +49,24 @@ pub struct LogRow<'a> {
     /// Send it back as `liveLogsCheckpoint` to tail what arrives next.
     #[schema(format = DateTime)]
     pub live_logs_checkpoint: &'a str,
+    /// One key per `customColumns` entry, named by its alias (`col_<12 hex digits>`, as
+    /// listed in `columns`): a string, number, object or null.
+    #[serde(flatten)]
+    #[schema(value_type = std::collections::BTreeMap<String, serde_json::Value>)]
+    pub custom: CustomValues<'a>,
+}
+
+/// The custom columns of one row: aliases paired with values.
+#[derive(Debug)]
+pub struct CustomValues<'a> {
+    pub aliases: &'a [String],
+    pub values: &'a [Value],
+}
+
+impl Serialize for CustomValues<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.aliases.iter().zip(self.values))
+    }
 }
 
 /// An attribute map, written straight from the record's pairs: they are sorted by key and
@@ -63,7 +81,12 @@ impl Serialize for Attributes<'_> {
 }
 
 impl<'a> LogRow<'a> {
-    pub fn new(r: &'a LogRecord, exclude_attributes: bool, checkpoint: &'a str) -> Self {
+    pub fn new(
+        r: &'a LogRecord,
+        exclude_attributes: bool,
+        checkpoint: &'a str,
+        custom: CustomValues<'a>,
+    ) -> Self {
         let map = |pairs: &'a [(String, String)]| Attributes(if exclude_attributes { &[] } else { pairs });
         Self {
             uuid: r.uuid,
@@ -81,7 +104,17 @@ impl<'a> LogRow<'a> {
             instrumentation_scope: &r.instrumentation_scope,
             event_name: &r.event_name,
             live_logs_checkpoint: checkpoint,
+            custom,
         }
+    }
+
+    /// The rows of a page, each with its custom column values.
+    pub fn page(page: &'a ListPage, exclude_attributes: bool, checkpoint: &'a str) -> Vec<Self> {
+        let row = |(i, r)| {
+            let values = page.custom.get(i).map_or(&[][..], Vec::as_slice);
+            Self::new(r, exclude_attributes, checkpoint, CustomValues { aliases: &page.columns, values })
+        };
+        page.rows.iter().enumerate().map(row).collect()
     }
 }
 
@@ -98,7 +131,8 @@ pub struct LogsQueryResponse<'a> {
     #[schema(required = true)]
     pub next_cursor: Option<String>,
     pub max_exportable_logs: u32,
-    /// Always null: custom columns are echoed in `query` only.
+    /// The aliases of `customColumns`, in request order (each row carries one key per
+    /// alias); null when the query asked for none.
     #[schema(required = true)]
     pub columns: Option<Vec<String>>,
 }

@@ -29,7 +29,7 @@ pub async fn export(
     let user = auth.0.user.id;
     let p = readable_project(&st, auth, &id).await?;
     let now = st.now();
-    let req = prepare_export(&body.0, now).map_err(|e| ApiError::Logs(e.into()))?;
+    let req = prepare_export(&body.0, now, &st.identity_keys).map_err(|e| ApiError::Logs(e.into()))?;
     let exports = st.exports.clone();
     let job = blocking(move || {
         activity::create_logs_export(&*exports, &p, user, req.params(), &req.filename_stem, now)

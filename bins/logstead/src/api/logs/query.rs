@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, get, post, web};
 use auth_scopes::{Scope, ScopeObject};
 use logs_query::timefmt::format_iso_us;
-use logs_query::{list_page, parse_body};
+use logs_query::{LogsQuery, list_page, parse_body};
 use orgs::Project;
 use orgs::service::project_access;
 use serde_json::Value;
@@ -29,6 +29,17 @@ pub(super) async fn readable_project(
     Ok(p)
 }
 
+/// `{"query": {...}}` parsed, with the server's `personId` / `sessionId` keys.
+pub(super) fn parse_query(
+    st: &AppState,
+    body: &Value,
+    require_date_range: bool,
+) -> Result<LogsQuery, ApiError> {
+    let mut q = parse_body(body, require_date_range).map_err(|e| ApiError::Logs(e.into()))?;
+    q.identity_keys = (*st.identity_keys).clone();
+    Ok(q)
+}
+
 /// What an export may hold (PostHog's limit).
 const MAX_EXPORTABLE_LOGS: u32 = 10_000;
 
@@ -45,18 +56,18 @@ pub async fn query(
 ) -> Result<HttpResponse, ApiError> {
     let p = readable_project(&st, auth, &id).await?;
     let body = body.0;
-    let q = parse_body(&body, true).map_err(|e| ApiError::Logs(e.into()))?;
+    let q = parse_query(&st, &body, true)?;
     let exclude_attributes = q.exclude_attributes;
     let (logs, now) = (st.logs.clone(), st.now());
     let page = blocking(move || list_page(&*logs, p.id.0, &q, now)).await?;
     let checkpoint = format_iso_us(page.checkpoint_us);
     Ok(HttpResponse::Ok().json(LogsQueryResponse {
         query: body.get("query").cloned().unwrap_or(Value::Null),
-        results: page.rows.iter().map(|r| LogRow::new(r, exclude_attributes, &checkpoint)).collect(),
+        results: LogRow::page(&page, exclude_attributes, &checkpoint),
         has_more: page.has_more,
-        next_cursor: page.next_cursor,
+        next_cursor: page.next_cursor.clone(),
         max_exportable_logs: MAX_EXPORTABLE_LOGS,
-        columns: None,
+        columns: (!page.columns.is_empty()).then(|| page.columns.clone()),
     }))
 }
 
