@@ -10,6 +10,7 @@ use auth_scopes::AuthError;
 use logs_explain::ExplainError;
 use logs_ingest::{IngestError, TokenError};
 use logs_query::{LogsError, StoreError};
+use logs_views::ViewsError;
 use orgs::OrgsError;
 use sampling::SamplingError;
 use serde::Serialize;
@@ -55,6 +56,8 @@ pub enum ApiError {
     AlertConfig(#[from] AlertConfigError),
     #[error(transparent)]
     AlertService(#[from] AlertServiceError),
+    #[error(transparent)]
+    Views(#[from] ViewsError),
     #[error(transparent)]
     Explain(#[from] ExplainError),
     #[error(transparent)]
@@ -119,6 +122,7 @@ impl ApiError {
             ApiError::Alerts(e) => alert_parts(e),
             ApiError::AlertConfig(e) => alert_config_parts(e),
             ApiError::AlertService(e) => alert_service_parts(e),
+            ApiError::Views(e) => views_parts(e),
             ApiError::Explain(e) => explain_parts(e),
             ApiError::Sampling(e) => sampling_parts(e),
         }
@@ -260,6 +264,19 @@ fn explain_plain_body(e: &ExplainError) -> Option<ExplainErrorBody> {
         _ => return None,
     };
     Some(ExplainErrorBody { error: e.to_string(), detail })
+}
+
+fn views_parts(e: &ViewsError) -> Parts {
+    let msg = e.to_string();
+    match e {
+        ViewsError::NotFound => (StatusCode::NOT_FOUND, "invalid_request", "not_found", msg, None),
+        ViewsError::Invalid { attr, code, detail } => {
+            (StatusCode::BAD_REQUEST, "validation_error", code, detail.clone(), Some(attr.clone()))
+        }
+        ViewsError::Conflict => (StatusCode::CONFLICT, "invalid_request", "conflict", msg, None),
+        // The service retries taken short ids; one that escapes is a server fault.
+        ViewsError::ShortIdTaken(_) | ViewsError::Storage(_) | ViewsError::Directory(_) => server_error(),
+    }
 }
 
 fn query_parts(q: &logs_query::QueryError) -> Parts {

@@ -50,6 +50,7 @@ pub struct AppState {
     pub activity: Arc<dyn ActivityRepo>,
     pub exports: Arc<dyn ExportRepo>,
     pub alerts: Arc<dyn AlertRepo>,
+    pub views: Arc<dyn logs_views::LogsViewRepo>,
     pub logs: Arc<dyn LogStore>,
     /// The SQL store itself, for what no domain trait covers (readiness, backend).
     pub sql: Arc<store_sql::SqlStore>,
@@ -80,6 +81,7 @@ impl AppState {
             activity: store.clone(),
             exports: store.clone(),
             alerts: store.clone(),
+            views: store.clone(),
             sql: store,
             logs,
             clock,
@@ -114,7 +116,14 @@ impl AppState {
     }
 }
 
-/// The platform's users as the alerts use cases see them.
+impl AppState {
+    /// The saved-views use cases over `views` and the platform's users (built per request).
+    pub fn views_service(&self) -> logs_views::service::LogsViewService<User> {
+        logs_views::service::LogsViewService::new(self.views.clone(), Arc::new(OrgUsers(self.repos.clone())))
+    }
+}
+
+/// The platform's users as the alerts and saved-views use cases see them.
 struct OrgUsers(Arc<dyn Repos>);
 
 impl Users for OrgUsers {
@@ -124,5 +133,12 @@ impl Users for OrgUsers {
     }
     fn user_id_by_uuid(&self, uuid: uuid::Uuid) -> Result<Option<i64>, DirectoryError> {
         Ok(self.0.user_by_uuid(uuid)?.map(|u| u.id.0))
+    }
+}
+
+impl logs_views::service::Users for OrgUsers {
+    type User = User;
+    fn user(&self, id: i64) -> Result<Option<User>, DirectoryError> {
+        Ok(self.0.user(UserId(id))?)
     }
 }

@@ -156,9 +156,13 @@ impl<U: Clone> LogsViewService<U> {
         mode: Mode,
         now: OffsetDateTime,
     ) -> Result<ViewWithAuthor<U>> {
+        // Looked up first, as DRF does: an unknown view is a 404 whatever the body.
+        let mut cur = self.current(caller.team, short_id)?;
         let changes = validate(input, mode)?;
-        for _ in 0..EDIT_ATTEMPTS {
-            let cur = self.current(caller.team, short_id)?;
+        for attempt in 0..EDIT_ATTEMPTS {
+            if attempt > 0 {
+                cur = self.current(caller.team, short_id)?;
+            }
             let next = LogsView { updated_at: now, ..changes.clone().apply(&cur) };
             let audit = caller.audit(&next, What::Updated(snapshot(&cur), snapshot(&next)), now);
             match self.repo.update_view(&next, &audit) {

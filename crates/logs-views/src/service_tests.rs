@@ -157,6 +157,8 @@ fn lookups_are_team_scoped() {
     assert!(matches!(svc.get(2, &v.short_id), Err(ViewsError::NotFound)));
     let r = svc.update(&caller(2), &v.short_id, &input(json!({"name": "x"})), Mode::Partial, NOW);
     assert!(matches!(r, Err(ViewsError::NotFound)));
+    let r = svc.update(&caller(2), &v.short_id, &input(json!({"name": ""})), Mode::Partial, NOW);
+    assert!(matches!(r, Err(ViewsError::NotFound)), "the lookup comes before validation: {r:?}");
     assert!(matches!(svc.delete(&caller(2), &v.short_id, NOW), Err(ViewsError::NotFound)));
     assert_eq!(svc.get(1, &v.short_id).unwrap().view.name, "a");
     assert_eq!(svc.list(2, 10, 0).unwrap().count, 0);

@@ -59,6 +59,12 @@ fn project_routes(cfg: &mut ServiceConfig) {
         .service(logs::aggregates::count_ranges)
         .service(logs::aggregates::sparkline)
         .service(logs::aggregates::services)
+        .service(logs::views::list)
+        .service(logs::views::create)
+        .service(logs::views::retrieve)
+        .service(logs::views::partial_update)
+        .service(logs::views::update)
+        .service(logs::views::destroy)
         .service(logs::explain::explain)
         // `reorder` before `{id}` so it is never read as a rule id.
         .service(logs::sampling_rules::reorder)

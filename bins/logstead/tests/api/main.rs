@@ -20,6 +20,7 @@ mod logs_explain;
 mod logs_explain_openai;
 mod logs_export;
 mod logs_retention;
+mod logs_views;
 mod members;
 mod openapi;
 mod organizations;
