@@ -30,12 +30,18 @@ impl Counters {
     fn new(registry: Option<&Registry>) -> Self {
         let labels = ["team", "rule", "outcome"];
         let records = IntCounterVec::new(
-            Opts::new("sampling_records_total", "Log records each sampling rule decided, by outcome (kept, dropped)."),
+            Opts::new(
+                "sampling_records_total",
+                "Log records each sampling rule decided, by outcome (kept, dropped).",
+            ),
             &labels,
         )
         .expect("counter");
         let bytes = IntCounterVec::new(
-            Opts::new("sampling_bytes_total", "Bytes of the log records each sampling rule decided, by outcome."),
+            Opts::new(
+                "sampling_bytes_total",
+                "Bytes of the log records each sampling rule decided, by outcome.",
+            ),
             &labels,
         )
         .expect("counter");
@@ -110,7 +116,9 @@ impl Sampling {
         let (team_label, hour) = (team.to_string(), now_us.div_euclid(HOUR_US) * HOUR_US);
         for (rule, c) in tally {
             let rule_label = rule.to_string();
-            for (outcome, n, b) in [("kept", c.kept_records, c.kept_bytes), ("dropped", c.dropped_records, c.dropped_bytes)] {
+            for (outcome, n, b) in
+                [("kept", c.kept_records, c.kept_bytes), ("dropped", c.dropped_records, c.dropped_bytes)]
+            {
                 if n > 0 {
                     let labels = [team_label.as_str(), rule_label.as_str(), outcome];
                     self.counters.records.with_label_values(&labels).inc_by(n.unsigned_abs());

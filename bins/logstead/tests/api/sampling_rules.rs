@@ -41,7 +41,10 @@ pub fn otlp(records: &[(&str, &str, &str, String)]) -> Value {
 }
 
 pub fn ingest_req(token: &str, body: &Value) -> TestRequest {
-    TestRequest::post().uri("/i/v1/logs").insert_header(("authorization", format!("Bearer {token}"))).set_json(body)
+    TestRequest::post()
+        .uri("/i/v1/logs")
+        .insert_header(("authorization", format!("Bearer {token}")))
+        .set_json(body)
 }
 
 /// The project's activity entries of the sampling-rule scope, newest first.

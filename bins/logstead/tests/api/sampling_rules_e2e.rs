@@ -62,8 +62,11 @@ where
     app.post(&path, key, body).await.ok(200)["count"].as_i64().unwrap()
 }
 
+/// (path, severity, trace id) of each record sent.
+type Sent = Vec<(&'static str, &'static str, [u8; 16])>;
+
 /// 1000 traced records: 400 DEBUG, 600 INFO on two paths.
-fn mixed() -> (Value, Vec<(&'static str, &'static str, [u8; 16])>) {
+fn mixed() -> (Value, Sent) {
     let mut recs = Vec::new();
     let mut meta = Vec::new();
     for i in 0..1000u32 {
@@ -91,7 +94,9 @@ async fn severity_sampling_keeps_exactly_the_hashed_traces(backend: Backend) {
     assert_eq!(r["results"][0]["kept_last_24h"], json!(expected));
     assert_eq!(r["results"][0]["dropped_last_24h"], json!(1000 - expected));
     let metrics = app.raw(actix_web::test::TestRequest::get().uri("/metrics")).await.text;
-    let line = metrics.lines().find(|l| l.starts_with("logstead_sampling_records_total") && l.contains("outcome=\"dropped\""));
+    let line = metrics
+        .lines()
+        .find(|l| l.starts_with("logstead_sampling_records_total") && l.contains("outcome=\"dropped\""));
     assert!(line.is_some_and(|l| l.ends_with(&format!(" {}", 1000 - expected))), "{metrics}");
     assert!(metrics.contains("logstead_sampling_bytes_total"), "{metrics}");
 }
@@ -99,8 +104,14 @@ async fn severity_sampling_keeps_exactly_the_hashed_traces(backend: Backend) {
 async fn path_drop_drops_exactly_the_matching_paths(backend: Backend) {
     let app = common::start(backend).await;
     let base = rules_path("projects", app.project());
-    app.post(&base, &app.key, json!({"name": "hz", "rule_type": "path_drop", "enabled": true,
-        "config": {"patterns": ["^/healthz$"]}})).await.ok(201);
+    app.post(
+        &base,
+        &app.key,
+        json!({"name": "hz", "rule_type": "path_drop", "enabled": true,
+        "config": {"patterns": ["^/healthz$"]}}),
+    )
+    .await
+    .ok(201);
     let (body, meta) = mixed();
     assert_eq!(app.raw(ingest_req(&app.boot.project.api_token, &body)).await.status, 200);
     let expected = meta.iter().filter(|(p, _, _)| *p != "/healthz").count() as i64;
@@ -112,8 +123,14 @@ async fn rate_limit_keeps_burst_plus_rate_times_seconds(backend: Backend) {
     let c2 = clock.clone();
     let app = common::start_with(backend, move |st| st.clock = c2).await;
     let base = rules_path("projects", app.project());
-    app.post(&base, &app.key, json!({"name": "rl", "rule_type": "rate_limit", "enabled": true,
-        "config": {"logs_per_second": 10, "burst_logs": 25}})).await.ok(201);
+    app.post(
+        &base,
+        &app.key,
+        json!({"name": "rl", "rule_type": "rate_limit", "enabled": true,
+        "config": {"logs_per_second": 10, "burst_logs": 25}}),
+    )
+    .await
+    .ok(201);
     let batch = otlp(&(0..100).map(|_| ("api", "/x", "info", String::new())).collect::<Vec<_>>());
     let token = app.boot.project.api_token.clone();
     for _ in 0..4 {
@@ -132,8 +149,14 @@ async fn a_change_is_enforced_after_the_refresh_interval(backend: Backend) {
     let one = otlp(&[("api", "/healthz", "info", String::new())]);
     assert_eq!(app.raw(ingest_req(&token, &one)).await.status, 200);
     let base = rules_path("projects", app.project());
-    app.post(&base, &app.key, json!({"name": "hz", "rule_type": "path_drop", "enabled": true,
-        "config": {"patterns": ["^/healthz$"]}})).await.ok(201);
+    app.post(
+        &base,
+        &app.key,
+        json!({"name": "hz", "rule_type": "path_drop", "enabled": true,
+        "config": {"patterns": ["^/healthz$"]}}),
+    )
+    .await
+    .ok(201);
     assert_eq!(app.raw(ingest_req(&token, &one)).await.status, 200);
     assert_eq!(stored(&app, app.project(), &app.key).await, 2, "the cached (empty) set is still fresh");
     clock.advance_secs(2);
@@ -153,7 +176,10 @@ async fn simulate_estimate_matches_real_ingestion(backend: Backend) {
     let estimate = sim["estimated_reduction_pct"].as_f64().unwrap();
 
     let (_, key, _, project) = app.other_org("b@x.io");
-    let token = app.get(&format!("/api/projects/{project}/"), &key).await.ok(200)["api_token"].as_str().unwrap().to_string();
+    let token = app.get(&format!("/api/projects/{project}/"), &key).await.ok(200)["api_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let mut enabled = rule;
     enabled["enabled"] = json!(true);
     app.post(&rules_path("projects", project), &key, enabled).await.ok(201);

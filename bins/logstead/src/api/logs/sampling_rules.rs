@@ -35,8 +35,11 @@ async fn access(st: &AppState, auth: Authenticated, id: &str, scope: Scope) -> R
     let repos = st.repos.clone();
     blocking(move || {
         let actor = auth.0;
-        project_access(&*repos, &actor, project, scope)
-            .map(|(p, _)| Caller { author: actor.author(), org: Some(p.organization_id.0), team: p.id.0 })
+        project_access(&*repos, &actor, project, scope).map(|(p, _)| Caller {
+            author: actor.author(),
+            org: Some(p.organization_id.0),
+            team: p.id.0,
+        })
     })
     .await
 }

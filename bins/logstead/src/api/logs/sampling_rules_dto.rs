@@ -167,7 +167,12 @@ pub struct SimulateResponse {
 
 fn service(name: String, s: ServiceTally) -> SimulateService {
     let estimated_reduction_pct = pct(s.records.dropped, s.records.examined);
-    SimulateService { service_name: name, records: s.records.into(), bytes: s.bytes.into(), estimated_reduction_pct }
+    SimulateService {
+        service_name: name,
+        records: s.records.into(),
+        bytes: s.bytes.into(),
+        estimated_reduction_pct,
+    }
 }
 
 fn notes(r: &Report) -> String {
