@@ -149,6 +149,9 @@ fn aggregations_subqueries_and_the_unknown_are_refused() {
     assert!(why("upper(level) extra").contains("after the expression"));
     assert!(why("upper(").contains("cannot parse it"));
     assert!(why("").contains("empty"));
+    let nest = |d: usize| format!("{}level{}", "upper(".repeat(d), ")".repeat(d));
+    assert!(CustomColumns::parse(&[nest(14)]).is_ok(), "14 levels, as documented");
+    assert!(why(&nest(15)).contains("cannot parse it"));
     let deep = format!("{}1{}", "upper(".repeat(200), ")".repeat(200));
     assert!(why(&deep).contains("cannot parse it"), "bounded recursion");
     assert!(why(&format!("{}1", "-".repeat(500))).contains("cannot parse it"));
