@@ -48,10 +48,12 @@ pub struct LogsQueryInput {
     pub resource_fingerprint: Option<String>,
     /// `query/`: answer `{}` for both attribute maps.
     pub exclude_attributes: Option<bool>,
-    /// At most 50; echoed, not evaluated.
+    /// At most 50: `attributes.<key>`, `resource_attributes.<key>`, `body.<json.path>` or a
+    /// per-row HogQL expression (see the API notes); each row gets one key per alias.
     pub custom_columns: Option<Vec<String>>,
-    /// A UUID or an integer id.
+    /// The distinct id: rows whose attribute under a configured person key equals it.
     pub person_id: Option<String>,
+    /// Rows whose attribute under a configured session key equals it.
     pub session_id: Option<String>,
     /// `count-ranges/`: buckets wanted, clamped to 1..100 (default 10).
     pub target_buckets: Option<i64>,
