@@ -18,6 +18,9 @@ use uuid::Uuid;
 
 use crate::db::{Backend, DbPool, connect, migrate};
 
+mod fixture;
+pub use fixture::{TwoTeams, project};
+
 const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
 /// Computed by build.rs from the migration files compiled into this crate.
 const MIGRATIONS_FINGERPRINT: &str = env!("LOGSTEAD_MIGRATIONS_FINGERPRINT");
