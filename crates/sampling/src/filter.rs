@@ -5,8 +5,9 @@
 //! - lookup: a leaf may omit `type` (attributes, then resources), and column aliases
 //!   (`service.name`, `level`, `severity_text`, ...) fall back to the column when the key is
 //!   not in the declared map — a leaf reads the first source that has the key;
-//! - `exact`/`is_not` on text compare case-insensitively and regex leaves are
-//!   case-insensitive + dot-all: both are rewritten into logs-query regex leaves;
+//! - `exact`/`is_not` on text compare case-insensitively (`CiEq`, a plain comparison: a
+//!   regex leaf cost several times more per record on the ingest path) and regex leaves are
+//!   case-insensitive + dot-all (rewritten into logs-query regex leaves);
 //! - an empty group never matches (logs-query prunes it to "match all"), and so does an
 //!   empty value list: a drop rule must fail closed.
 
@@ -28,8 +29,48 @@ enum Node {
 /// Where a leaf looks; the first source holding the key decides.
 #[derive(Debug, Clone)]
 enum Source {
-    Map(AttributeScope, String, CompiledFilter),
-    Column(CompiledFilter),
+    Map(AttributeScope, String, Check),
+    Column(Check),
+}
+
+#[derive(Debug, Clone)]
+enum Text {
+    Attr(AttributeScope, String),
+    Body,
+    Service,
+}
+
+#[derive(Debug, Clone)]
+enum Check {
+    Query(CompiledFilter),
+    /// Case-insensitive equality with any of `needles` (lower-cased).
+    CiEq {
+        text: Text,
+        needles: Vec<String>,
+        negate: bool,
+    },
+}
+
+impl Check {
+    fn matches(&self, r: &LogRecord) -> bool {
+        match self {
+            Check::Query(f) => f.matches(r),
+            Check::CiEq { text, needles, negate } => {
+                let value = match text {
+                    Text::Attr(AttributeScope::Log, k) => r.attribute(k),
+                    Text::Attr(AttributeScope::Resource, k) => r.resource_attribute(k),
+                    Text::Body => Some(r.body.as_str()),
+                    Text::Service => Some(r.service_name.as_str()),
+                };
+                let hit = value.is_some_and(|v| {
+                    needles.iter().any(|n| {
+                        if v.is_ascii() { v.eq_ignore_ascii_case(n) } else { v.to_lowercase() == *n }
+                    })
+                });
+                hit != *negate
+            }
+        }
+    }
 }
 
 /// A compiled `filter_group`.
@@ -221,7 +262,7 @@ fn strings(v: &Value) -> Vec<String> {
 
 /// One logs-query leaf for (`key`, `ft`), with §4.4's case rules applied to its operator and
 /// values. `None`: an empty value list.
-fn compile(key: &str, ft: FilterType, op: Operator, value: &Value) -> Result<Option<CompiledFilter>, String> {
+fn compile(key: &str, ft: FilterType, op: Operator, value: &Value) -> Result<Option<Check>, String> {
     let severity = ft == FilterType::Log && key == "severity_level";
     let text = !(ft == FilterType::Log && matches!(key, "severity_level" | "trace_id" | "span_id"));
     let values = value.as_array().map_or_else(|| vec![value.clone()], Clone::clone);
@@ -238,12 +279,17 @@ fn compile(key: &str, ft: FilterType, op: Operator, value: &Value) -> Result<Opt
         }
         // Numbers keep logs-query's numeric equality (`200` equals `"200.0"`).
         Operator::Exact | Operator::IsNot if text && !values.iter().all(is_number) => {
-            let alts: Vec<String> = strings(value).iter().map(|s| regex::escape(s)).collect();
-            if alts.is_empty() {
+            let needles: Vec<String> = strings(value).iter().map(|s| s.to_lowercase()).collect();
+            if needles.is_empty() {
                 return Ok(None);
             }
-            let negated = if op == Operator::IsNot { Operator::NotRegex } else { Operator::Regex };
-            (negated, Value::from(format!("(?is)^(?:{})$", alts.join("|"))))
+            let text = match (ft, key) {
+                (FilterType::LogAttribute, k) => Text::Attr(AttributeScope::Log, k.to_string()),
+                (FilterType::LogResourceAttribute, k) => Text::Attr(AttributeScope::Resource, k.to_string()),
+                (FilterType::Log, "service_name") => Text::Service,
+                (FilterType::Log, _) => Text::Body,
+            };
+            return Ok(Some(Check::CiEq { text, needles, negate: op == Operator::IsNot }));
         }
         Operator::Regex | Operator::NotRegex => {
             let flagged: Vec<String> = strings(value).iter().map(|s| format!("(?is){s}")).collect();
@@ -252,7 +298,7 @@ fn compile(key: &str, ft: FilterType, op: Operator, value: &Value) -> Result<Opt
         _ => (op, value.clone()),
     };
     let f = Filter { key: key.to_string(), filter_type: ft, operator, value };
-    f.compile().map_err(|e| e.detail)
+    Ok(f.compile().map_err(|e| e.detail)?.map(Check::Query))
 }
 
 #[cfg(test)]
