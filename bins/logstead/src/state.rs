@@ -59,10 +59,10 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The attribute keys `personId` / `sessionId` match (`[logs]` in the config).
     pub identity_keys: Arc<logs_query::IdentityKeys>,
-    /// Sampling rules: the ingest filter (rule cache, token buckets) and per-rule counters.
-    pub sampling: Arc<crate::sampling::Sampling>,
     /// explainLogWithAI: provider, cache and throttle (built-in provider unless configured).
     pub explain: Arc<crate::explain::Explainer>,
+    /// Sampling rules: the ingest filter (rule cache, token buckets) and per-rule counters.
+    pub sampling: Arc<crate::sampling::Sampling>,
 }
 
 impl AppState {
@@ -75,7 +75,8 @@ impl AppState {
         let store = Arc::new(store_sql::SqlStore::new(pool));
         let metrics = Arc::new(Metrics::new());
         let refresh = sampling::cache::DEFAULT_REFRESH_US;
-        let sampling = Arc::new(crate::sampling::Sampling::new(store.clone(), refresh, Some(metrics.registry())));
+        let sampling =
+            Arc::new(crate::sampling::Sampling::new(store.clone(), refresh, Some(metrics.registry())));
         Self {
             repos: store.clone(),
             activity: store.clone(),

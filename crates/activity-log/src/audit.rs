@@ -95,6 +95,9 @@ mod tests {
         let e = entry(author(), place, "Thing", "9".into(), "x", what, OffsetDateTime::UNIX_EPOCH);
         let e = e.unwrap_or_else(|| panic!("created is always recorded"));
         assert_eq!((e.organization_id, e.team_id, e.user_id), (Some(org), Some(3), Some(7)));
-        assert_eq!((e.activity.as_str(), e.client.as_deref(), e.is_system), ("created", Some("api_key"), false));
+        assert_eq!(
+            (e.activity.as_str(), e.client.as_deref(), e.is_system),
+            ("created", Some("api_key"), false)
+        );
     }
 }

@@ -25,8 +25,9 @@ pub(super) fn check_filters(filters: Option<&Value>) -> ServiceResult<()> {
 }
 
 fn parse_kind(raw: &str) -> ServiceResult<EventKind> {
-    serde_json::from_value(Value::String(raw.to_string()))
-        .map_err(|_| ServiceError::invalid("kind", "invalid_choice", format!("Must be one of {EVENT_KINDS}.")))
+    serde_json::from_value(Value::String(raw.to_string())).map_err(|_| {
+        ServiceError::invalid("kind", "invalid_choice", format!("Must be one of {EVENT_KINDS}."))
+    })
 }
 
 impl<U: Clone> AlertService<U> {
@@ -86,7 +87,12 @@ impl<U: Clone> AlertService<U> {
     }
 
     /// Creates an alert (spec §3.1 defaults); at most `max_alerts_per_project` per project.
-    pub fn create(&self, caller: &Caller, input: &AlertInput, now: OffsetDateTime) -> ServiceResult<AlertView<U>> {
+    pub fn create(
+        &self,
+        caller: &Caller,
+        input: &AlertInput,
+        now: OffsetDateTime,
+    ) -> ServiceResult<AlertView<U>> {
         check_filters(input.filters.as_ref().and_then(Option::as_ref))?;
         let alert = edit::create(input, Uuid::now_v7(), caller.team, Some(caller.author.user_id), now)?;
         let what = What::Created(edit::snapshot(&alert));

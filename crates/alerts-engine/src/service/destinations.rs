@@ -72,7 +72,14 @@ impl<U: Clone> AlertService<U> {
     }
 
     /// The template row every kind's row copies: type-specific fields validated.
-    fn template(&self, caller: &Caller, alert_id: Uuid, dtype: DestinationType, input: &DestinationInput, now: OffsetDateTime) -> ServiceResult<Destination> {
+    fn template(
+        &self,
+        caller: &Caller,
+        alert_id: Uuid,
+        dtype: DestinationType,
+        input: &DestinationInput,
+        now: OffsetDateTime,
+    ) -> ServiceResult<Destination> {
         let mut t = Destination {
             id: Uuid::nil(),
             group_id: Uuid::now_v7(),
@@ -91,9 +98,10 @@ impl<U: Clone> AlertService<U> {
         };
         match dtype {
             DestinationType::Slack => {
-                let ws = input.slack_workspace_id.ok_or_else(|| ServiceError::required("slack_workspace_id"))?;
-                let channel =
-                    non_empty(&input.slack_channel_id).ok_or_else(|| ServiceError::required("slack_channel_id"))?;
+                let ws =
+                    input.slack_workspace_id.ok_or_else(|| ServiceError::required("slack_workspace_id"))?;
+                let channel = non_empty(&input.slack_channel_id)
+                    .ok_or_else(|| ServiceError::required("slack_channel_id"))?;
                 if self.repo.integration(caller.team, ws)?.is_none_or(|i| i.kind != "slack") {
                     let detail = "No Slack integration with this id in this project.";
                     return Err(ServiceError::invalid("slack_workspace_id", "invalid", detail));
@@ -103,7 +111,8 @@ impl<U: Clone> AlertService<U> {
                 t.slack_channel_name = non_empty(&input.slack_channel_name);
             }
             DestinationType::Webhook => {
-                let url = non_empty(&input.webhook_url).ok_or_else(|| ServiceError::required("webhook_url"))?;
+                let url =
+                    non_empty(&input.webhook_url).ok_or_else(|| ServiceError::required("webhook_url"))?;
                 check_webhook_url(&url, self.settings.allow_http_webhooks)?;
                 t.webhook_url = Some(url);
                 t.signing_secret = Some(signing_secret());
@@ -122,7 +131,11 @@ impl<U: Clone> AlertService<U> {
         now: OffsetDateTime,
     ) -> ServiceResult<CreatedDestination> {
         let dtype = DestinationType::parse(&input.dtype).ok_or_else(|| {
-            ServiceError::invalid("type", "invalid_choice", format!("\"{}\" is not a valid choice.", input.dtype))
+            ServiceError::invalid(
+                "type",
+                "invalid_choice",
+                format!("\"{}\" is not a valid choice.", input.dtype),
+            )
         })?;
         let alert = self.current(caller.team, alert_id)?;
         let template = self.template(caller, alert_id, dtype, input, now)?;

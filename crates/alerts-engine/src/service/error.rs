@@ -3,9 +3,9 @@
 use logs_query::{QueryError, StoreError};
 use thiserror::Error;
 
+use super::DirectoryError;
 use crate::config::ConfigError;
 use crate::repo::AlertRepoError;
-use super::DirectoryError;
 
 #[derive(Debug, Error)]
 pub enum ServiceError {

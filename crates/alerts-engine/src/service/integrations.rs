@@ -51,7 +51,8 @@ impl<U: Clone> AlertService<U> {
             Some(v @ Value::Object(_)) => v,
             Some(_) => return Err(ServiceError::invalid("config", "invalid", "Must be an object.")),
         };
-        let token = input.sensitive_config.as_ref().and_then(|s| s.get("access_token")).and_then(Value::as_str);
+        let token =
+            input.sensitive_config.as_ref().and_then(|s| s.get("access_token")).and_then(Value::as_str);
         let Some(token) = token.map(str::trim).filter(|t| !t.is_empty()) else {
             return Err(ServiceError::invalid("sensitive_config", "required", "access_token is required."));
         };

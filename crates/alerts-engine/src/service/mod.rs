@@ -33,7 +33,14 @@ pub struct Caller {
 }
 
 impl Caller {
-    fn audit(&self, scope: &str, item_id: String, name: &str, what: What, now: OffsetDateTime) -> Vec<ActivityEntry> {
+    fn audit(
+        &self,
+        scope: &str,
+        item_id: String,
+        name: &str,
+        what: What,
+        now: OffsetDateTime,
+    ) -> Vec<ActivityEntry> {
         let place = Place { org: self.org, team: Some(self.team) };
         audit::one(audit::entry(self.author, place, scope, item_id, name, what, now))
     }

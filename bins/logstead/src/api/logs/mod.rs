@@ -9,6 +9,6 @@ pub mod export;
 pub mod ingest;
 pub mod input;
 pub mod query;
-pub mod views;
 pub mod sampling_rules;
 pub mod sampling_rules_dto;
+pub mod views;

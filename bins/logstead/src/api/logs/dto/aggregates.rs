@@ -160,7 +160,11 @@ impl LogsServicesResponse {
             svc.active_rules = enabled
                 .iter()
                 .filter(|r| r.applies_to_service(&svc.service_name))
-                .map(|r| LogsActiveRule { rule_id: r.id, rule_name: r.name.clone(), summary_string: r.summary_string() })
+                .map(|r| LogsActiveRule {
+                    rule_id: r.id,
+                    rule_name: r.name.clone(),
+                    summary_string: r.summary_string(),
+                })
                 .collect();
         }
         self
