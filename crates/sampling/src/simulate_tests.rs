@@ -63,3 +63,50 @@ fn rate_limits_replay_in_time_order_and_sampling_says_so() {
         sampled.estimated_reduction_pct()
     );
 }
+
+/// 1000 s of /api at 10 rows/s, then 1000 s of /healthz at 1 row/s.
+fn uneven() -> Vec<LogRecord> {
+    let mut out = Vec::new();
+    for i in 0..11_000 {
+        let (path, t) = if i < 10_000 { ("/api", i * SEC / 10) } else { ("/healthz", (i - 9_000) * SEC) };
+        let mut r = record("api", Severity::Info, &[("path", path)]);
+        r.timestamp_us = T0_US + t;
+        out.push(r);
+    }
+    out
+}
+
+#[test]
+fn uneven_traffic_is_weighed_by_slice_counts() {
+    // 1,000 of 11,000 rows are /healthz: 9.09 %. Equal rows per slice would say 50 %.
+    let store = MemStore::with_team(1, uneven());
+    let draft = rule(1, RuleType::PathDrop, json!({"patterns": ["^/healthz$"]}));
+    let (from, to) = (T0_US, T0_US + 2000 * SEC);
+    let full = run(&store, &[], &draft, from, to, 100_000).expect("simulate");
+    assert!(!full.sampled);
+    assert_eq!(full.estimated_reduction_pct(), 9.09);
+    let rep = run(&store, &[], &draft, from, to, 1000).expect("simulate");
+    assert!(rep.sampled);
+    assert_eq!(rep.rows_in_window, 11_000);
+    assert!((rep.estimated_reduction_pct() - 9.09).abs() < 0.5, "{}", rep.estimated_reduction_pct());
+    assert!((rep.estimated_bytes_reduction_pct() - 9.09).abs() < 0.5);
+    assert!((rep.sample_fraction - rep.records.examined as f64 / 11_000.0).abs() < 1e-9);
+}
+
+#[test]
+fn rate_limits_over_a_sample_keep_the_real_density_of_each_slice() {
+    // 10 rows/s then 1 row/s against 5/s: half of the first 10,000 rows go, none of the rest
+    // (5,000 of 11,000 = 45.45 %). A thinned sample replayed at the full limit would drop
+    // nothing; blocks at real density drop what ingestion would.
+    let store = MemStore::with_team(1, uneven());
+    let draft = rule(1, RuleType::RateLimit, json!({"logs_per_second": 5, "burst_logs": 5}));
+    let (from, to) = (T0_US, T0_US + 2000 * SEC);
+    let full = run(&store, &[], &draft, from, to, 100_000).expect("simulate");
+    assert!((full.estimated_reduction_pct() - 45.45).abs() < 0.1, "{}", full.estimated_reduction_pct());
+    for max_rows in [600, 2000] {
+        let rep = run(&store, &[], &draft, from, to, max_rows).expect("simulate");
+        assert!(rep.sampled);
+        let est = rep.estimated_reduction_pct();
+        assert!((est - 45.45).abs() < 2.0, "{max_rows} rows: {est}");
+    }
+}
