@@ -136,10 +136,3 @@ impl Users for OrgUsers {
         Ok(self.0.user_by_uuid(uuid)?.map(|u| u.id.0))
     }
 }
-
-impl logs_views::service::Users for OrgUsers {
-    type User = User;
-    fn user(&self, id: i64) -> Result<Option<User>, DirectoryError> {
-        Ok(self.0.user(UserId(id))?)
-    }
-}

@@ -71,6 +71,41 @@ pub fn one(e: Option<ActivityEntry>) -> Vec<ActivityEntry> {
     e.into_iter().collect()
 }
 
+/// Who acts, and in which project (`team`) of which organization: what every
+/// project-scoped use case needs to authorize nothing more and to audit its change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caller {
+    pub author: Author,
+    pub org: Option<Uuid>,
+    pub team: i64,
+}
+
+impl Caller {
+    /// The entries recording `what` on the item (`[]` for an update that changed nothing).
+    pub fn audit(
+        &self,
+        scope: &str,
+        item_id: String,
+        name: &str,
+        what: What,
+        now: OffsetDateTime,
+    ) -> Vec<ActivityEntry> {
+        let place = Place { org: self.org, team: Some(self.team) };
+        one(entry(self.author, place, scope, item_id, name, what, now))
+    }
+}
+
+/// Failure of the user directory (a storage error in the embedding service).
+pub type DirectoryError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Users as the embedding service knows them: domain objects name their creator by id,
+/// and responses show the user (`User`, whatever the service renders).
+pub trait Users: Send + Sync {
+    type User: Clone;
+    fn user(&self, id: i64) -> Result<Option<Self::User>, DirectoryError>;
+    fn user_id_by_uuid(&self, uuid: Uuid) -> Result<Option<i64>, DirectoryError>;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

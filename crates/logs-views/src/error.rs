@@ -3,7 +3,7 @@
 use thiserror::Error;
 
 /// Failure of the user directory (a storage error in the embedding service).
-pub type DirectoryError = Box<dyn std::error::Error + Send + Sync>;
+pub use activity_log::audit::DirectoryError;
 
 #[derive(Debug, Error)]
 pub enum ViewsError {

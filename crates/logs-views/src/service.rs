@@ -5,44 +5,21 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use activity_log::ActivityEntry;
-use activity_log::audit::{self, Author, Place, What};
+use activity_log::audit::What;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-pub use crate::error::DirectoryError;
 use crate::error::{Result, ViewsError};
 use crate::input::{Mode, ViewInput, validate};
 use crate::model::{ACTIVITY_SCOPE, LogsView, snapshot};
 use crate::repo::{LogsViewRepo, Page};
+pub use activity_log::audit::{Caller, DirectoryError, Users};
 
 /// New short ids drawn when one is taken. Each draw collides with probability
 /// views/62^8, so a second is already rare; more only guard a broken generator.
 pub const SHORT_ID_ATTEMPTS: usize = 5;
 /// Edits re-read and re-apply this often when a concurrent edit won, then give up (409).
 const EDIT_ATTEMPTS: usize = 3;
-
-/// Who acts, and in which project (`team`) of which organization.
-#[derive(Debug, Clone, Copy)]
-pub struct Caller {
-    pub author: Author,
-    pub org: Option<Uuid>,
-    pub team: i64,
-}
-
-impl Caller {
-    fn audit(&self, v: &LogsView, what: What, now: OffsetDateTime) -> Vec<ActivityEntry> {
-        let place = Place { org: self.org, team: Some(self.team) };
-        audit::one(audit::entry(self.author, place, ACTIVITY_SCOPE, v.id.to_string(), &v.name, what, now))
-    }
-}
-
-/// Users as the embedding service knows them: views name their creator by id, and
-/// responses show the user (`U`, whatever the service renders).
-pub trait Users: Send + Sync {
-    type User: Clone;
-    fn user(&self, id: i64) -> std::result::Result<Option<Self::User>, DirectoryError>;
-}
 
 /// A view with its creator, as responses show it.
 #[derive(Debug, Clone, PartialEq)]
@@ -131,7 +108,13 @@ impl<U: Clone> LogsViewService<U> {
         let mut view = changes.apply(&blank);
         for _ in 0..SHORT_ID_ATTEMPTS {
             view.short_id = (self.short_ids)();
-            let audit = caller.audit(&view, What::Created(snapshot(&view)), now);
+            let audit = caller.audit(
+                ACTIVITY_SCOPE,
+                view.id.to_string(),
+                &view.name,
+                What::Created(snapshot(&view)),
+                now,
+            );
             match self.repo.create_view(&view, &audit) {
                 Ok(saved) => return self.one(saved),
                 Err(ViewsError::ShortIdTaken(_)) => continue,
@@ -164,7 +147,13 @@ impl<U: Clone> LogsViewService<U> {
                 cur = self.current(caller.team, short_id)?;
             }
             let next = LogsView { updated_at: now, ..changes.clone().apply(&cur) };
-            let audit = caller.audit(&next, What::Updated(snapshot(&cur), snapshot(&next)), now);
+            let audit = caller.audit(
+                ACTIVITY_SCOPE,
+                next.id.to_string(),
+                &next.name,
+                What::Updated(snapshot(&cur), snapshot(&next)),
+                now,
+            );
             match self.repo.update_view(&next, &audit) {
                 Ok(saved) => return self.one(saved),
                 Err(ViewsError::Conflict) => continue,
@@ -177,7 +166,8 @@ impl<U: Clone> LogsViewService<U> {
     /// Deletes the team's view with this short id.
     pub fn delete(&self, caller: &Caller, short_id: &str, now: OffsetDateTime) -> Result<()> {
         let cur = self.current(caller.team, short_id)?;
-        let audit = caller.audit(&cur, What::Deleted(snapshot(&cur)), now);
+        let audit =
+            caller.audit(ACTIVITY_SCOPE, cur.id.to_string(), &cur.name, What::Deleted(snapshot(&cur)), now);
         self.repo.delete_view(caller.team, short_id, &audit)
     }
 }

@@ -2,7 +2,8 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use activity_log::Client;
+use activity_log::audit::Author;
+use activity_log::{ActivityEntry, Client};
 use serde_json::{Value, json};
 use time::macros::datetime;
 
@@ -75,6 +76,9 @@ impl Users for Names {
     type User = String;
     fn user(&self, id: i64) -> std::result::Result<Option<String>, DirectoryError> {
         Ok((id == 7).then(|| "ada".to_string()))
+    }
+    fn user_id_by_uuid(&self, _: Uuid) -> std::result::Result<Option<i64>, DirectoryError> {
+        Ok(None)
     }
 }
 

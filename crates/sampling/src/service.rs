@@ -4,8 +4,7 @@
 
 use std::sync::Arc;
 
-use activity_log::ActivityEntry;
-use activity_log::audit::{self, Author, Place, What};
+use activity_log::audit::What;
 use logs_query::LogStore;
 use logs_query::date_range::DateRange;
 use serde::Deserialize;
@@ -24,28 +23,7 @@ const HOUR_US: i64 = 3_600_000_000;
 /// Simulate's default window.
 pub const DEFAULT_WINDOW: &str = "-24h";
 
-/// Who acts, and in which project (`team`) of which organization.
-#[derive(Debug, Clone, Copy)]
-pub struct Caller {
-    pub author: Author,
-    pub org: Option<Uuid>,
-    pub team: i64,
-}
-
-impl Caller {
-    fn audit(&self, rule: &SamplingRule, what: What, now: OffsetDateTime) -> Vec<ActivityEntry> {
-        let place = Place { org: self.org, team: Some(self.team) };
-        audit::one(audit::entry(
-            self.author,
-            place,
-            ACTIVITY_SCOPE,
-            rule.id.to_string(),
-            &rule.name,
-            what,
-            now,
-        ))
-    }
-}
+pub use activity_log::audit::Caller;
 
 /// A rule with its kept/dropped totals of the last 24 hourly counter rows.
 #[derive(Debug, Clone, PartialEq)]
@@ -125,7 +103,13 @@ impl SamplingService {
             now,
         };
         let rule = validate::apply(None, input, Mode::Create, ctx)?;
-        let audit = caller.audit(&rule, What::Created(rule.snapshot()), now);
+        let audit = caller.audit(
+            ACTIVITY_SCOPE,
+            rule.id.to_string(),
+            &rule.name,
+            What::Created(rule.snapshot()),
+            now,
+        );
         let saved = self.repo.create(&rule, &audit)?;
         self.one(saved, now)
     }
@@ -148,7 +132,13 @@ impl SamplingService {
             let ctx =
                 Ctx { team_id: caller.team, author: None, new_id: id, next_priority: cur.priority, now };
             let next = validate::apply(Some(&cur), input, mode, ctx)?;
-            let audit = caller.audit(&next, What::Updated(cur.snapshot(), next.snapshot()), now);
+            let audit = caller.audit(
+                ACTIVITY_SCOPE,
+                next.id.to_string(),
+                &next.name,
+                What::Updated(cur.snapshot(), next.snapshot()),
+                now,
+            );
             match self.repo.update(&next, &audit) {
                 Ok(saved) => return self.one(saved, now),
                 Err(SamplingError::Conflict) => continue,
@@ -160,7 +150,8 @@ impl SamplingService {
 
     pub fn delete(&self, caller: &Caller, id: Uuid, now: OffsetDateTime) -> Result<()> {
         let cur = self.current(caller.team, id)?;
-        let audit = caller.audit(&cur, What::Deleted(cur.snapshot()), now);
+        let audit =
+            caller.audit(ACTIVITY_SCOPE, cur.id.to_string(), &cur.name, What::Deleted(cur.snapshot()), now);
         self.repo.delete(caller.team, id, &audit)
     }
 
@@ -183,7 +174,13 @@ impl SamplingService {
         for (i, id) in ordered.iter().enumerate() {
             let Some(cur) = existing.iter().find(|r| r.id == *id) else { continue };
             let next = SamplingRule { priority: i as i64, ..cur.clone() };
-            audit.extend(caller.audit(&next, What::Updated(cur.snapshot(), next.snapshot()), now));
+            audit.extend(caller.audit(
+                ACTIVITY_SCOPE,
+                next.id.to_string(),
+                &next.name,
+                What::Updated(cur.snapshot(), next.snapshot()),
+                now,
+            ));
         }
         let rules = self.repo.reorder(caller.team, ordered, now, &audit)?;
         self.views(caller.team, rules, now)

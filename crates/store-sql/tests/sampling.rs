@@ -3,12 +3,11 @@
 use activity_log::ActivityEntry;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
-use orgs::{NewProject, NewUser, OrgId, OrgRepo, OrgSettings, Organization, UserId, UserRepo};
 use sampling::repo::CounterDelta;
 use sampling::{RuleCounts, RuleType, SamplingError, SamplingRule, SamplingRuleRepo};
 use serde_json::json;
-use store_sql::testing::TestDb;
-use store_sql::{AnyConnection, SqlStore, both_backends};
+use store_sql::testing::{TestDb, TwoTeams};
+use store_sql::{AnyConnection, both_backends};
 use time::OffsetDateTime;
 use time::macros::datetime;
 use uuid::Uuid;
@@ -19,49 +18,11 @@ fn at(secs: i64) -> OffsetDateTime {
     datetime!(2026-12-07 10:00:00.123456 UTC) + time::Duration::seconds(secs)
 }
 
-struct Fx {
-    s: SqlStore,
-    team: i64,
-    other: i64,
-    user: i64,
-}
+/// A store with a user and two teams (projects of two organizations).
+type Fx = TwoTeams;
 
 fn fixture(db: &TestDb) -> Fx {
-    let s = SqlStore::new(db.pool.clone());
-    let user = s
-        .create_user(NewUser {
-            uuid: Uuid::new_v4(),
-            email: "ada@example.com".into(),
-            first_name: "Ada".into(),
-            last_name: "Lovelace".into(),
-            password_hash: "x".into(),
-            created_at: at(0),
-        })
-        .expect("create user");
-    let team = project(&s, user.id, "a");
-    let other = project(&s, user.id, "b");
-    Fx { s, team, other, user: user.id.0 }
-}
-
-fn project(s: &SqlStore, owner: UserId, slug: &str) -> i64 {
-    let org = Organization {
-        id: OrgId(Uuid::new_v4()),
-        name: format!("Org {slug}"),
-        slug: slug.to_string(),
-        settings: OrgSettings::default(),
-        created_at: at(0),
-        updated_at: at(0),
-    };
-    let first = NewProject {
-        uuid: Uuid::new_v4(),
-        organization_id: org.id,
-        name: "Default project".into(),
-        api_token: format!("phc_{}", Uuid::new_v4().simple()),
-        timezone: "UTC".into(),
-        retention_days: 30,
-        created_at: at(0),
-    };
-    s.create_organization(&org, owner, first, &|_| vec![]).expect("create organization").id.0
+    TwoTeams::new(db, at(0))
 }
 
 fn rule(team: i64, priority: i64, secs: i64) -> SamplingRule {
