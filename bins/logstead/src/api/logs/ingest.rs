@@ -33,19 +33,32 @@ async fn read_capped(
     Ok(bytes)
 }
 
+/// The project token from `Authorization: Bearer` or `?token=`. The query string is read by
+/// hand, not `web::Query<IngestParams>`: other query keys and repeats are ignored.
+fn request_token(req: &HttpRequest) -> Result<String, ApiError> {
+    let header = req.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let query_token = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(k, _)| k == "token")
+        .map(|(_, v)| v.into_owned());
+    Ok(project_token(header, query_token.as_deref())?.to_string())
+}
+
+/// Decode, map, apply the project's sampling rules (spec §4.4: dropped records never reach
+/// the WAL) and append durably. Runs on the blocking pool.
+fn store(st: &AppState, team: i64, body: web::BytesMut, now_us: i64) -> Result<(), ApiError> {
+    let request = decode(&body, st.settings.max_ingest_bytes)?;
+    drop(body); // the records own their strings; the raw body is not needed any more
+    let records = st.sampling.filter(team, into_records(request, team, now_us), now_us);
+    Ok(st.logs.append(team, records)?)
+}
+
 async fn ingest(
     st: web::Data<AppState>,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let header = req.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok());
-    // By hand, not `web::Query<IngestParams>`: other query keys and repeats are ignored.
-    let query_token = url::form_urlencoded::parse(req.query_string().as_bytes())
-        .find(|(k, _)| k == "token")
-        .map(|(_, v)| v.into_owned());
-    let token = project_token(header, query_token.as_deref())?.to_string();
-    let repos = st.repos.clone();
-    let cap = st.settings.max_ingest_bytes;
+    let token = request_token(&req)?;
+    let (repos, cap) = (st.repos.clone(), st.settings.max_ingest_bytes);
     let expected =
         req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
     // The token lookup (a database query on the blocking pool) overlaps the body upload.
@@ -60,16 +73,8 @@ async fn ingest(
         }
         Either::Right((body, lookup)) => (lookup.await?.ok_or(ApiError::UnknownProjectToken)?, body?),
     };
-    let (logs, now_us) = (st.logs.clone(), (st.now().unix_timestamp_nanos() / 1000) as i64);
-    let sampling = st.sampling.clone();
-    blocking(move || -> Result<(), ApiError> {
-        let request = decode(&body, cap)?;
-        drop(body); // the records own their strings; the raw body is not needed any more
-        // Sampling rules (spec §4.4): dropped records never reach the WAL.
-        let records = sampling.filter(project.id.0, into_records(request, project.id.0, now_us), now_us);
-        Ok(logs.append(project.id.0, records)?)
-    })
-    .await?;
+    let (s, now_us) = (st.clone(), (st.now().unix_timestamp_nanos() / 1000) as i64);
+    blocking(move || store(&s, project.id.0, body, now_us)).await?;
     // OTLP: an empty ExportLogsServiceResponse means every record was accepted (and is durable).
     Ok(HttpResponse::Ok().json(ExportLogsServiceResponse {}))
 }
