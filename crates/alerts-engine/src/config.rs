@@ -27,6 +27,7 @@ impl ConfigError {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ThresholdOperatorName))]
 #[serde(rename_all = "snake_case")]
 pub enum ThresholdOperator {
     #[default]

@@ -6,7 +6,9 @@ use time::{Duration, OffsetDateTime};
 /// Failures (non-transient errors) in a row after which an alert is `broken`.
 pub const MAX_CONSECUTIVE_FAILURES: u32 = 5;
 
+/// `pending_resolve` exists for compatibility and is never entered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AlertStateName))]
 #[serde(rename_all = "snake_case")]
 pub enum AlertState {
     #[default]
@@ -19,7 +21,9 @@ pub enum AlertState {
     Broken,
 }
 
+/// What a check sent (or would send, in a simulation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = NotificationName))]
 #[serde(rename_all = "snake_case")]
 pub enum Notification {
     None,
@@ -29,8 +33,9 @@ pub enum Notification {
     Broken,
 }
 
-/// Audit event kinds (spec §3.4).
+/// Audit event kinds: `check` for the scheduler's checks; the others for user edits (spec §3.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AlertEventKindName))]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     Check,

@@ -13,6 +13,7 @@ use crate::timefmt::{format_iso_us, parse_absolute, to_us};
 
 /// `latest` (default, and what any unknown value means) or `earliest`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = LogsOrderBy))]
 #[serde(rename_all = "lowercase")]
 pub enum OrderBy {
     #[default]

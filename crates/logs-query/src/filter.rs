@@ -16,6 +16,7 @@ use crate::record::LogRecord;
 pub use compile::{AttributeScope, CompiledFilter, CompiledGroup, contains_ci};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = LogsFilterType))]
 #[serde(rename_all = "snake_case")]
 pub enum FilterType {
     /// Top-level fields: `message` (body), `severity_level`, `service_name`, `trace_id`, `span_id`.
@@ -25,6 +26,7 @@ pub enum FilterType {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = LogsFilterOperator))]
 #[serde(rename_all = "snake_case")]
 pub enum Operator {
     Exact,
@@ -98,6 +100,7 @@ impl Filter {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = LogsGroupType))]
 #[serde(rename_all = "UPPERCASE")]
 pub enum GroupType {
     And,

@@ -35,6 +35,7 @@ pub const MAX_CUSTOM_COLUMNS: usize = 50;
 pub const MAX_SERVICE_NAME_SEARCH: usize = 200;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = LogsSparklineBreakdownBy))]
 #[serde(rename_all = "lowercase")]
 pub enum SparklineBreakdownBy {
     #[default]
@@ -43,6 +44,7 @@ pub enum SparklineBreakdownBy {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = LogsSparklineRankBy))]
 #[serde(rename_all = "lowercase")]
 pub enum SparklineRankBy {
     #[default]

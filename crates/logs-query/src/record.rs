@@ -4,6 +4,8 @@ use uuid::Uuid;
 
 /// Normalized severity. `Unknown` only comes from out-of-range OTLP severity numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = LogsSeverity, rename_all = "lowercase"))]
 pub enum Severity {
     Trace,
     Debug,
@@ -11,6 +13,8 @@ pub enum Severity {
     Warn,
     Error,
     Fatal,
+    // Never accepted in a query (`severityLevels`).
+    #[cfg_attr(feature = "openapi", serde(skip))]
     Unknown,
 }
 

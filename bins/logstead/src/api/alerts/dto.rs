@@ -14,9 +14,7 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::input::{
-    AlertEventKindName, AlertFilters, AlertStateName, ScheduleRestriction, ThresholdOperatorName,
-};
+use super::input::{AlertFilters, ScheduleRestriction};
 use crate::api::dto::{UserBasic, iso};
 
 /// Server-managed: checks run on a 5-minute grid.
@@ -31,7 +29,6 @@ pub struct AlertDto {
     #[schema(value_type = AlertFilters)]
     pub filters: Value,
     pub threshold_count: i64,
-    #[schema(value_type = ThresholdOperatorName)]
     pub threshold_operator: alerts_engine::config::ThresholdOperator,
     pub window_minutes: i64,
     pub check_interval_minutes: i64,
@@ -43,7 +40,6 @@ pub struct AlertDto {
     pub snooze_until: Option<OffsetDateTime>,
     #[schema(value_type = Option<ScheduleRestriction>)]
     pub schedule_restriction: Option<alerts_engine::quiet_hours::ScheduleRestriction>,
-    #[schema(value_type = AlertStateName)]
     pub state: AlertState,
     #[serde(with = "iso::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
@@ -85,7 +81,7 @@ pub struct TimelineInterval {
     pub start: String,
     #[schema(format = DateTime)]
     pub end: String,
-    pub state: AlertStateName,
+    pub state: AlertState,
     pub enabled: bool,
 }
 
@@ -189,7 +185,6 @@ impl From<&Delivery> for AlertNotificationDto {
 pub struct AlertEventDto {
     pub id: Uuid,
     pub alert_id: Uuid,
-    #[schema(value_type = AlertEventKindName)]
     pub kind: EventKind,
     #[serde(with = "iso")]
     #[schema(value_type = String, format = DateTime)]
@@ -197,9 +192,7 @@ pub struct AlertEventDto {
     /// The count a check saw; null for edits and failed checks.
     pub result_count: Option<u64>,
     pub threshold_breached: bool,
-    #[schema(value_type = AlertStateName)]
     pub state_before: AlertState,
-    #[schema(value_type = AlertStateName)]
     pub state_after: AlertState,
     pub error_message: Option<String>,
     pub query_duration_ms: Option<i64>,

@@ -1,10 +1,13 @@
-//! What the log alerts endpoints accept, and the names their enum fields take, for the
-//! OpenAPI document. Documentation only: bodies are parsed into `alerts_engine::edit::AlertInput`
-//! (no utoipa in domain crates), which names the field that fails.
+//! What the log alerts endpoints accept, for the OpenAPI document. Documentation only: bodies
+//! are parsed into `alerts_engine::edit::AlertInput`, which names the field that fails (a
+//! typed body here would not). The enums are the domain's own (its `openapi` feature).
 
+use alerts_engine::config::ThresholdOperator;
 use utoipa::ToSchema;
 
-use crate::api::logs::input::{LogsFilterGroup, LogsSeverity};
+use logs_query::record::Severity;
+
+use crate::api::logs::input::LogsFilterGroup;
 
 /// The writable fields of an alert (spec §3.1). Create and PUT: absent fields take their
 /// defaults; PATCH: absent fields are kept. Unknown fields are a 400; read-only ones are ignored.
@@ -22,7 +25,7 @@ pub struct AlertBody {
     #[schema(minimum = 0)]
     pub threshold_count: Option<i64>,
     /// Default `above`: breached when the count is strictly above (below) the threshold.
-    pub threshold_operator: Option<ThresholdOperatorName>,
+    pub threshold_operator: Option<ThresholdOperator>,
     /// One of 5, 10, 15, 30, 60 (default 5).
     pub window_minutes: Option<i64>,
     /// M: checks looked at, 1..10 (default 1).
@@ -45,7 +48,7 @@ pub struct AlertBody {
 #[derive(Debug, ToSchema)]
 #[schema(rename_all = "camelCase")]
 pub struct AlertFilters {
-    pub severity_levels: Option<Vec<LogsSeverity>>,
+    pub severity_levels: Option<Vec<Severity>>,
     pub service_names: Option<Vec<String>>,
     pub filter_group: Option<LogsFilterGroup>,
 }
@@ -62,48 +65,4 @@ pub struct ScheduleRestriction {
 pub struct BlockedWindow {
     pub start: String,
     pub end: String,
-}
-
-#[derive(Debug, ToSchema)]
-#[schema(rename_all = "snake_case")]
-pub enum ThresholdOperatorName {
-    Above,
-    Below,
-}
-
-/// `pending_resolve` exists for compatibility and is never entered.
-#[derive(Debug, ToSchema)]
-#[schema(rename_all = "snake_case")]
-pub enum AlertStateName {
-    NotFiring,
-    Firing,
-    PendingResolve,
-    Errored,
-    Snoozed,
-    Broken,
-}
-
-/// `check` for the scheduler's checks; the others for user edits (spec §3.2).
-#[derive(Debug, ToSchema)]
-#[schema(rename_all = "snake_case")]
-pub enum AlertEventKindName {
-    Check,
-    Reset,
-    Enable,
-    Disable,
-    Snooze,
-    Unsnooze,
-    ThresholdChange,
-    BrokenConfig,
-}
-
-/// What a check sent (or would send, in a simulation).
-#[derive(Debug, ToSchema)]
-#[schema(rename_all = "snake_case")]
-pub enum NotificationName {
-    None,
-    Fire,
-    Resolve,
-    Error,
-    Broken,
 }

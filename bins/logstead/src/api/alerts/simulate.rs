@@ -12,7 +12,6 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use super::crud::{READ, access};
-use super::input::{AlertStateName, NotificationName, ThresholdOperatorName};
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorBody, blocking};
 use crate::extract::{Body, RequestBody};
@@ -66,9 +65,7 @@ pub struct SimulateBucket {
     pub count: u64,
     pub threshold_breached: bool,
     /// The state after the check.
-    #[schema(value_type = AlertStateName)]
     pub state: AlertState,
-    #[schema(value_type = NotificationName)]
     pub notification: Notification,
     /// Why the state or notification is what it is.
     pub reason: String,
@@ -83,7 +80,6 @@ pub struct SimulateResponse {
     pub resolve_count: usize,
     pub total_buckets: usize,
     pub threshold_count: u64,
-    #[schema(value_type = ThresholdOperatorName)]
     pub threshold_operator: ThresholdOperator,
 }
 

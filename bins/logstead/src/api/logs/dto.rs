@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::input::{LogsFilterType, LogsQueryInput};
+use super::input::LogsQueryInput;
 use crate::api::dto::iso;
 
 mod aggregates;
@@ -155,7 +155,7 @@ pub enum LogsMatchedOn {
 pub struct LogsAttribute {
     pub name: String,
     /// The filter `type` to use for this key: `log_attribute` or `log_resource_attribute`.
-    #[schema(value_type = LogsFilterType)]
+    #[schema(value_type = logs_query::filter::FilterType)]
     pub property_filter_type: &'static str,
     pub matched_on: LogsMatchedOn,
     /// With `matchedOn: value`: the most frequent matching value.

@@ -4,6 +4,10 @@
 //! (the last of repeated keys wins; a malformed value falls back to its default), which a
 //! typed extractor would turn into 400s.
 
+use logs_query::cursor::OrderBy;
+use logs_query::filter::{FilterType, GroupType, Operator};
+use logs_query::query::{SparklineBreakdownBy, SparklineRankBy};
+use logs_query::record::Severity;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -29,14 +33,14 @@ pub struct LogsQueryInput {
     /// Required by `query/` and `services/`; elsewhere the last hour.
     pub date_range: Option<LogsDateRange>,
     /// Exact match on `severity_text`.
-    pub severity_levels: Option<Vec<LogsSeverity>>,
+    pub severity_levels: Option<Vec<Severity>>,
     pub service_names: Option<Vec<String>>,
     /// Case-insensitive substring of the body.
     pub search_term: Option<String>,
     /// A flat list of filters (all ANDed) or a PropertyGroupFilter.
     pub filter_group: Option<LogsFilterGroup>,
     /// `query/`: `latest` (default) or `earliest`.
-    pub order_by: Option<LogsOrderBy>,
+    pub order_by: Option<OrderBy>,
     /// `query/`: rows per page, clamped to 1..1000 (default 100).
     pub limit: Option<i64>,
     /// `query/`: the `nextCursor` of the previous page.
@@ -58,9 +62,9 @@ pub struct LogsQueryInput {
     /// `count-ranges/`: buckets wanted, clamped to 1..100 (default 10).
     pub target_buckets: Option<i64>,
     /// `sparkline/`: `severity` (default) or `service`.
-    pub sparkline_breakdown_by: Option<LogsSparklineBreakdownBy>,
+    pub sparkline_breakdown_by: Option<SparklineBreakdownBy>,
     /// `sparkline/`: which series are the top 10, by `count` (default) or `bytes`.
-    pub sparkline_rank_by: Option<LogsSparklineRankBy>,
+    pub sparkline_rank_by: Option<SparklineRankBy>,
     /// `services/`: case-insensitive substring of the service name, at most 200 characters.
     #[schema(max_length = 200)]
     pub service_name_search: Option<String>,
@@ -75,39 +79,6 @@ pub struct LogsDateRange {
     pub explicit_date: Option<bool>,
 }
 
-#[derive(Debug, ToSchema)]
-#[schema(rename_all = "lowercase")]
-pub enum LogsSeverity {
-    Trace,
-    Debug,
-    Info,
-    Warn,
-    Error,
-    Fatal,
-}
-
-/// Any other value means `latest`.
-#[derive(Debug, ToSchema)]
-#[schema(rename_all = "lowercase")]
-pub enum LogsOrderBy {
-    Latest,
-    Earliest,
-}
-
-#[derive(Debug, ToSchema)]
-#[schema(rename_all = "lowercase")]
-pub enum LogsSparklineBreakdownBy {
-    Severity,
-    Service,
-}
-
-#[derive(Debug, ToSchema)]
-#[schema(rename_all = "lowercase")]
-pub enum LogsSparklineRankBy {
-    Count,
-    Bytes,
-}
-
 /// Either shape PostHog clients send.
 #[derive(Debug, ToSchema)]
 #[serde(untagged)]
@@ -120,15 +91,8 @@ pub enum LogsFilterGroup {
 #[derive(Debug, ToSchema)]
 pub struct LogsPropertyGroupFilter {
     #[schema(rename = "type")]
-    pub group_type: LogsGroupType,
+    pub group_type: GroupType,
     pub values: Vec<LogsFilterNode>,
-}
-
-#[derive(Debug, ToSchema)]
-#[schema(rename_all = "UPPERCASE")]
-pub enum LogsGroupType {
-    And,
-    Or,
 }
 
 #[derive(Debug, ToSchema)]
@@ -146,43 +110,11 @@ pub enum LogsFilterNode {
 pub struct LogsPropertyFilter {
     pub key: String,
     #[schema(rename = "type")]
-    pub filter_type: LogsFilterType,
+    pub filter_type: FilterType,
     /// Default `exact`.
-    pub operator: Option<LogsFilterOperator>,
+    pub operator: Option<Operator>,
     /// A string, number, bool or a list of those (any of / none of); absent for `is_set`.
     pub value: Option<serde_json::Value>,
-}
-
-#[derive(Debug, ToSchema)]
-#[schema(rename_all = "snake_case")]
-pub enum LogsFilterType {
-    Log,
-    LogAttribute,
-    LogResourceAttribute,
-}
-
-#[derive(Debug, ToSchema)]
-#[schema(rename_all = "snake_case")]
-pub enum LogsFilterOperator {
-    Exact,
-    IsNot,
-    Icontains,
-    NotIcontains,
-    StartsWith,
-    NotStartsWith,
-    EndsWith,
-    NotEndsWith,
-    Regex,
-    NotRegex,
-    Gt,
-    Gte,
-    Lt,
-    Lte,
-    IsDateExact,
-    IsDateBefore,
-    IsDateAfter,
-    IsSet,
-    IsNotSet,
 }
 
 /// `log` (default; any other value too) or `resource`.
