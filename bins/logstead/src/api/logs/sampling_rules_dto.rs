@@ -184,7 +184,7 @@ fn notes(r: &Report) -> String {
     );
     if r.sampled {
         n.push_str(&format!(
-            " Sampled: {:.2}% of the {} records in the window, read evenly across it.",
+            " Sampled: {:.2}% of the {} records in the window, read in blocks in proportion to traffic and weighed by it.",
             100.0 * r.sample_fraction,
             r.rows_in_window
         ));
@@ -197,7 +197,7 @@ pub fn render_report(r: Report) -> SimulateResponse {
     let services: BTreeMap<String, ServiceTally> = r.per_service.clone();
     SimulateResponse {
         estimated_reduction_pct: r.estimated_reduction_pct(),
-        estimated_bytes_reduction_pct: pct(r.bytes.dropped, r.bytes.examined),
+        estimated_bytes_reduction_pct: r.estimated_bytes_reduction_pct(),
         notes: notes(&r),
         date_from: timefmt::format_iso_us(r.from_us),
         date_to: timefmt::format_iso_us(r.to_us),
