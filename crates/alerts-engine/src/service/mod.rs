@@ -18,7 +18,7 @@ use crate::repo::AlertRepo;
 pub use destinations::{CreatedDestination, DestinationInput};
 pub use error::{ServiceError, ServiceResult};
 pub use integrations::IntegrationInput;
-pub use simulate::{CountSource, SimulateInput, simulate};
+pub use simulate::{BucketGrid, CountSource, SimulateInput, simulate};
 pub use view::{AlertView, EventsPage, destination_groups, url_origin};
 
 /// Limits and switches the use cases apply.

@@ -4,6 +4,7 @@
 
 use logs_query::date_range::parse_date;
 use logs_query::{LogStore, RowFilter, StoreError};
+use serde::Deserialize;
 use serde_json::Value;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -18,41 +19,41 @@ const DEFAULT_DATE_FROM: &str = "-7d";
 /// The check cadence when the body names none.
 const DEFAULT_CADENCE_MINUTES: i64 = 5;
 
+/// `n` buckets of `step_us` microseconds from `start_us`: bucket `i` covers
+/// `[start_us + i*step_us, start_us + (i+1)*step_us)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BucketGrid {
+    pub start_us: i64,
+    pub step_us: i64,
+    pub n: usize,
+}
+
 /// Where simulate gets its numbers: counts of matching records per fixed-size bucket.
 /// A `dyn LogStore` is one; another service can answer from its own storage.
 pub trait CountSource {
-    /// `n` counts of `team_id`'s records matching `filter`, bucket `i` covering
-    /// `[start_us + i*step_us, start_us + (i+1)*step_us)`.
-    fn bucket_counts(
-        &self,
-        team_id: i64,
-        filter: &RowFilter,
-        start_us: i64,
-        step_us: i64,
-        n: usize,
-    ) -> Result<Vec<u64>, StoreError>;
+    /// The counts of `team`'s records matching `f`, one per bucket of `g`.
+    fn bucket_counts(&self, team: i64, f: &RowFilter, g: BucketGrid) -> Result<Vec<u64>, StoreError>;
 }
 
 impl CountSource for dyn LogStore {
-    fn bucket_counts(
-        &self,
-        team_id: i64,
-        filter: &RowFilter,
-        start_us: i64,
-        step_us: i64,
-        n: usize,
-    ) -> Result<Vec<u64>, StoreError> {
-        logs_query::aggregate::bucket_counts(self, team_id, filter, start_us, step_us, n)
+    fn bucket_counts(&self, team: i64, f: &RowFilter, g: BucketGrid) -> Result<Vec<u64>, StoreError> {
+        logs_query::aggregate::bucket_counts(self, team, f, g.start_us, g.step_us, g.n)
     }
 }
 
 /// The simulate body: the alert fields that matter, the cadence and how far back.
-#[derive(Debug, Clone, Default)]
+// Unknown fields are an error: a typo would otherwise simulate the defaults.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = SimulateBody))]
+#[serde(deny_unknown_fields)]
 pub struct SimulateInput {
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub filters: Option<Value>,
     pub threshold_count: Option<i64>,
+    /// `above` (default) or `below`.
     pub threshold_operator: Option<String>,
     pub window_minutes: Option<i64>,
+    /// The check cadence and bucket size, 1..60 and at most `window_minutes` (default 5).
     pub check_interval_minutes: Option<i64>,
     pub evaluation_periods: Option<i64>,
     pub datapoints_to_alarm: Option<i64>,
@@ -113,7 +114,7 @@ pub fn simulate<C: CountSource + ?Sized>(
     let first_us = micros(date_from).div_euclid(step_us) * step_us;
     let n = usize::try_from((micros(now) - first_us).div_euclid(step_us) + 1).unwrap_or(0);
     let filter = logs_query::parse_alert_filters(&filters)?.row_filter();
-    let counts = counts.bucket_counts(team_id, &filter, first_us, step_us, n)?;
+    let counts = counts.bucket_counts(team_id, &filter, BucketGrid { start_us: first_us, step_us, n })?;
     let first = OffsetDateTime::from_unix_timestamp_nanos(i128::from(first_us) * 1000)
         .map_err(|e| ServiceError::Counts(StoreError::Read(e.to_string())))?;
     Ok(replay(&rule, first, &counts))

@@ -6,8 +6,7 @@ use alerts_engine::config::ThresholdOperator;
 use alerts_engine::service::{self, SimulateInput};
 use alerts_engine::simulate::{SimBucket, SimulateResult};
 use alerts_engine::state::{AlertState, Notification};
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
@@ -17,41 +16,9 @@ use crate::error::{ApiError, ErrorBody, blocking};
 use crate::extract::{Body, RequestBody};
 use crate::state::AppState;
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SimulateBody {
-    #[schema(value_type = Object)]
-    pub filters: Option<Value>,
-    pub threshold_count: Option<i64>,
-    /// `above` (default) or `below`.
-    pub threshold_operator: Option<String>,
-    pub window_minutes: Option<i64>,
-    /// The check cadence and bucket size, 1..60 and at most `window_minutes` (default 5).
-    pub check_interval_minutes: Option<i64>,
-    pub evaluation_periods: Option<i64>,
-    pub datapoints_to_alarm: Option<i64>,
-    pub cooldown_minutes: Option<i64>,
-    /// ISO 8601 or relative (`-7d`), at most 30 days back.
-    pub date_from: Option<String>,
-}
-impl RequestBody for SimulateBody {
+// The body is the domain's `SimulateInput` (its schema is named `SimulateBody`).
+impl RequestBody for SimulateInput {
     const READ_ONLY: &'static [&'static str] = &["name", "enabled"];
-}
-
-impl From<SimulateBody> for SimulateInput {
-    fn from(b: SimulateBody) -> Self {
-        Self {
-            filters: b.filters,
-            threshold_count: b.threshold_count,
-            threshold_operator: b.threshold_operator,
-            window_minutes: b.window_minutes,
-            check_interval_minutes: b.check_interval_minutes,
-            evaluation_periods: b.evaluation_periods,
-            datapoints_to_alarm: b.datapoints_to_alarm,
-            cooldown_minutes: b.cooldown_minutes,
-            date_from: b.date_from,
-        }
-    }
 }
 
 /// One check of the replay.
@@ -105,7 +72,7 @@ impl From<SimulateResult> for SimulateResponse {
 }
 
 /// Buckets with the rolling count each check would have seen, its state and notification.
-#[utoipa::path(tag = "log alerts", params(("project_id" = String, Path)), request_body = SimulateBody,
+#[utoipa::path(tag = "log alerts", params(("project_id" = String, Path)), request_body = SimulateInput,
     responses((status = 200, body = SimulateResponse),
     (status = 400, body = ErrorBody)), security(("bearer" = ["logs:read"])))]
 #[post("/{project_id}/logs/alerts/simulate")]
@@ -113,10 +80,10 @@ pub async fn simulate(
     st: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<String>,
-    body: Body<SimulateBody>,
+    body: Body<SimulateInput>,
 ) -> Result<HttpResponse, ApiError> {
     let (p, _) = access(&st, auth, &id, READ).await?;
-    let (logs, now, input) = (st.logs.clone(), st.now(), SimulateInput::from(body.0));
+    let (logs, now, input) = (st.logs.clone(), st.now(), body.0);
     let result = blocking(move || service::simulate(&*logs, p.id.0, input, now)).await?;
     Ok(HttpResponse::Ok().json(SimulateResponse::from(result)))
 }
