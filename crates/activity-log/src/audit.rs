@@ -33,8 +33,8 @@ pub enum What {
 
 /// The entry, or None for an update that changed nothing (not recorded).
 pub fn entry(
-    author: Author,
-    place: Place,
+    author: impl Into<Author>,
+    place: impl Into<Place>,
     scope: &str,
     item_id: String,
     name: &str,
@@ -49,6 +49,7 @@ pub fn entry(
     if activity == "updated" && changes.is_empty() {
         return None;
     }
+    let (author, place) = (author.into(), place.into());
     let detail = Detail { name: Some(name.to_string()), changes, ..Detail::default() };
     Some(ActivityEntry {
         id: Uuid::now_v7(),

@@ -1,12 +1,10 @@
 //! Activity entries for platform mutations: snapshots of objects (secrets masked), and the
 //! entry of a change by an actor (built by `activity_log::audit`).
 
-use activity_log::ActivityEntry;
-use activity_log::audit::{self, Author};
-pub use activity_log::audit::{What, one};
+use activity_log::audit::Author;
+pub use activity_log::audit::{What, entry, one};
 use activity_log::diff::mask_secrets;
 use serde_json::{Value, json};
-use time::OffsetDateTime;
 
 use super::access::Actor;
 use crate::{Membership, OrgId, Organization, PersonalApiKey, Project, ProjectId, User};
@@ -36,17 +34,11 @@ impl Actor {
     }
 }
 
-/// The entry recording `what` by `actor` (see [`activity_log::audit::entry`]).
-pub fn entry(
-    actor: &Actor,
-    place: Place,
-    scope: &str,
-    item_id: String,
-    name: &str,
-    what: What,
-    now: OffsetDateTime,
-) -> Option<ActivityEntry> {
-    audit::entry(actor.author(), place.into(), scope, item_id, name, what, now)
+/// Lets `entry` take the actor itself.
+impl From<&Actor> for Author {
+    fn from(a: &Actor) -> Self {
+        a.author()
+    }
 }
 
 fn masked(mut v: Value) -> Value {
