@@ -22,19 +22,28 @@ pub struct SimulateRule {
     pub cooldown_minutes: u32,
 }
 
+/// One check of the replay.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = SimulateBucket))]
 pub struct SimBucket {
+    /// The check's time (the end of its bucket).
     #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub timestamp: OffsetDateTime,
+    /// The rolling count over `window_minutes` that the check saw.
     pub count: u64,
     pub threshold_breached: bool,
+    /// The state after the check.
     pub state: AlertState,
     pub notification: Notification,
+    /// Why the state or notification is what it is.
     pub reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = SimulateResponse))]
 pub struct SimulateResult {
+    /// Oldest first.
     pub buckets: Vec<SimBucket>,
     pub fire_count: usize,
     pub resolve_count: usize,
