@@ -156,6 +156,29 @@ pub struct Destination {
     pub created_by: Option<i64>,
 }
 
+impl Destination {
+    /// An enabled `firing` row of `dtype` with no type-specific fields yet and a nil id
+    /// (the store assigns it).
+    pub fn blank(team_id: i64, alert_id: Uuid, dtype: DestinationType, created_at: OffsetDateTime) -> Self {
+        Self {
+            id: Uuid::nil(),
+            group_id: Uuid::now_v7(),
+            team_id,
+            alert_id,
+            kind: NotifyKind::Firing,
+            dtype,
+            enabled: true,
+            slack_integration_id: None,
+            slack_channel_id: None,
+            slack_channel_name: None,
+            webhook_url: None,
+            signing_secret: None,
+            created_at,
+            created_by: None,
+        }
+    }
+}
+
 /// A Slack workspace connection holding a bot token (PostHog `Integration` of kind `slack`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Integration {

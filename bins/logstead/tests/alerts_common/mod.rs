@@ -225,22 +225,8 @@ pub fn errors_of(service: &str) -> AlertFilters {
 }
 
 fn destination(a: &Alert, group: Uuid, kind: NotifyKind, dtype: DestinationType) -> Destination {
-    Destination {
-        id: Uuid::now_v7(),
-        group_id: group,
-        team_id: a.team_id,
-        alert_id: a.id,
-        kind,
-        dtype,
-        enabled: true,
-        slack_integration_id: None,
-        slack_channel_id: None,
-        slack_channel_name: None,
-        webhook_url: None,
-        signing_secret: None,
-        created_at: OffsetDateTime::now_utc(),
-        created_by: None,
-    }
+    let blank = Destination::blank(a.team_id, a.id, dtype, OffsetDateTime::now_utc());
+    Destination { id: Uuid::now_v7(), group_id: group, kind, ..blank }
 }
 
 /// One webhook row per notification kind, sharing the signing secret.

@@ -81,20 +81,8 @@ impl<U: Clone> AlertService<U> {
         now: OffsetDateTime,
     ) -> ServiceResult<Destination> {
         let mut t = Destination {
-            id: Uuid::nil(),
-            group_id: Uuid::now_v7(),
-            team_id: caller.team,
-            alert_id,
-            kind: NotifyKind::Firing,
-            dtype,
-            enabled: true,
-            slack_integration_id: None,
-            slack_channel_id: None,
-            slack_channel_name: None,
-            webhook_url: None,
-            signing_secret: None,
-            created_at: now,
             created_by: Some(caller.author.user_id),
+            ..Destination::blank(caller.team, alert_id, dtype, now)
         };
         match dtype {
             DestinationType::Slack => {
