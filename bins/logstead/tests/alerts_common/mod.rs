@@ -12,10 +12,9 @@ use std::time::Duration as StdDuration;
 use alerts_engine::config::{AlertConfig, AlertFilters};
 use alerts_engine::repo::{Alert, Destination, DestinationType, NewIntegration, NotifyKind};
 use log_store::EmbeddedStore;
+use logs_query::testsuite::wrapped::Wrapped;
 use logs_query::timefmt::to_us;
-use logs_query::{
-    AttributeStatsRequest, CountCell, ListRequest, LogRecord, LogStore, ScanRequest, Severity, StoreError,
-};
+use logs_query::{LogRecord, Severity, StoreError};
 use logstead::config::AlertSettings;
 use logstead::state::{AppState, Clock, ServerSettings};
 use orgs::service::Bootstrap;
@@ -45,66 +44,13 @@ impl FakeClock {
     }
 }
 
-/// The embedded store, whose reads fail while `fail` is set (writes always work).
-pub struct Flaky {
-    pub inner: EmbeddedStore,
-    pub fail: AtomicBool,
-}
-
-impl Flaky {
-    fn check(&self) -> Result<(), StoreError> {
-        if self.fail.load(Ordering::SeqCst) { Err(StoreError::Read("disk on fire".into())) } else { Ok(()) }
-    }
-}
-
-impl LogStore for Flaky {
-    fn append(&self, team_id: i64, records: Vec<LogRecord>) -> Result<(), StoreError> {
-        self.inner.append(team_id, records)
-    }
-    fn list(&self, req: &ListRequest<'_>) -> Result<Vec<LogRecord>, StoreError> {
-        self.check()?;
-        self.inner.list(req)
-    }
-    fn scan(
-        &self,
-        req: &ScanRequest<'_>,
-        visit: &mut dyn FnMut(&LogRecord) -> bool,
-    ) -> Result<(), StoreError> {
-        self.check()?;
-        self.inner.scan(req, visit)
-    }
-    fn rollups(
-        &self,
-        team_id: i64,
-        from_us: i64,
-        to_us: i64,
-        visit: &mut dyn FnMut(&CountCell<'_>),
-    ) -> Result<(), StoreError> {
-        self.check()?;
-        self.inner.rollups(team_id, from_us, to_us, visit)
-    }
-    fn attribute_stats(
-        &self,
-        req: &AttributeStatsRequest<'_>,
-        visit: &mut dyn FnMut(&str, Option<&str>, u64),
-    ) -> Result<(), StoreError> {
-        self.check()?;
-        self.inner.attribute_stats(req, visit)
-    }
-    fn has_logs(&self, team_id: i64) -> Result<bool, StoreError> {
-        self.inner.has_logs(team_id)
-    }
-    fn checkpoint_us(&self) -> i64 {
-        self.inner.checkpoint_us()
-    }
-    fn drop_before(&self, team_id: i64, cutoff_us: i64) -> Result<u64, StoreError> {
-        self.inner.drop_before(team_id, cutoff_us)
-    }
-}
+/// The embedded store, whose reads fail while `Env::fail_reads` is on (writes always work).
+pub type Flaky = Wrapped<EmbeddedStore>;
 
 pub struct Env {
     pub state: AppState,
     pub store: Arc<Flaky>,
+    fail: Arc<AtomicBool>,
     pub clock: Arc<FakeClock>,
     pub boot: Bootstrap,
     pub team: i64,
@@ -130,7 +76,11 @@ pub fn env(backend: Backend, alerts: AlertSettings) -> Env {
     let db = TestDb::new(backend);
     let dir = std::env::temp_dir().join(format!("logstead-alerts-{}", Uuid::new_v4()));
     let (logs, _) = EmbeddedStore::open(&dir.join("logs")).unwrap();
-    let store = Arc::new(Flaky { inner: logs, fail: AtomicBool::new(false) });
+    let fail = Arc::new(AtomicBool::new(false));
+    let failing = Arc::clone(&fail);
+    let store = Arc::new(Wrapped::new(logs).before_read(move || {
+        if failing.load(Ordering::SeqCst) { Err(StoreError::Read("disk on fire".into())) } else { Ok(()) }
+    }));
     let clock = Arc::new(FakeClock(Mutex::new(base_time())));
     let settings = ServerSettings {
         jwt_secret: b"test-secret-test-secret-test-secret!".to_vec(),
@@ -144,7 +94,7 @@ pub fn env(backend: Backend, alerts: AlertSettings) -> Env {
     let state = AppState::new(db.pool.clone(), store.clone(), settings, clock.clone());
     let boot = orgs::service::bootstrap(&*state.repos, state.now()).unwrap().unwrap();
     let team = boot.project.id.0;
-    Env { state, store, clock, boot, team, _db: db, dir }
+    Env { state, store, fail, clock, boot, team, _db: db, dir }
 }
 
 pub fn record(team: i64, t: OffsetDateTime, service: &str, severity: Severity, body: &str) -> LogRecord {
@@ -185,7 +135,7 @@ pub fn ingest(env: &Env, service: &str, from: OffsetDateTime, span: Duration, n:
 impl Env {
     /// Makes every log store read fail (or work again).
     pub fn fail_reads(&self, fail: bool) {
-        self.store.fail.store(fail, Ordering::SeqCst);
+        self.fail.store(fail, Ordering::SeqCst);
     }
 }
 

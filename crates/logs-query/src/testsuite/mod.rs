@@ -17,6 +17,7 @@
 pub mod compare;
 pub mod data;
 pub mod read;
+pub mod wrapped;
 pub mod write;
 
 use crate::{LogRecord, LogStore};
