@@ -49,24 +49,20 @@ impl<S: LogStore> LogStore for Wrapped<S> {
         self.inner.list(req)
     }
 
-    fn scan(
-        &self,
-        req: &ScanRequest<'_>,
-        visit: &mut dyn FnMut(&LogRecord) -> bool,
-    ) -> Result<(), StoreError> {
+    fn scan(&self, r: &ScanRequest<'_>, v: &mut dyn FnMut(&LogRecord) -> bool) -> Result<(), StoreError> {
         (self.before_read)()?;
-        self.inner.scan(req, visit)
+        self.inner.scan(r, v)
     }
 
     fn rollups(
         &self,
-        team: i64,
+        t: i64,
         from: i64,
         to: i64,
-        visit: &mut dyn FnMut(&CountCell<'_>),
+        v: &mut dyn FnMut(&CountCell<'_>),
     ) -> Result<(), StoreError> {
         (self.before_read)()?;
-        self.inner.rollups(team, from, to, visit)
+        self.inner.rollups(t, from, to, v)
     }
 
     fn attribute_stats(
