@@ -2,6 +2,7 @@ use auth_scopes::{
     Access, Scope, ScopeGrant, ScopeObject, generate_key_id, generate_personal_key, mask_value, parse_scopes,
     secure_value,
 };
+use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::access::{Actor, current_org, current_project};
@@ -13,11 +14,19 @@ use crate::{OrgsError, PersonalApiKey, ProjectId, Repos};
 const READ: Scope = Scope::read(ScopeObject::PersonalApiKey);
 const WRITE: Scope = Scope::write(ScopeObject::PersonalApiKey);
 
-#[derive(Debug, Clone, Default)]
+/// A new personal API key: the body of `POST /personal_api_keys`.
+// Unknown fields are an error, as for every body.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = KeyCreateBody))]
+#[serde(deny_unknown_fields)]
 pub struct KeyInput {
+    #[serde(default)]
     pub label: String,
+    /// `*` or `<object>:<read|write>`; write implies read.
     pub scopes: Option<Vec<String>>,
+    /// Limit the key to these project ids.
     pub scoped_teams: Option<Vec<i64>>,
+    /// Limit the key to these organization UUIDs.
     pub scoped_organizations: Option<Vec<String>>,
 }
 

@@ -1,7 +1,5 @@
 use actix_web::{HttpResponse, delete, get, post, web};
 use orgs::service::{self, KeyInput};
-use serde::Deserialize;
-use utoipa::ToSchema;
 
 use crate::api::dto::PersonalApiKeyDto;
 use crate::auth::Authenticated;
@@ -9,19 +7,8 @@ use crate::error::{ApiError, ErrorBody, blocking};
 use crate::extract::{Body, RequestBody};
 use crate::state::AppState;
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct KeyCreateBody {
-    #[serde(default)]
-    pub label: String,
-    /// `*` or `<object>:<read|write>`; write implies read.
-    pub scopes: Option<Vec<String>>,
-    /// Limit the key to these project ids.
-    pub scoped_teams: Option<Vec<i64>>,
-    /// Limit the key to these organization UUIDs.
-    pub scoped_organizations: Option<Vec<String>>,
-}
-impl RequestBody for KeyCreateBody {
+// The body is the domain's `KeyInput` (schema `KeyCreateBody`).
+impl RequestBody for KeyInput {
     const READ_ONLY: &'static [&'static str] =
         &["id", "value", "mask_value", "created_at", "last_used_at", "last_rolled_at", "user_id"];
 }
@@ -37,23 +24,16 @@ pub async fn list(st: web::Data<AppState>, auth: Authenticated) -> Result<HttpRe
 }
 
 /// Creates a key; its `value` is in this response only.
-#[utoipa::path(tag = "personal api keys", request_body = KeyCreateBody,
+#[utoipa::path(tag = "personal api keys", request_body = KeyInput,
     responses((status = 201, body = PersonalApiKeyDto), (status = 400, body = ErrorBody)),
     security(("bearer" = ["personal_api_key:write"])))]
 #[post("/personal_api_keys")]
 pub async fn create(
     st: web::Data<AppState>,
     auth: Authenticated,
-    body: Body<KeyCreateBody>,
+    body: Body<KeyInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let b = body.0;
-    let input = KeyInput {
-        label: b.label,
-        scopes: b.scopes,
-        scoped_teams: b.scoped_teams,
-        scoped_organizations: b.scoped_organizations,
-    };
-    let (repos, now) = (st.repos.clone(), st.now());
+    let (repos, now, input) = (st.repos.clone(), st.now(), body.0);
     let created = blocking(move || service::create_key(&*repos, &auth.0, input, now)).await?;
     Ok(HttpResponse::Created().json(PersonalApiKeyDto::new(created.key, Some(created.value))))
 }
