@@ -13,6 +13,7 @@ use std::time::Instant;
 use alerts_engine::check;
 use alerts_engine::config::{AlertConfig, AlertFilters};
 use alerts_engine::repo::{Alert, Destination, DestinationType, NotifyKind};
+use bench_data::Rng;
 use log_store::EmbeddedStore;
 use logs_query::aggregate::bucket_counts;
 use logs_query::timefmt::to_us;
@@ -28,18 +29,6 @@ use uuid::Uuid;
 
 const SERVICES: u64 = 10;
 const SPAN_MINUTES: i64 = 180;
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // xorshift64*
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-}
 
 fn arg(name: &str, default: u64) -> u64 {
     let args: Vec<String> = std::env::args().collect();
@@ -199,7 +188,7 @@ fn main() {
     let secs = OffsetDateTime::now_utc().unix_timestamp();
     let tick_at = OffsetDateTime::from_unix_timestamp(secs - secs.rem_euclid(300) - 300).unwrap();
     let started = Instant::now();
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut rng = Rng::new(0x9e37_79b9_7f4a_7c15);
     let per_team = rows / teams.len() as u64;
     const BATCH: u64 = 50_000;
     for &team in &teams {

@@ -229,3 +229,27 @@ pub const FEATURE_FLAGS: [&str; 6] =
 pub const DB_SYSTEMS: [&str; 3] = ["postgresql", "redis", "elasticsearch"];
 pub const TENANTS: usize = 300;
 pub const USERS: usize = 20_000;
+
+/// xorshift64*: the benches' fixed traces, the same sequence for a seed on every run and
+/// platform, without a dependency.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// `seed` with its low bit set (xorshift never leaves zero).
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed | 1)
+    }
+
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}

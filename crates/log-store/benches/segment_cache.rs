@@ -96,29 +96,13 @@ impl Cache for Quick {
     }
 }
 
-/// xorshift64*: a fixed trace without a dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
 fn weight(k: &Key) -> u64 {
     (1 << 20) + (k.0.wrapping_mul(2_654_435_761) ^ k.1 as u64) % (3 << 20)
 }
 
 /// One query's batch reads, and whether it may evict.
 fn trace(seed: u64, queries: usize) -> Vec<(Vec<Key>, bool)> {
-    let mut rng = Rng(seed | 1);
+    let mut rng = bench_data::Rng::new(seed);
     (0..queries)
         .map(|_| {
             if rng.below(5) > 0 {

@@ -15,19 +15,16 @@ const ROUTES: &[&str] = bench_data::ROUTES.split_at(6).0;
 const SEVERITIES: [(i32, &str); 6] =
     [(1, "TRACE"), (5, "DEBUG"), (9, "INFO"), (13, "WARN"), (17, "ERROR"), (21, "FATAL")];
 
-pub struct Rng(u64);
+/// `bench_data::Rng` (the benches' shared xorshift64*) with the draws this data set uses.
+pub struct Rng(bench_data::Rng);
 
 impl Rng {
     pub fn new(seed: u64) -> Rng {
-        Rng(seed | 1)
+        Rng(bench_data::Rng::new(seed))
     }
 
     fn next(&mut self) -> u64 {
-        // xorshift64*
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        self.0.next()
     }
 
     fn below(&mut self, n: usize) -> usize {
