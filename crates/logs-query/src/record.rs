@@ -3,7 +3,7 @@
 use uuid::Uuid;
 
 /// Normalized severity. `Unknown` only comes from out-of-range OTLP severity numbers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = LogsSeverity, rename_all = "lowercase"))]
 pub enum Severity {
@@ -15,6 +15,7 @@ pub enum Severity {
     Fatal,
     // Never accepted in a query (`severityLevels`).
     #[cfg_attr(feature = "openapi", serde(skip))]
+    #[default]
     Unknown,
 }
 
@@ -55,7 +56,8 @@ impl Severity {
 
 /// A log record as stored. Times are microseconds since the Unix epoch (UTC). Attribute
 /// maps are sorted by key; values are the decoded strings users see (`api`, `123`, `true`).
-#[derive(Debug, Clone, PartialEq)]
+/// `Default`: a nil uuid, zeros and empty strings, severity `Unknown` (an empty record).
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogRecord {
     /// UUIDv7, set by the server at ingestion.
     pub uuid: Uuid,

@@ -110,13 +110,8 @@ pub fn record(team: i64, t: OffsetDateTime, service: &str, severity: Severity, b
         service_name: service.to_owned(),
         resource_attributes: vec![("service.name".into(), service.into())],
         resource_fingerprint: 7,
-        attributes: Vec::new(),
-        trace_id: [0; 16],
-        span_id: [0; 8],
-        trace_flags: 0,
-        instrumentation_scope: String::new(),
-        event_name: String::new(),
         bytes: u32::try_from(body.len()).unwrap(),
+        ..LogRecord::default()
     }
 }
 

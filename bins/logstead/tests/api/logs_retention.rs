@@ -19,13 +19,8 @@ fn record(team_id: i64, timestamp_us: i64, body: &str) -> LogRecord {
         service_name: "api".to_owned(),
         resource_attributes: vec![("service.name".to_owned(), "api".to_owned())],
         resource_fingerprint: 1,
-        attributes: Vec::new(),
-        trace_id: [0; 16],
-        span_id: [0; 8],
-        trace_flags: 0,
-        instrumentation_scope: String::new(),
-        event_name: String::new(),
         bytes: body.len() as u32,
+        ..LogRecord::default()
     }
 }
 

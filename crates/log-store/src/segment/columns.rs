@@ -276,39 +276,11 @@ impl<'a> Cols<'a> {
 
 /// A record [`Cols::fill`] overwrites row after row, with its scratch space. Use one per
 /// batch: it caches decoded resources by the batch's dictionary keys.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct Filled {
     pub(crate) record: LogRecord,
     packed: Vec<(String, String)>,
     resources: HashMap<i32, Vec<(String, String)>>,
     /// Resource dictionary key whose attributes `record` holds.
     resource_key: Option<i32>,
-}
-
-impl Default for Filled {
-    fn default() -> Self {
-        Self { record: empty_record(), packed: Vec::new(), resources: HashMap::new(), resource_key: None }
-    }
-}
-
-fn empty_record() -> LogRecord {
-    LogRecord {
-        uuid: Uuid::nil(),
-        team_id: 0,
-        timestamp_us: 0,
-        observed_timestamp_us: 0,
-        body: String::new(),
-        severity: Severity::Unknown,
-        severity_number: 0,
-        service_name: String::new(),
-        resource_attributes: Vec::new(),
-        resource_fingerprint: 0,
-        attributes: Vec::new(),
-        trace_id: [0; 16],
-        span_id: [0; 8],
-        trace_flags: 0,
-        instrumentation_scope: String::new(),
-        event_name: String::new(),
-        bytes: 0,
-    }
 }
