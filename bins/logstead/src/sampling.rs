@@ -89,22 +89,7 @@ impl Sampling {
                 return records;
             }
         };
-        let mut tally: HashMap<Uuid, RuleCounts> = HashMap::new();
-        records.retain(|r| {
-            let d = set.decide(r, &self.limiter, now_us);
-            if let Some(rule) = d.rule {
-                let c = tally.entry(rule).or_default();
-                let bytes = i64::from(r.bytes);
-                if d.keep {
-                    c.kept_records += 1;
-                    c.kept_bytes += bytes;
-                } else {
-                    c.dropped_records += 1;
-                    c.dropped_bytes += bytes;
-                }
-            }
-            d.keep
-        });
+        let tally = set.filter(&mut records, &self.limiter, now_us);
         self.record(team, &tally, now_us);
         records
     }

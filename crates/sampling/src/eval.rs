@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::config::{self, Action, AlwaysKeep, Kind, Predicate, RateLimit};
 use crate::model::SamplingRule;
+use crate::repo::RuleCounts;
 
 /// What the walk decided, and which rule decided it (`None`: no rule did; kept).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +71,25 @@ impl RuleSet {
 
     pub fn team_id(&self) -> i64 {
         self.team_id
+    }
+
+    /// Spec §4.4 over an ingest batch: keeps the records to store and returns, per rule
+    /// that decided something, the records and bytes it kept and dropped.
+    pub fn filter(
+        &self,
+        records: &mut Vec<LogRecord>,
+        limiter: &Limiter,
+        now_us: i64,
+    ) -> HashMap<Uuid, RuleCounts> {
+        let mut tally: HashMap<Uuid, RuleCounts> = HashMap::new();
+        records.retain(|r| {
+            let d = self.decide(r, limiter, now_us);
+            if let Some(rule) = d.rule {
+                tally.entry(rule).or_default().count(d.keep, i64::from(r.bytes));
+            }
+            d.keep
+        });
+        tally
     }
 
     /// Spec §4.4 for one record at `now_us` (the rate-limit buckets' clock).

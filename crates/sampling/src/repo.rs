@@ -47,6 +47,17 @@ impl RuleCounts {
         self.dropped_bytes += o.dropped_bytes;
     }
 
+    /// One record of `bytes` a rule kept or dropped.
+    pub fn count(&mut self, kept: bool, bytes: i64) {
+        if kept {
+            self.kept_records += 1;
+            self.kept_bytes += bytes;
+        } else {
+            self.dropped_records += 1;
+            self.dropped_bytes += bytes;
+        }
+    }
+
     pub fn is_zero(&self) -> bool {
         *self == RuleCounts::default()
     }

@@ -37,6 +37,19 @@ pub struct Tally {
     pub kept: u64,
 }
 
+impl Tally {
+    /// One examined row of weight `n`: dropped by the simulated rule, kept, or neither
+    /// (dropped by another rule).
+    fn count(&mut self, n: u64, by_this: bool, kept: bool) {
+        self.examined += n;
+        if by_this {
+            self.dropped += n;
+        } else if kept {
+            self.kept += n;
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ServiceTally {
     pub records: Tally,
@@ -138,23 +151,11 @@ pub fn run(
             wt.records_dropped += w;
             wt.bytes_dropped += w * size as f64;
         }
+        rep.records.count(1, by_this, d.keep);
+        rep.bytes.count(size, by_this, d.keep);
         let svc = rep.per_service.entry(r.service_name.clone()).or_default();
-        for (tally, n) in [(&mut rep.records, 1), (&mut rep.bytes, size)] {
-            tally.examined += n;
-            if by_this {
-                tally.dropped += n;
-            } else if d.keep {
-                tally.kept += n;
-            }
-        }
-        for (tally, n) in [(&mut svc.records, 1), (&mut svc.bytes, size)] {
-            tally.examined += n;
-            if by_this {
-                tally.dropped += n;
-            } else if d.keep {
-                tally.kept += n;
-            }
-        }
+        svc.records.count(1, by_this, d.keep);
+        svc.bytes.count(size, by_this, d.keep);
         if !d.keep && !by_this {
             rep.dropped_by_other_rules += 1;
         }
