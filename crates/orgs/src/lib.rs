@@ -4,6 +4,7 @@
 mod error;
 pub mod model;
 pub mod repo;
+pub mod roles;
 pub mod rules;
 pub mod service;
 pub mod slug;
@@ -11,3 +12,4 @@ pub mod slug;
 pub use error::OrgsError;
 pub use model::*;
 pub use repo::{KeyRepo, OrgRepo, ProjectRepo, Repos, UserRepo};
+pub use roles::{Role, RoleMembership, RoleRepo};

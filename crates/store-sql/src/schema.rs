@@ -260,6 +260,92 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    roles (id) {
+        id -> Text,
+        organization_id -> Text,
+        name -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    role_memberships (id) {
+        id -> Text,
+        role_id -> Text,
+        user_id -> BigInt,
+        joined_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    approval_policies (id) {
+        id -> Text,
+        organization_id -> Text,
+        team_id -> Nullable<BigInt>,
+        action_key -> Text,
+        conditions -> Text,
+        approver_config -> Text,
+        allow_self_approve -> Bool,
+        bypass_org_membership_levels -> Text,
+        bypass_roles -> Text,
+        expires_after_us -> BigInt,
+        enabled -> Bool,
+        created_by -> Nullable<BigInt>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    change_requests (id) {
+        id -> Text,
+        organization_id -> Text,
+        team_id -> Nullable<BigInt>,
+        policy_id -> Nullable<Text>,
+        action_key -> Text,
+        action_version -> Integer,
+        resource_type -> Text,
+        resource_id -> Nullable<Text>,
+        intent -> Text,
+        intent_display -> Text,
+        policy_snapshot -> Text,
+        validation_status -> Text,
+        validation_errors -> Nullable<Text>,
+        validated_at -> Nullable<BigInt>,
+        state -> Text,
+        created_by -> BigInt,
+        applied_by -> Nullable<BigInt>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+        expires_at -> BigInt,
+        applied_at -> Nullable<BigInt>,
+        apply_error -> Text,
+        result_data -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    change_request_votes (id) {
+        id -> Text,
+        change_request_id -> Text,
+        created_by -> BigInt,
+        decision -> Text,
+        reason -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    scheduled_jobs (name) {
+        name -> Text,
+        due_at -> BigInt,
+    }
+}
+
 diesel::joinable!(organization_memberships -> organizations (organization_id));
 diesel::joinable!(organization_memberships -> users (user_id));
 diesel::joinable!(projects -> organizations (organization_id));
@@ -273,6 +359,10 @@ diesel::joinable!(integrations -> projects (team_id));
 diesel::joinable!(logs_sampling_rules -> projects (team_id));
 diesel::joinable!(logs_sampling_rule_counters -> logs_sampling_rules (rule_id));
 diesel::joinable!(logs_views -> projects (team_id));
+diesel::joinable!(roles -> organizations (organization_id));
+diesel::joinable!(role_memberships -> roles (role_id));
+diesel::joinable!(role_memberships -> users (user_id));
+diesel::joinable!(change_request_votes -> change_requests (change_request_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -290,4 +380,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     logs_sampling_rules,
     logs_sampling_rule_counters,
     logs_views,
+    roles,
+    role_memberships,
+    approval_policies,
+    change_requests,
+    change_request_votes,
+    scheduled_jobs,
 );

@@ -270,6 +270,9 @@ fn schema_rs_parser_reads_every_table() {
         names,
         [
             "activity_log",
+            "approval_policies",
+            "change_request_votes",
+            "change_requests",
             "exports",
             "integrations",
             "logs_alert_deliveries",
@@ -283,6 +286,9 @@ fn schema_rs_parser_reads_every_table() {
             "organizations",
             "personal_api_keys",
             "projects",
+            "role_memberships",
+            "roles",
+            "scheduled_jobs",
             "users"
         ]
     );
