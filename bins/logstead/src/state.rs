@@ -63,6 +63,11 @@ pub struct AppState {
     pub explain: Arc<crate::explain::Explainer>,
     /// Sampling rules: the ingest filter (rule cache, token buckets) and per-rule counters.
     pub sampling: Arc<crate::sampling::Sampling>,
+    pub approvals: Arc<dyn approvals::ApprovalRepo>,
+    pub roles: Arc<dyn orgs::RoleRepo>,
+    /// Logstead's gated actions and their appliers (`crate::approvals`).
+    pub approval_registry: Arc<approvals::Registry>,
+    pub approval_settings: approvals::service::ApprovalSettings,
 }
 
 impl AppState {
@@ -83,6 +88,10 @@ impl AppState {
             exports: store.clone(),
             alerts: store.clone(),
             views: store.clone(),
+            approvals: store.clone(),
+            roles: store.clone(),
+            approval_registry: Arc::default(),
+            approval_settings: Default::default(),
             sql: store,
             logs,
             clock,
@@ -121,6 +130,44 @@ impl AppState {
     /// The saved-views use cases over `views` and the platform's users (built per request).
     pub fn views_service(&self) -> logs_views::service::LogsViewService<User> {
         logs_views::service::LogsViewService::new(self.views.clone(), Arc::new(OrgUsers(self.repos.clone())))
+    }
+}
+
+impl AppState {
+    /// The approvals use cases (and the gate of gated writes) over the platform's users,
+    /// levels and roles (built per request).
+    pub fn approval_service(&self) -> approvals::service::ApprovalService<User> {
+        approvals::service::ApprovalService {
+            repo: self.approvals.clone(),
+            directory: Arc::new(OrgDirectory { repos: self.repos.clone(), roles: self.roles.clone() }),
+            users: Arc::new(OrgUsers(self.repos.clone())),
+            registry: self.approval_registry.clone(),
+            settings: self.approval_settings,
+            render: Arc::new(crate::api::approvals::dto::render_request),
+        }
+    }
+}
+
+/// Membership levels and roles as the approvals use cases see them.
+struct OrgDirectory {
+    repos: Arc<dyn Repos>,
+    roles: Arc<dyn orgs::RoleRepo>,
+}
+
+impl approvals::Directory for OrgDirectory {
+    fn level(&self, org: uuid::Uuid, user: i64) -> Result<Option<i64>, DirectoryError> {
+        let m = self.repos.membership(orgs::OrgId(org), UserId(user))?;
+        Ok(m.map(|m| i64::from(m.level.as_i32())))
+    }
+    fn roles_of(&self, org: uuid::Uuid, user: i64) -> Result<Vec<uuid::Uuid>, DirectoryError> {
+        Ok(self.roles.roles_of(orgs::OrgId(org), UserId(user))?)
+    }
+    fn roles(&self, ids: &[uuid::Uuid]) -> Result<Vec<approvals::RoleInfo>, DirectoryError> {
+        let found = self.roles.roles_by_ids(ids)?;
+        Ok(found
+            .into_iter()
+            .map(|r| approvals::RoleInfo { id: r.id, organization_id: r.organization_id.0, name: r.name })
+            .collect())
     }
 }
 

@@ -3,9 +3,11 @@
 
 mod activity;
 mod alerts;
+mod approvals;
 pub mod db;
 mod error;
 mod exports;
+mod roles;
 mod rows;
 mod sampling;
 pub mod schema;

@@ -2,6 +2,7 @@
 //! `/api/environments`.
 
 pub mod alerts;
+pub mod approvals;
 pub mod dto;
 pub mod logs;
 pub mod platform;
