@@ -46,6 +46,10 @@ pub async fn serve(config: Config) -> Result<(), AnyError> {
     let mut state = AppState::new(pool, Arc::new(logs), settings, Arc::new(SystemClock));
     state.explain = Arc::new(crate::explain::Explainer::new(&config.explain));
     let state = AppState { identity_keys: Arc::new(config.logs.identity_keys.clone()), ..state };
+    let state = AppState {
+        approval_settings: approvals::service::ApprovalSettings { enabled: config.approvals.enabled },
+        ..state
+    };
     let repos = state.repos.clone();
     let now = state.now();
     if let Some(b) = actix_web::web::block(move || service::bootstrap(&*repos, now)).await?? {
@@ -56,6 +60,7 @@ pub async fn serve(config: Config) -> Result<(), AnyError> {
     actix_web::rt::spawn(crate::alerts::run_scheduler(state.clone()));
     actix_web::rt::spawn(crate::alerts::run_delivery(state.clone()));
     actix_web::rt::spawn(crate::sampling::run_flusher(state.clone()));
+    actix_web::rt::spawn(crate::approval_jobs::run(state.clone(), config.approvals.job_every_secs));
     let server = actix_web::HttpServer::new(move || app::build(state.clone()))
         .workers(config.workers)
         .bind(config.bind)?;

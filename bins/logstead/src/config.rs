@@ -9,7 +9,9 @@ use serde::Deserialize;
 
 use crate::cli::ConfigArgs;
 
+mod approvals;
 mod logs;
+pub use approvals::ApprovalsSettings;
 pub use logs::LogsSettings;
 
 const SECRET_FILE: &str = "jwt-secret";
@@ -36,6 +38,7 @@ struct FileConfig {
     allow_http_webhooks: Option<bool>,
     logs: Option<logs::LogsFile>,
     explain: Option<crate::explain::ExplainFile>,
+    approvals: Option<approvals::ApprovalsFile>,
 }
 
 #[derive(Debug, Clone)]
@@ -56,6 +59,8 @@ pub struct Config {
     pub logs: LogsSettings,
     /// explainLogWithAI's provider (`[explain]`, `LOGSTEAD_EXPLAIN_*`).
     pub explain: crate::explain::ExplainSettings,
+    /// `[approvals]`: the gate's availability switch and the jobs' period.
+    pub approvals: ApprovalsSettings,
 }
 
 /// Log alert scheduling and notification delivery.
@@ -163,6 +168,8 @@ impl Config {
                 std::env::var(k).ok()
             })
             .map_err(ConfigError::Invalid)?,
+            approvals: ApprovalsSettings::resolve(file.approvals.unwrap_or_default(), &|k| std::env::var(k).ok())
+                .map_err(ConfigError::Invalid)?,
         };
         config.validate()?;
         Ok(config)

@@ -3,6 +3,7 @@
 
 pub mod alerts;
 pub mod api;
+pub mod approval_jobs;
 pub mod app;
 pub mod auth;
 pub mod cli;
@@ -11,6 +12,7 @@ pub mod config;
 pub mod error;
 pub mod explain;
 pub mod extract;
+pub mod gates;
 pub mod metrics;
 pub mod pagination;
 pub mod retention;

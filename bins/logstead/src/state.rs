@@ -82,7 +82,7 @@ impl AppState {
         let refresh = sampling::cache::DEFAULT_REFRESH_US;
         let sampling =
             Arc::new(crate::sampling::Sampling::new(store.clone(), refresh, Some(metrics.registry())));
-        Self {
+        let mut st = Self {
             repos: store.clone(),
             activity: store.clone(),
             exports: store.clone(),
@@ -100,7 +100,19 @@ impl AppState {
             sampling,
             identity_keys: Arc::default(),
             explain: Arc::default(),
-        }
+        };
+        st.approval_registry = Arc::new(crate::gates::registry(&st));
+        st
+    }
+
+    /// The approvals gate gated writes ask (None when approvals are switched off).
+    pub fn gate(&self) -> Option<Arc<dyn approvals::Gate>> {
+        self.approval_settings.enabled.then(|| Arc::new(self.approval_service()) as Arc<dyn approvals::Gate>)
+    }
+
+    /// The sampling-rules use cases, gated.
+    pub fn sampling_service(&self) -> sampling::service::SamplingService {
+        self.sampling.service().with_gate(self.gate())
     }
 
     pub fn now(&self) -> OffsetDateTime {
@@ -122,6 +134,7 @@ impl AppState {
                 max_alerts_per_project: self.settings.alerts.max_alerts_per_project,
                 allow_http_webhooks: self.settings.alerts.allow_http_webhooks,
             },
+            gate: self.gate(),
         }
     }
 }

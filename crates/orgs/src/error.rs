@@ -31,6 +31,9 @@ pub enum OrgsError {
     EmailTaken,
     #[error("This user is already a member of the organization.")]
     AlreadyMember,
+    /// The approvals gate stopped the write (a change request, a policy conflict, ...).
+    #[error("the change needs approval")]
+    Gated(Box<approvals::Gated>),
     /// The database failed; the detail is logged, never shown.
     #[error("storage failure: {0}")]
     Storage(String),

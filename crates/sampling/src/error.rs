@@ -14,6 +14,9 @@ pub enum SamplingError {
     Conflict,
     #[error("storage failure: {0}")]
     Storage(String),
+    /// The approvals gate stopped the write (a change request, a policy conflict, ...).
+    #[error("the change needs approval")]
+    Gated(Box<approvals::Gated>),
     /// The log store could not be read (simulate).
     #[error(transparent)]
     Logs(#[from] logs_query::StoreError),

@@ -5,9 +5,11 @@
 use std::sync::Arc;
 
 use activity_log::audit::What;
+use approvals::{Gate, Op, Proposal, Who};
 use logs_query::LogStore;
 use logs_query::date_range::DateRange;
 use serde::Deserialize;
+use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -50,9 +52,36 @@ pub struct SimulateInput {
     pub date_to: Option<String>,
 }
 
+/// The approvals resource type of sampling rules (`approvals::actions`).
+pub const RESOURCE_TYPE: &str = "logs_sampling_rule";
+
 #[derive(Clone)]
 pub struct SamplingService {
     pub repo: Arc<dyn SamplingRuleRepo>,
+    /// Asked before every create, update and delete (None: no approvals, e.g. when a
+    /// change request is applied).
+    pub gate: Option<Arc<dyn Gate>>,
+}
+
+/// A rule write as the approvals gate sees it.
+fn proposal(op: Op, before: Option<&SamplingRule>, after: Option<&SamplingRule>, request: &RuleInput) -> Proposal {
+    let rule = after.or(before);
+    let method = match op {
+        Op::Create => "POST",
+        Op::Update => "PATCH",
+        Op::Delete => "DELETE",
+    };
+    Proposal {
+        resource_type: RESOURCE_TYPE.to_string(),
+        op,
+        resource_id: before.map(|r| r.id.to_string()),
+        resource_name: rule.map(|r| r.name.clone()).unwrap_or_default(),
+        before: before.map(SamplingRule::snapshot),
+        after: after.map(SamplingRule::snapshot),
+        request: serde_json::to_value(request).unwrap_or_default(),
+        http_method: method.to_string(),
+        preconditions: before.map_or(json!({}), |r| json!({"version": r.version})),
+    }
 }
 
 fn since_24h(now: OffsetDateTime) -> i64 {
@@ -66,7 +95,26 @@ fn us(t: OffsetDateTime) -> i64 {
 
 impl SamplingService {
     pub fn new(repo: Arc<dyn SamplingRuleRepo>) -> Self {
-        Self { repo }
+        Self { repo, gate: None }
+    }
+
+    pub fn with_gate(self, gate: Option<Arc<dyn Gate>>) -> Self {
+        Self { gate, ..self }
+    }
+
+    /// The approvals gate (§4.5 of platform.md), after the write's own validation.
+    fn check_gate(&self, caller: &Caller, mut p: Proposal, put: bool, now: OffsetDateTime) -> Result<()> {
+        let (Some(gate), Some(org)) = (&self.gate, caller.org) else { return Ok(()) };
+        if put {
+            p.http_method = "PUT".to_string();
+        }
+        let who = Who { org, team: Some(caller.team), author: caller.author };
+        gate.check(&who, &p, now).map_err(|g| SamplingError::Gated(Box::new(g)))
+    }
+
+    /// The stored rule `id` of the team (for appliers and staleness checks).
+    pub fn rule(&self, team: i64, id: Uuid) -> Result<Option<SamplingRule>> {
+        self.repo.get(team, id)
     }
 
     fn views(&self, team: i64, rules: Vec<SamplingRule>, now: OffsetDateTime) -> Result<Vec<RuleView>> {
@@ -103,6 +151,7 @@ impl SamplingService {
             now,
         };
         let rule = validate::apply(None, input, Mode::Create, ctx)?;
+        self.check_gate(caller, proposal(Op::Create, None, Some(&rule), input), false, now)?;
         let audit = caller.audit(
             ACTIVITY_SCOPE,
             rule.id.to_string(),
@@ -132,6 +181,8 @@ impl SamplingService {
             let ctx =
                 Ctx { team_id: caller.team, author: None, new_id: id, next_priority: cur.priority, now };
             let next = validate::apply(Some(&cur), input, mode, ctx)?;
+            let p = proposal(Op::Update, Some(&cur), Some(&next), input);
+            self.check_gate(caller, p, mode == Mode::Full, now)?;
             let audit = caller.audit(
                 ACTIVITY_SCOPE,
                 next.id.to_string(),
@@ -150,6 +201,7 @@ impl SamplingService {
 
     pub fn delete(&self, caller: &Caller, id: Uuid, now: OffsetDateTime) -> Result<()> {
         let cur = self.current(caller.team, id)?;
+        self.check_gate(caller, proposal(Op::Delete, Some(&cur), None, &RuleInput::default()), false, now)?;
         let audit =
             caller.audit(ACTIVITY_SCOPE, cur.id.to_string(), &cur.name, What::Deleted(cur.snapshot()), now);
         self.repo.delete(caller.team, id, &audit)

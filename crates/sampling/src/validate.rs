@@ -1,6 +1,6 @@
 //! Create / PUT / PATCH bodies (spec §4.1–4.3): defaults, field checks, per-type config.
 
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -11,23 +11,25 @@ use crate::model::{RuleType, SamplingRule};
 
 /// The writable fields of a request body. `None` = absent; for nullable fields
 /// `Some(None)` = explicit null. Read-only fields are ignored, as DRF does.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+/// Serializes back to the body as sent (absent fields skipped, nulls kept): what a change
+/// request stores and replays at apply.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct RuleInput {
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     pub name: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     pub enabled: Option<Option<bool>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     pub priority: Option<Option<i64>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     pub rule_type: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     pub scope_service: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     pub scope_path_pattern: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     pub scope_attribute_filters: Option<Option<Value>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     pub config: Option<Option<Value>>,
 }
 

@@ -117,12 +117,17 @@ impl<U: Clone> AlertService<U> {
         now: OffsetDateTime,
     ) -> ServiceResult<AlertView<U>> {
         check_filters(input.filters.as_ref().and_then(Option::as_ref))?;
-        self.edit_with_retry(caller, id, now, &|cur| Ok(edit::update(cur, input, mode, now, Uuid::now_v7())?))
+        self.edit_with_retry(caller, id, now, &|cur| {
+            let e = edit::update(cur, input, mode, now, Uuid::now_v7())?;
+            self.check_gate(caller, cur, Some(&e.alert), Some((input, mode)), now)?;
+            Ok(e)
+        })
     }
 
     /// Deletes the alert with its events, destinations and queued notifications.
     pub fn delete(&self, caller: &Caller, id: Uuid, now: OffsetDateTime) -> ServiceResult<()> {
         let cur = self.current(caller.team, id)?;
+        self.check_gate(caller, &cur, None, None, now)?;
         let what = What::Deleted(edit::snapshot(&cur));
         let audit = caller.audit(ACTIVITY_SCOPE, id.to_string(), &cur.config.name, what, now);
         Ok(self.repo.delete_alert(caller.team, id, &audit)?)

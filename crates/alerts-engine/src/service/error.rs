@@ -23,6 +23,9 @@ pub enum ServiceError {
     /// The log store could not count (simulate).
     #[error(transparent)]
     Counts(#[from] StoreError),
+    /// The approvals gate stopped the write (a change request, a policy conflict, ...).
+    #[error("the change needs approval")]
+    Gated(Box<approvals::Gated>),
     #[error("user directory failed: {0}")]
     Directory(DirectoryError),
 }

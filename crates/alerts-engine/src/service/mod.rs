@@ -5,6 +5,7 @@
 mod alerts;
 mod destinations;
 mod error;
+mod gate;
 mod integrations;
 mod simulate;
 mod view;
@@ -17,6 +18,7 @@ use crate::repo::AlertRepo;
 
 pub use destinations::{CreatedDestination, DestinationInput};
 pub use error::{ServiceError, ServiceResult};
+pub use gate::{RESOURCE_TYPE, preconditions};
 pub use integrations::IntegrationInput;
 pub use simulate::{BucketGrid, CountSource, SimulateInput, simulate};
 pub use view::{AlertView, EventsPage, destination_groups, url_origin};
@@ -34,10 +36,18 @@ pub struct AlertService<U> {
     pub repo: Arc<dyn AlertRepo>,
     pub users: Arc<dyn Users<User = U>>,
     pub settings: AlertSettings,
+    /// Asked before updates and deletes (None: no approvals, e.g. when a change request
+    /// is applied).
+    pub gate: Option<Arc<dyn approvals::Gate>>,
 }
 
 impl<U> Clone for AlertService<U> {
     fn clone(&self) -> Self {
-        Self { repo: self.repo.clone(), users: self.users.clone(), settings: self.settings }
+        Self {
+            repo: self.repo.clone(),
+            users: self.users.clone(),
+            settings: self.settings,
+            gate: self.gate.clone(),
+        }
     }
 }

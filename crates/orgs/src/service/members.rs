@@ -1,4 +1,6 @@
+use approvals::{Gate, Op, Proposal, Who};
 use auth_scopes::{Scope, ScopeObject, hash_password};
+use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -100,8 +102,13 @@ fn target_membership(repo: &dyn Repos, org: crate::OrgId, user: Uuid) -> Result<
     Ok((ms, user))
 }
 
+/// The approvals resource type of organization members (`approvals::actions`).
+pub const MEMBER_RESOURCE: &str = "organization_member";
+
+/// `gate` (the approvals gate) is asked after the level rules.
 pub fn set_member_level(
     repo: &dyn Repos,
+    gate: Option<&dyn Gate>,
     actor: &Actor,
     org: OrgRef,
     user: Uuid,
@@ -112,6 +119,24 @@ pub fn set_member_level(
     let (target, target_user) = target_membership(repo, o.id, user)?;
     check_level_change(actor.user.id, m.level, target.user_id, target.level, level)?;
     let after = Membership { level, updated_at: now, ..target.clone() };
+    if let Some(gate) = gate {
+        let snapshot = |ms: &Membership| {
+            json!({"level": ms.level.as_i32(), "email": target_user.email, "user_uuid": target_user.uuid})
+        };
+        let proposal = Proposal {
+            resource_type: MEMBER_RESOURCE.to_string(),
+            op: Op::Update,
+            resource_id: Some(target_user.uuid.to_string()),
+            resource_name: target_user.email.clone(),
+            before: Some(snapshot(&target)),
+            after: Some(snapshot(&after)),
+            request: json!({"level": level.as_i32()}),
+            http_method: "PATCH".to_string(),
+            preconditions: json!({"level": target.level.as_i32()}),
+        };
+        let who = Who { org: o.id.0, team: None, author: actor.author() };
+        gate.check(&who, &proposal, now).map_err(|g| OrgsError::Gated(Box::new(g)))?;
+    }
     let place = Place { org: Some(o.id), team: None };
     let what =
         What::Updated(audit::membership(&target, &target_user), audit::membership(&after, &target_user));

@@ -1,4 +1,6 @@
+use approvals::{Gate, Op, Proposal, Who};
 use auth_scopes::{Scope, ScopeObject, generate_project_token};
+use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -9,7 +11,7 @@ use crate::repo::Result;
 use crate::rules::{
     MAX_PROJECT_NAME, require_admin, validate_name, validate_retention_days, validate_timezone,
 };
-use crate::{NewProject, Page, PageReq, Project, ProjectId, Repos};
+use crate::{NewProject, OrgsError, Page, PageReq, Project, ProjectId, Repos};
 
 const READ: Scope = Scope::read(ScopeObject::Project);
 const WRITE: Scope = Scope::write(ScopeObject::Project);
@@ -99,8 +101,13 @@ fn save(
     repo.update_project(after, &log)
 }
 
+/// The approvals resource type of projects (`approvals::actions`).
+pub const PROJECT_RESOURCE: &str = "project";
+
+/// PATCH of a project; `gate` (the approvals gate) is asked after validation.
 pub fn update_project(
     repo: &dyn Repos,
+    gate: Option<&dyn Gate>,
     actor: &Actor,
     project: ProjectRef,
     patch: ProjectPatch,
@@ -109,16 +116,36 @@ pub fn update_project(
     let (before, m) = project_access(repo, actor, project, WRITE)?;
     require_admin(m.level)?;
     let mut p = before.clone();
+    let mut request = serde_json::Map::new();
     if let Some(name) = patch.name {
         p.name = validate_name("name", &name, MAX_PROJECT_NAME)?;
+        request.insert("name".into(), json!(p.name));
     }
     if let Some(tz) = patch.timezone {
         p.timezone = validate_timezone(&tz)?;
+        request.insert("timezone".into(), json!(p.timezone));
     }
     if let Some(days) = patch.retention_days {
         p.retention_days = validate_retention_days(days)?;
+        request.insert("retention_days".into(), json!(days));
     }
     p.updated_at = now;
+    if let Some(gate) = gate {
+        let snapshot = |p: &Project| json!({"name": p.name, "timezone": p.timezone, "retention_days": p.retention_days});
+        let proposal = Proposal {
+            resource_type: PROJECT_RESOURCE.to_string(),
+            op: Op::Update,
+            resource_id: Some(before.id.0.to_string()),
+            resource_name: before.name.clone(),
+            before: Some(snapshot(&before)),
+            after: Some(snapshot(&p)),
+            request: request.into(),
+            http_method: "PATCH".to_string(),
+            preconditions: json!({"retention_days": before.retention_days}),
+        };
+        let who = Who { org: before.organization_id.0, team: Some(before.id.0), author: actor.author() };
+        gate.check(&who, &proposal, now).map_err(|g| OrgsError::Gated(Box::new(g)))?;
+    }
     save(repo, actor, &before, &p, now)
 }
 

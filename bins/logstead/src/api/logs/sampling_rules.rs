@@ -85,7 +85,7 @@ pub async fn create(
     body: Body<RuleInput>,
 ) -> Result<HttpResponse, ApiError> {
     let c = access(&st, auth, &id, WRITE).await?;
-    let (svc, now) = (st.sampling.service(), st.now());
+    let (svc, now) = (st.sampling_service(), st.now());
     let view = blocking(move || svc.create(&c, &body.0, now)).await?;
     Ok(HttpResponse::Created().json(render(view)))
 }
@@ -102,7 +102,7 @@ pub async fn reorder(
     body: Body<ReorderInput>,
 ) -> Result<HttpResponse, ApiError> {
     let c = access(&st, auth, &id, WRITE).await?;
-    let (svc, now) = (st.sampling.service(), st.now());
+    let (svc, now) = (st.sampling_service(), st.now());
     let views = blocking(move || svc.reorder(&c, &body.0, now)).await?;
     Ok(HttpResponse::Ok().json(views.into_iter().map(render).collect::<Vec<_>>()))
 }
@@ -139,7 +139,7 @@ async fn write(
     let (pid, raw) = path;
     let c = access(&st, auth, &pid, WRITE).await?;
     let rid = rule_id(&raw)?;
-    let (svc, now) = (st.sampling.service(), st.now());
+    let (svc, now) = (st.sampling_service(), st.now());
     let view = blocking(move || svc.update(&c, rid, &input, mode, now)).await?;
     Ok(HttpResponse::Ok().json(render(view)))
 }
@@ -183,7 +183,7 @@ pub async fn destroy(
     let (pid, raw) = path.into_inner();
     let c = access(&st, auth, &pid, WRITE).await?;
     let rid = rule_id(&raw)?;
-    let (svc, now) = (st.sampling.service(), st.now());
+    let (svc, now) = (st.sampling_service(), st.now());
     blocking(move || svc.delete(&c, rid, now)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -203,7 +203,7 @@ pub async fn simulate(
     let (pid, raw) = path.into_inner();
     let c = access(&st, auth, &pid, WRITE).await?;
     let rid = rule_id(&raw)?;
-    let (svc, logs, now) = (st.sampling.service(), st.logs.clone(), st.now());
+    let (svc, logs, now) = (st.sampling_service(), st.logs.clone(), st.now());
     let report = blocking(move || svc.simulate(c.team, rid, &body.0, &*logs, DEFAULT_MAX_ROWS, now)).await?;
     Ok(HttpResponse::Ok().json(render_report(report)))
 }

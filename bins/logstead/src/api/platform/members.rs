@@ -98,9 +98,11 @@ pub async fn update(
     body: Body<MemberUpdateBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (org, user) = (org_ref(&path.0)?, user_uuid(&path.1)?);
-    let (new_level, repos, now) = (level(body.0.level)?, st.repos.clone(), st.now());
-    let updated =
-        blocking(move || service::set_member_level(&*repos, &auth.0, org, user, new_level, now)).await?;
+    let (new_level, repos, gate, now) = (level(body.0.level)?, st.repos.clone(), st.gate(), st.now());
+    let updated = blocking(move || {
+        service::set_member_level(&*repos, gate.as_deref(), &auth.0, org, user, new_level, now)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(MemberDto::from(updated)))
 }
 

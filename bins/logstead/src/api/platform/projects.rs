@@ -141,8 +141,9 @@ pub async fn partial_update(
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let patch = ProjectPatch { name: b.name, timezone: b.timezone, retention_days: b.retention_days };
-    let (project, repos, now) = (project_ref(&id)?, st.repos.clone(), st.now());
-    let p = blocking(move || service::update_project(&*repos, &auth.0, project, patch, now)).await?;
+    let (project, repos, gate, now) = (project_ref(&id)?, st.repos.clone(), st.gate(), st.now());
+    let p =
+        blocking(move || service::update_project(&*repos, gate.as_deref(), &auth.0, project, patch, now)).await?;
     Ok(HttpResponse::Ok().json(ProjectDto::from(p)))
 }
 
