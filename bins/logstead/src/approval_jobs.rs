@@ -25,7 +25,9 @@ pub async fn run(state: AppState, every_secs: u64) {
         let s = state.clone();
         match actix_web::web::block(move || tick(&s, every)).await {
             Ok(Ok((0, 0))) => {}
-            Ok(Ok((expired, stale))) => tracing::info!(expired, stale, "change requests expired / marked stale"),
+            Ok(Ok((expired, stale))) => {
+                tracing::info!(expired, stale, "change requests expired / marked stale")
+            }
             Ok(Err(e)) => tracing::warn!(error = %e, "change-request jobs"),
             Err(e) => tracing::warn!(error = %e, "change-request jobs task"),
         }

@@ -64,7 +64,12 @@ pub struct SamplingService {
 }
 
 /// A rule write as the approvals gate sees it.
-fn proposal(op: Op, before: Option<&SamplingRule>, after: Option<&SamplingRule>, request: &RuleInput) -> Proposal {
+fn proposal(
+    op: Op,
+    before: Option<&SamplingRule>,
+    after: Option<&SamplingRule>,
+    request: &RuleInput,
+) -> Proposal {
     let rule = after.or(before);
     let method = match op {
         Op::Create => "POST",

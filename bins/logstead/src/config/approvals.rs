@@ -32,7 +32,9 @@ impl ApprovalsSettings {
             None => file.enabled.unwrap_or(d.enabled),
             Some("true" | "1") => true,
             Some("false" | "0") => false,
-            Some(other) => return Err(format!("LOGSTEAD_APPROVALS_ENABLED must be true or false, not {other:?}")),
+            Some(other) => {
+                return Err(format!("LOGSTEAD_APPROVALS_ENABLED must be true or false, not {other:?}"));
+            }
         };
         let job_every_secs = file.job_every_secs.unwrap_or(d.job_every_secs);
         if !(1..=86_400).contains(&job_every_secs) {
@@ -49,7 +51,10 @@ mod tests {
     #[test]
     fn on_by_default_and_switchable() {
         let none = |_: &str| None;
-        assert_eq!(ApprovalsSettings::resolve(ApprovalsFile::default(), &none), Ok(ApprovalsSettings::default()));
+        assert_eq!(
+            ApprovalsSettings::resolve(ApprovalsFile::default(), &none),
+            Ok(ApprovalsSettings::default())
+        );
         let file = ApprovalsFile { enabled: Some(false), job_every_secs: Some(60) };
         let s = ApprovalsSettings::resolve(file, &none).unwrap_or_default();
         assert_eq!((s.enabled, s.job_every_secs), (false, 60));

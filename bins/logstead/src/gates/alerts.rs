@@ -5,7 +5,7 @@
 use alerts_engine::edit::{AlertInput, Mode};
 use alerts_engine::repo::{Alert, AlertRepoError};
 use alerts_engine::service::{AlertService, ServiceError, SimulateInput, simulate};
-use approvals::{Applied, ApplyError, Applier, ChangeRequest};
+use approvals::{Applied, Applier, ApplyError, ChangeRequest};
 use orgs::User;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -19,7 +19,9 @@ pub struct AlertApplier {
 
 fn failed(e: ServiceError) -> ApplyError {
     match e {
-        ServiceError::Repo(AlertRepoError::NotFound) => ApplyError::Precondition("Alert no longer exists".into()),
+        ServiceError::Repo(AlertRepoError::NotFound) => {
+            ApplyError::Precondition("Alert no longer exists".into())
+        }
         ServiceError::Config(_) | ServiceError::Invalid { .. } | ServiceError::Filters(_) => {
             ApplyError::Validation(e.to_string())
         }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use approvals::{Applied, ApplyError, Applier, ChangeRequest};
+use approvals::{Applied, Applier, ApplyError, ChangeRequest};
 use orgs::service::{OrgRef, set_member_level};
 use orgs::{Level, OrgId, OrgsError, Repos};
 use serde_json::{Value, json};

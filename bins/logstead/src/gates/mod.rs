@@ -21,7 +21,10 @@ use crate::state::AppState;
 /// Logstead's eight gated actions over the state's stores.
 pub fn registry(st: &AppState) -> Registry {
     logstead(LogsteadAppliers {
-        sampling_rule: Arc::new(sampling::RuleApplier { repo: st.sampling.repo.clone(), logs: st.logs.clone() }),
+        sampling_rule: Arc::new(sampling::RuleApplier {
+            repo: st.sampling.repo.clone(),
+            logs: st.logs.clone(),
+        }),
         alert: Arc::new(alerts::AlertApplier { state: st.clone() }),
         project: Arc::new(projects::ProjectApplier { repos: st.repos.clone(), logs: st.logs.clone() }),
         member: Arc::new(members::MemberApplier { repos: st.repos.clone() }),

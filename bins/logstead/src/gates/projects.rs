@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use approvals::{Applied, ApplyError, Applier, ChangeRequest};
+use approvals::{Applied, Applier, ApplyError, ChangeRequest};
 use logs_query::LogStore;
 use orgs::service::{Actor, ProjectPatch, ProjectRef, update_project};
 use orgs::{OrgsError, ProjectId, Repos, UserId};
@@ -56,11 +56,17 @@ impl Applier for ProjectApplier {
         let patch = ProjectPatch {
             name: text("name"),
             timezone: text("timezone"),
-            retention_days: body.get("retention_days").and_then(Value::as_i64).and_then(|d| i32::try_from(d).ok()),
+            retention_days: body
+                .get("retention_days")
+                .and_then(Value::as_i64)
+                .and_then(|d| i32::try_from(d).ok()),
         };
         let actor = requester_actor(&*self.repos, cr)?;
         let p = update_project(&*self.repos, None, &actor, ProjectRef::Id(id), patch, now).map_err(failed)?;
-        Ok(Applied { resource_id: json!(p.id.0), resource_version: json!({"retention_days": p.retention_days}) })
+        Ok(Applied {
+            resource_id: json!(p.id.0),
+            resource_version: json!({"retention_days": p.retention_days}),
+        })
     }
 
     fn preconditions(&self, cr: &ChangeRequest) -> Result<Option<Value>, String> {

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use approvals::{Applied, ApplyError, Applier, ChangeRequest};
+use approvals::{Applied, Applier, ApplyError, ChangeRequest};
 use logs_query::LogStore;
 use sampling::service::{SamplingService, SimulateInput};
 use sampling::simulate::{self, DEFAULT_MAX_ROWS, Report};
@@ -64,7 +64,13 @@ impl RuleApplier {
                 self.service().simulate(team, id, &input, &*self.logs, DEFAULT_MAX_ROWS, now)?
             }
             Err(_) => {
-                let ctx = Ctx { team_id: team, author: None, new_id: uuid::Uuid::nil(), next_priority: i64::MAX, now };
+                let ctx = Ctx {
+                    team_id: team,
+                    author: None,
+                    new_id: uuid::Uuid::nil(),
+                    next_priority: i64::MAX,
+                    now,
+                };
                 let rule = validate::apply(None, &draft, Mode::Create, ctx)?;
                 let to = logs_query::timefmt::to_us(now);
                 let from = to - 24 * 3_600_000_000;
@@ -84,11 +90,15 @@ impl Applier for RuleApplier {
         if method == "POST" {
             let input: RuleInput = request_body(cr)?;
             let view = svc.create(&caller, &input, now).map_err(failed)?;
-            return Ok(Applied { resource_id: json!(view.rule.id), resource_version: json!(view.rule.version) });
+            return Ok(Applied {
+                resource_id: json!(view.rule.id),
+                resource_version: json!(view.rule.version),
+            });
         }
         let id = resource_uuid(cr)?;
         let current = self.preconditions(cr).map_err(ApplyError::Other)?;
-        let current = current.ok_or_else(|| ApplyError::Precondition("Sampling rule no longer exists".into()))?;
+        let current =
+            current.ok_or_else(|| ApplyError::Precondition("Sampling rule no longer exists".into()))?;
         check_preconditions(cr, &current, "Sampling rule")?;
         if method == "DELETE" {
             svc.delete(&caller, id, now).map_err(failed)?;

@@ -120,9 +120,7 @@ pub fn set_member_level(
     check_level_change(actor.user.id, m.level, target.user_id, target.level, level)?;
     let after = Membership { level, updated_at: now, ..target.clone() };
     if let Some(gate) = gate {
-        let snapshot = |ms: &Membership| {
-            json!({"level": ms.level.as_i32(), "email": target_user.email, "user_uuid": target_user.uuid})
-        };
+        let snapshot = |ms: &Membership| json!({"level": ms.level.as_i32(), "email": target_user.email, "user_uuid": target_user.uuid});
         let proposal = Proposal {
             resource_type: MEMBER_RESOURCE.to_string(),
             op: Op::Update,

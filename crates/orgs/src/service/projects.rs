@@ -131,7 +131,8 @@ pub fn update_project(
     }
     p.updated_at = now;
     if let Some(gate) = gate {
-        let snapshot = |p: &Project| json!({"name": p.name, "timezone": p.timezone, "retention_days": p.retention_days});
+        let snapshot =
+            |p: &Project| json!({"name": p.name, "timezone": p.timezone, "retention_days": p.retention_days});
         let proposal = Proposal {
             resource_type: PROJECT_RESOURCE.to_string(),
             op: Op::Update,
