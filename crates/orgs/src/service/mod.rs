@@ -9,6 +9,7 @@ mod keys;
 mod members;
 mod organizations;
 mod projects;
+mod roles;
 mod users;
 
 pub use access::{Actor, OrgRef, ProjectRef, org_access, project_access};
@@ -22,5 +23,9 @@ pub use organizations::{
 pub use projects::{
     DeletedProject, ProjectData, ProjectInput, ProjectPatch, create_project, delete_project, get_project,
     list_projects, project_for_token, reset_project_token, update_project,
+};
+pub use roles::{
+    RoleMemberView, RoleView, SCOPE_ROLE, add_role_member, create_role, delete_role, get_role, get_role_member,
+    list_role_members, list_roles, remove_role_member, update_role,
 };
 pub use users::{create_user, login, me};
