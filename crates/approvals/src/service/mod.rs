@@ -7,7 +7,9 @@
 mod gate;
 mod jobs;
 mod policies;
+mod record;
 pub mod requests;
+mod support;
 
 use std::sync::Arc;
 
