@@ -87,7 +87,7 @@ impl<U: Clone> ApprovalService<U> {
         now: OffsetDateTime,
     ) -> Result<PolicyView<U>> {
         self.require_admin(caller)?;
-        let key = input.action_key.as_ref().and_then(Value::as_str).unwrap_or_default();
+        let key = input.action_key.as_ref().and_then(Value::as_str).map_or("", str::trim);
         let team = if self.organization_level(key) { None } else { Some(caller.team) };
         let keys = self.registry.keys();
         let policy =
@@ -107,7 +107,8 @@ impl<U: Clone> ApprovalService<U> {
     ) -> Result<PolicyView<U>> {
         self.require_admin(caller)?;
         let current = self.repo.get_policy(at(caller)?, id)?.ok_or(ApprovalError::NotFound)?;
-        let key = input.action_key.as_ref().and_then(Value::as_str).unwrap_or(&current.action_key);
+        let key =
+            input.action_key.as_ref().and_then(Value::as_str).map_or(current.action_key.as_str(), str::trim);
         // A key moving to or from an organization-level action moves the policy with it.
         let team = match (self.organization_level(&current.action_key), self.organization_level(key)) {
             (_, true) => None,
@@ -116,7 +117,7 @@ impl<U: Clone> ApprovalService<U> {
         };
         let keys = self.registry.keys();
         let ctx = self.ctx(caller, team, current.id, now, &keys)?;
-        let policy = validate::apply(Some(&current), input, mode, &ctx)?;
+        let policy = Policy { team_id: team, ..validate::apply(Some(&current), input, mode, &ctx)? };
         let audit = audit(caller, &policy, What::Updated(current.audit(), policy.audit()), now);
         let stored = self.repo.update_policy(&policy, &audit)?;
         self.one_view(stored)
