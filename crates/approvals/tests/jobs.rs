@@ -85,3 +85,25 @@ fn a_gone_resource_is_stale_too() {
     assert_eq!(env.svc.run_staleness(NOW, HOUR).unwrap(), JobReport { ran: true, changed: 1 });
     assert_eq!(env.only_request().validation_status, ValidationStatus::Stale);
 }
+
+#[test]
+fn a_create_has_no_resource_to_go_stale() {
+    let env = Env::new();
+    env.policy(policy("logs_sampling_rule.enable", &[APPROVER], 1));
+    let born_enabled = approvals::Proposal {
+        resource_type: "logs_sampling_rule".into(),
+        op: approvals::Op::Create,
+        resource_id: None,
+        resource_name: "drop debug".into(),
+        before: None,
+        after: Some(json!({"name": "drop debug", "enabled": true, "rule_type": "rate_limit"})),
+        request: json!({"name": "drop debug", "enabled": true}),
+        http_method: "POST".into(),
+        preconditions: json!({}),
+    };
+    let r = env.gated(REQUESTER, &born_enabled);
+    assert_eq!(r.intent_display["description"], "Create sampling rule 'drop debug' enabled");
+    env.applier.set_live(None);
+    assert_eq!(env.svc.run_staleness(NOW, HOUR).unwrap(), JobReport { ran: true, changed: 0 });
+    assert_eq!(env.only_request().validation_status, ValidationStatus::Valid);
+}

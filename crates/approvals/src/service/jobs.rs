@@ -77,7 +77,7 @@ impl<U: Clone> ApprovalService<U> {
         }
         let mut changed = 0;
         for request in self.repo.pending_valid(STALENESS_BATCH)? {
-            if self.moved_on(&request)?
+            if self.moved_on(&request)
                 && self.system_transition(request.id, "marked_stale", now, |r| machine::mark_stale(r, now))?
             {
                 changed += 1;
@@ -89,16 +89,16 @@ impl<U: Clone> ApprovalService<U> {
     /// Whether the resource's preconditions differ from the intent's, or it is gone. A
     /// create (no resource yet), an action this server does not know, or a resource it
     /// cannot read now is left for the apply to judge.
-    fn moved_on(&self, request: &ChangeRequest) -> Result<bool> {
+    fn moved_on(&self, request: &ChangeRequest) -> bool {
         if request.resource_id.is_none() {
-            return Ok(false);
+            return false;
         }
-        let Some(entry) = self.registry.get(&request.action_key) else { return Ok(false) };
+        let Some(entry) = self.registry.get(&request.action_key) else { return false };
         let stored = request.intent.get("preconditions").cloned().unwrap_or_default();
-        Ok(match entry.applier.preconditions(request) {
+        match entry.applier.preconditions(request) {
             Ok(Some(live)) => live != stored,
             Ok(None) => true,
             Err(_) => false,
-        })
+        }
     }
 }
