@@ -8,7 +8,7 @@ pub mod logs;
 pub mod platform;
 pub mod system;
 
-use platform::{activity, exports, keys, members, organizations, projects, users};
+use platform::{activity, exports, keys, members, organizations, projects, roles, users};
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -24,6 +24,16 @@ fn platform(cfg: &mut ServiceConfig) {
         .service(members::create)
         .service(members::update)
         .service(members::destroy)
+        .service(roles::list)
+        .service(roles::create)
+        .service(roles::retrieve)
+        .service(roles::partial_update)
+        .service(roles::update)
+        .service(roles::destroy)
+        .service(roles::list_members)
+        .service(roles::add_member)
+        .service(roles::retrieve_member)
+        .service(roles::remove_member)
         .service(projects::list_for_org)
         .service(projects::create_for_org)
         .service(keys::list)

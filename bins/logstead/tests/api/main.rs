@@ -25,6 +25,7 @@ mod members;
 mod openapi;
 mod organizations;
 mod projects;
+mod roles;
 mod sampling_rules;
 mod sampling_rules_e2e;
 mod scopes;

@@ -8,4 +8,6 @@ pub mod keys;
 pub mod members;
 pub mod organizations;
 pub mod projects;
+pub mod roles;
+pub mod roles_dto;
 pub mod users;

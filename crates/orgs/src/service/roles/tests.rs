@@ -2,6 +2,7 @@ use activity_log::Client;
 use auth_scopes::Access;
 use time::macros::datetime;
 
+use super::members::member_snapshot;
 use super::*;
 
 fn role(name: &str) -> Role {

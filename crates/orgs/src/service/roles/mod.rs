@@ -3,6 +3,10 @@
 //! change is recorded under scope `Role`, item the role id; adding or removing a member is
 //! an `updated` entry whose change is on the field `members`.
 
+mod members;
+
+pub use members::{add_role_member, get_role_member, list_role_members, remove_role_member};
+
 use std::collections::HashMap;
 
 use auth_scopes::{Scope, ScopeObject};
@@ -66,10 +70,6 @@ pub(crate) fn snapshot(role: &Role) -> Value {
     json!({"name": role.name})
 }
 
-fn member_snapshot(user: &User) -> Value {
-    json!({"members": {"user_uuid": user.uuid, "user_email": user.email}})
-}
-
 fn place(org: OrgId) -> Place {
     Place { org: Some(org), team: None }
 }
@@ -110,14 +110,11 @@ fn role_views(
     let mut out = Vec::with_capacity(found.len());
     for role in found {
         let created_by = match role.created_by {
-            Some(id) => match creators.get(&id) {
-                Some(u) => u.clone(),
-                None => {
-                    let u = repos.user(id)?;
-                    creators.insert(id, u.clone());
-                    u
-                }
-            },
+            Some(id) if !creators.contains_key(&id) => {
+                let user = repos.user(id)?;
+                creators.entry(id).or_insert(user).clone()
+            }
+            Some(id) => creators.get(&id).cloned().flatten(),
             None => None,
         };
         let members = by_role.remove(&role.id).unwrap_or_default();
@@ -217,92 +214,5 @@ pub fn delete_role(
     roles.delete_role(o.id, id, &log)
 }
 
-pub fn list_role_members(
-    repos: &dyn Repos,
-    roles: &dyn RoleRepo,
-    actor: &Actor,
-    org: OrgRef,
-    role: Uuid,
-    page: PageReq,
-) -> Result<Page<RoleMemberView>> {
-    let o = access(repos, actor, org, false)?;
-    let role = found_role(roles, o.id, role)?;
-    let found = roles.role_members(role.id, page)?;
-    let items = member_views(found.items, &org_members(repos, o.id)?);
-    Ok(Page { items, count: found.count })
-}
-
-fn one_member(
-    repos: &dyn Repos,
-    roles: &dyn RoleRepo,
-    org: OrgId,
-    role: Uuid,
-    id: Uuid,
-) -> Result<RoleMemberView> {
-    let found = roles.role_membership(role, id)?.ok_or(OrgsError::NotFound)?;
-    member_views(vec![found], &org_members(repos, org)?).pop().ok_or(OrgsError::NotFound)
-}
-
-pub fn get_role_member(
-    repos: &dyn Repos,
-    roles: &dyn RoleRepo,
-    actor: &Actor,
-    org: OrgRef,
-    role: Uuid,
-    id: Uuid,
-) -> Result<RoleMemberView> {
-    let o = access(repos, actor, org, false)?;
-    let role = found_role(roles, o.id, role)?;
-    one_member(repos, roles, o.id, role.id, id)
-}
-
-/// Adds an active member of the organization (by user uuid) to the role. Anyone else is
-/// PostHog's 400 "User does not exist.".
-pub fn add_role_member(
-    repos: &dyn Repos,
-    roles: &dyn RoleRepo,
-    actor: &Actor,
-    org: OrgRef,
-    role: Uuid,
-    user_uuid: Uuid,
-    now: OffsetDateTime,
-) -> Result<RoleMemberView> {
-    let o = access(repos, actor, org, true)?;
-    let role = found_role(roles, o.id, role)?;
-    let no_user =
-        || OrgsError::Invalid { attr: None, code: "invalid", detail: "User does not exist.".into() };
-    let user = repos.user_by_uuid(user_uuid)?.filter(|u| u.is_active).ok_or_else(no_user)?;
-    let org_member = repos.membership(o.id, user.id)?.ok_or_else(no_user)?;
-    let membership = RoleMembership {
-        id: Uuid::now_v7(),
-        role_id: role.id,
-        user_id: user.id,
-        joined_at: now,
-        updated_at: now,
-    };
-    let what = What::Updated(json!({}), member_snapshot(&user));
-    let log = one(entry(actor, place(o.id), SCOPE_ROLE, role.id.to_string(), &role.name, what, now));
-    roles.add_role_member(&membership, &log)?;
-    Ok(RoleMemberView { membership, user, org_member })
-}
-
-pub fn remove_role_member(
-    repos: &dyn Repos,
-    roles: &dyn RoleRepo,
-    actor: &Actor,
-    org: OrgRef,
-    role: Uuid,
-    id: Uuid,
-    now: OffsetDateTime,
-) -> Result<()> {
-    let o = access(repos, actor, org, true)?;
-    let role = found_role(roles, o.id, role)?;
-    let (_, user) = roles.role_membership(role.id, id)?.ok_or(OrgsError::NotFound)?;
-    let what = What::Updated(member_snapshot(&user), json!({}));
-    let log = one(entry(actor, place(o.id), SCOPE_ROLE, role.id.to_string(), &role.name, what, now));
-    roles.remove_role_member(role.id, id, &log)
-}
-
 #[cfg(test)]
-#[path = "roles_tests.rs"]
 mod tests;
