@@ -27,6 +27,8 @@ pub mod validate;
 
 #[cfg(feature = "testing")]
 pub mod memory;
+#[cfg(feature = "testing")]
+pub mod testsuite;
 
 pub use error::ApprovalError;
 pub use gate::{Gate, GateReply, Gated, Who};
