@@ -15,10 +15,16 @@ use orgs::OrgsError;
 use sampling::SamplingError;
 use serde::Serialize;
 
+mod approval;
+
+pub use approval::{
+    ApprovalRequiredBody, ConflictingPolicy, ErrorMessageBody, PolicyConflictBody, RequiredApprovers,
+};
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error(transparent)]
-    Orgs(#[from] OrgsError),
+    Orgs(OrgsError),
     #[error(transparent)]
     Auth(#[from] AuthError),
     /// The body could not be parsed at all.
@@ -55,13 +61,52 @@ pub enum ApiError {
     #[error(transparent)]
     AlertConfig(#[from] AlertConfigError),
     #[error(transparent)]
-    AlertService(#[from] AlertServiceError),
+    AlertService(AlertServiceError),
     #[error(transparent)]
     Views(#[from] ViewsError),
     #[error(transparent)]
     Explain(#[from] ExplainError),
     #[error(transparent)]
-    Sampling(#[from] SamplingError),
+    Sampling(SamplingError),
+    #[error(transparent)]
+    Approval(#[from] approvals::ApprovalError),
+    /// A gated write was not made (409 approval required, 400 policy conflict, ...).
+    #[error("{}", approval::gated_message(.0))]
+    Gated(Box<approvals::Gated>),
+}
+
+impl From<approvals::Gated> for ApiError {
+    fn from(g: approvals::Gated) -> Self {
+        ApiError::Gated(Box::new(g))
+    }
+}
+
+// A gated write stopped inside a resource's use case answers the gate's own body.
+impl From<OrgsError> for ApiError {
+    fn from(e: OrgsError) -> Self {
+        match e {
+            OrgsError::Gated(g) => ApiError::Gated(g),
+            e => ApiError::Orgs(e),
+        }
+    }
+}
+
+impl From<AlertServiceError> for ApiError {
+    fn from(e: AlertServiceError) -> Self {
+        match e {
+            AlertServiceError::Gated(g) => ApiError::Gated(g),
+            e => ApiError::AlertService(e),
+        }
+    }
+}
+
+impl From<SamplingError> for ApiError {
+    fn from(e: SamplingError) -> Self {
+        match e {
+            SamplingError::Gated(g) => ApiError::Gated(g),
+            e => ApiError::Sampling(e),
+        }
+    }
 }
 
 /// Status, `type`, `code`, `detail`, `attr`.
@@ -125,6 +170,19 @@ impl ApiError {
             ApiError::Views(e) => views_parts(e),
             ApiError::Explain(e) => explain_parts(e),
             ApiError::Sampling(e) => sampling_parts(e),
+            ApiError::Approval(e) => approval::approval_parts(e),
+            ApiError::Gated(g) => approval::gated_parts(g),
+        }
+    }
+
+    /// The bodies that are not PostHog's `{type, code, detail, attr}`: explainLogWithAI's,
+    /// the approval actions' `{"error": ...}` and the gate's 409 / 400.
+    fn plain_body(&self) -> Option<PlainBody> {
+        match self {
+            ApiError::Explain(e) => explain_plain_body(e).map(PlainBody::Explain),
+            ApiError::Approval(e) => approval::approval_body(e),
+            ApiError::Gated(g) => approval::gated_body(g),
+            _ => None,
         }
     }
 
@@ -183,7 +241,7 @@ fn orgs_parts(e: &OrgsError) -> Parts {
         OrgsError::EmailTaken | OrgsError::AlreadyMember => {
             (StatusCode::BAD_REQUEST, "validation_error", "unique", msg, Some("email".into()))
         }
-        OrgsError::SlugTaken | OrgsError::Storage(_) => server_error(),
+        OrgsError::SlugTaken | OrgsError::Storage(_) | OrgsError::Gated(_) => server_error(),
     }
 }
 
@@ -213,7 +271,8 @@ fn alert_service_parts(e: &AlertServiceError) -> Parts {
             (StatusCode::BAD_REQUEST, "validation_error", code, detail.clone(), Some(attr.to_string()))
         }
         AlertServiceError::Counts(s) => store_parts(s),
-        AlertServiceError::Directory(_) => server_error(),
+        // Converted to `ApiError::Gated` before it gets here.
+        AlertServiceError::Directory(_) | AlertServiceError::Gated(_) => server_error(),
     }
 }
 
@@ -226,7 +285,7 @@ fn sampling_parts(e: &SamplingError) -> Parts {
         SamplingError::NotFound => (StatusCode::NOT_FOUND, "invalid_request", "not_found", msg, None),
         SamplingError::Conflict => (StatusCode::CONFLICT, "invalid_request", "conflict", msg, None),
         SamplingError::Logs(s) => store_parts(s),
-        SamplingError::Storage(_) => server_error(),
+        SamplingError::Storage(_) | SamplingError::Gated(_) => server_error(),
     }
 }
 
@@ -253,6 +312,16 @@ fn explain_parts(e: &ExplainError) -> Parts {
         ExplainError::BadAnswer(_) => (StatusCode::BAD_GATEWAY, "server_error", "bad_gateway", msg, None),
         ExplainError::Store(s) => store_parts(s),
     }
+}
+
+/// A body that is not PostHog's error shape, serialized as the inner type.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum PlainBody {
+    Explain(ExplainErrorBody),
+    Message(ErrorMessageBody),
+    ApprovalRequired(ApprovalRequiredBody),
+    PolicyConflict(PolicyConflictBody),
 }
 
 /// The spec's plain bodies (404 and the model's failures), else `None` for PostHog's.
@@ -328,13 +397,11 @@ impl ResponseError for ApiError {
         if status == StatusCode::UNAUTHORIZED {
             resp.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
-        if let ApiError::Explain(e) = self {
-            if let ExplainError::Throttled { retry_after_secs } = e {
-                resp.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
-            }
-            if let Some(body) = explain_plain_body(e) {
-                return resp.json(body);
-            }
+        if let ApiError::Explain(ExplainError::Throttled { retry_after_secs }) = self {
+            resp.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+        }
+        if let Some(body) = self.plain_body() {
+            return resp.json(body);
         }
         let error = (self.is_ingest() || self.is_custom_column()).then(|| detail.clone());
         resp.json(ErrorBody { kind, code, detail, attr, error })

@@ -77,6 +77,7 @@ fn project_routes(cfg: &mut ServiceConfig) {
         .service(logs::views::update)
         .service(logs::views::destroy)
         .service(logs::explain::explain)
+        .configure(approvals::routes)
         // `reorder` before `{id}` so it is never read as a rule id.
         .service(logs::sampling_rules::reorder)
         .service(logs::sampling_rules::list)

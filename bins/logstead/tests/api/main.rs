@@ -3,6 +3,7 @@
 mod common;
 
 mod activity;
+mod approvals;
 
 mod auth;
 mod input;

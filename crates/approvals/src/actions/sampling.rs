@@ -138,8 +138,11 @@ impl GatedAction for UpdateRule {
     }
     /// An edit that changes a sample rate, a rate limit or what a drop rule matches (an
     /// edit of only `enabled`, `name` or `priority` is not this action).
+    /// A disabled rule (staying disabled) drops nothing, so changing it is not gated.
     fn detect(&self, p: &Proposal) -> bool {
-        p.op == Op::Update && !update_diff(p).is_empty()
+        p.op == Op::Update
+            && common::flag(p.after.as_ref(), "enabled") == Some(true)
+            && !update_diff(p).is_empty()
     }
     fn intent(&self, p: &Proposal) -> Result<Value, String> {
         let (before, after) = (gated_fields(p.before.as_ref()), gated_fields(p.after.as_ref()));

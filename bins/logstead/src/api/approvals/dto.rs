@@ -1,6 +1,6 @@
 //! Response shapes of approval policies and change requests (spec platform.md §4.1, §5.1).
 
-use approvals::service::{PolicyView, RequestView};
+use approvals::service::{Outcome, PolicyView, RequestView};
 use orgs::User;
 use serde::Serialize;
 use serde_json::Value;
@@ -164,6 +164,62 @@ impl From<&PolicyView<User>> for ApprovalPolicyDto {
             created_by: v.created_by.as_ref().map(UserBasic::from),
             created_at: p.created_at,
             updated_at: p.updated_at,
+        }
+    }
+}
+
+/// Create / PUT / PATCH body (documentation; parsed as `approvals::validate::PolicyInput`).
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // read by utoipa only
+pub struct ApprovalPolicyBody {
+    /// Required on create and PUT: a registered gated action, e.g. `logs_sampling_rule.update`.
+    #[schema(max_length = 128)]
+    pub action_key: Option<String>,
+    /// When the gate applies; `{}` (the default) means always. `null` is refused.
+    #[schema(value_type = Option<Object>)]
+    pub conditions: Option<Value>,
+    /// Required on create and PUT: `{"quorum": ≥ 1, "users": [user ids], "roles": [role UUIDs]}`.
+    pub approver_config: Option<ApproverConfigDto>,
+    /// Default false: may the requester vote on their own request.
+    pub allow_self_approve: Option<bool>,
+    /// Organization levels (1, 8, 15) that skip the gate; default `[]`.
+    pub bypass_org_membership_levels: Option<Vec<i64>>,
+    /// Role UUIDs of this organization whose members skip the gate; default `[]`.
+    pub bypass_roles: Option<Vec<String>>,
+    /// A Django duration (`"14 00:00:00"`, `"HH:MM:SS"`, seconds, `"P14D"`, `"3 days 04:05:06"`);
+    /// default 14 days.
+    pub expires_after: Option<String>,
+    /// Default true; disabled policies are ignored.
+    pub enabled: Option<bool>,
+}
+
+/// Approve / reject / cancel body. `reason` is required by reject.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // read by utoipa only
+pub struct VoteBody {
+    pub reason: Option<String>,
+}
+
+/// The reply of approve / reject / cancel (spec §5.3 and §9 item 1: the envelope).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApprovalDecisionDto {
+    /// Approve: `applied`, `approved` (also below quorum) or `failed`; then `rejected`, `canceled`.
+    pub status: String,
+    pub message: String,
+    pub change_request: ChangeRequestDto,
+    /// `{"resource_id", "resource_version"}`, only when the change was applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub result: Option<Value>,
+}
+
+impl From<&Outcome<User>> for ApprovalDecisionDto {
+    fn from(o: &Outcome<User>) -> Self {
+        Self {
+            status: o.status.to_string(),
+            message: o.message.clone(),
+            change_request: ChangeRequestDto::from(&o.view),
+            result: o.result.clone(),
         }
     }
 }
