@@ -79,6 +79,8 @@ async fn enabling_a_sampling_rule_waits_for_approval(backend: Backend) {
     let (_, member) = app.member("m@x.io", Level::Member, SCOPES);
     policy(&app, "logs_sampling_rule.enable", json!({})).await;
     assert_eq!(app.raw(ingest_req(&token, &thousand())).await.status, 200);
+    // The records carry the real time; the simulated window ends at the test clock's now.
+    clock.0.fetch_add(3_000_000, Ordering::SeqCst);
 
     let base = rules_path("environments", app.project());
     let rule = json!({"name": "Drop healthz", "rule_type": "path_drop", "enabled": false,

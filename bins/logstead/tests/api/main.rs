@@ -3,11 +3,13 @@
 mod common;
 
 mod activity;
+mod approvals_e2e;
 mod approvals;
 
 mod auth;
 mod input;
 mod keys;
+mod login_security;
 mod logs;
 mod logs_agg;
 mod logs_alerts;
@@ -15,6 +17,7 @@ mod logs_alerts_conflict;
 mod logs_alerts_control;
 mod logs_alerts_destinations;
 mod logs_alerts_simulate;
+mod logs_alerts_ssrf;
 mod logs_attrs;
 mod logs_custom_columns;
 mod logs_explain;
