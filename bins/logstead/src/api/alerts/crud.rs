@@ -143,7 +143,7 @@ async fn write(
 /// Changes only the given fields. Control-plane changes (enable, disable, snooze,
 /// unsnooze, threshold change) write their alert event in the same transaction.
 #[utoipa::path(tag = "log alerts", params(("project_id" = String, Path), ("id" = String, Path)),
-    request_body = AlertBody, responses((status = 200, body = AlertDto), (status = 400, body = ErrorBody),
+    request_body = AlertBody, responses((status = 409, body = crate::error::ApprovalRequiredBody, description = "An approval policy gates this change: a change request was created, or one is already pending; nothing was written."), (status = 200, body = AlertDto), (status = 400, body = ErrorBody),
     (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = ["logs:write"])))]
 #[patch("/{project_id}/logs/alerts/{id}")]
 pub async fn partial_update(
@@ -157,7 +157,7 @@ pub async fn partial_update(
 
 /// Replaces the alert's writable fields; absent ones take their defaults.
 #[utoipa::path(tag = "log alerts", params(("project_id" = String, Path), ("id" = String, Path)),
-    request_body = AlertBody, responses((status = 200, body = AlertDto), (status = 400, body = ErrorBody),
+    request_body = AlertBody, responses((status = 409, body = crate::error::ApprovalRequiredBody, description = "An approval policy gates this change: a change request was created, or one is already pending; nothing was written."), (status = 200, body = AlertDto), (status = 400, body = ErrorBody),
     (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = ["logs:write"])))]
 #[put("/{project_id}/logs/alerts/{id}")]
 pub async fn update(
@@ -171,7 +171,7 @@ pub async fn update(
 
 /// Deletes the alert with its events, destinations and queued notifications.
 #[utoipa::path(tag = "log alerts", params(("project_id" = String, Path), ("id" = String, Path)),
-    responses((status = 204), (status = 404, body = ErrorBody)), security(("bearer" = ["logs:write"])))]
+    responses((status = 409, body = crate::error::ApprovalRequiredBody, description = "An approval policy gates this change: a change request was created, or one is already pending; nothing was written."), (status = 204), (status = 404, body = ErrorBody)), security(("bearer" = ["logs:write"])))]
 #[delete("/{project_id}/logs/alerts/{id}")]
 pub async fn destroy(
     st: web::Data<AppState>,

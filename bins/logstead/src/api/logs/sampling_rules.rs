@@ -75,7 +75,7 @@ pub async fn list(
 
 /// Creates a rule (disabled unless `enabled`; an omitted priority appends).
 #[utoipa::path(tag = "log sampling rules", params(("project_id" = String, Path)), request_body = SamplingRuleBody,
-    responses((status = 201, body = SamplingRuleDto), (status = 400, body = ErrorBody)),
+    responses((status = 409, body = crate::error::ApprovalRequiredBody, description = "An approval policy gates this change: a change request was created, or one is already pending; nothing was written."), (status = 201, body = SamplingRuleDto), (status = 400, body = ErrorBody)),
     security(("bearer" = ["logs:write"])))]
 #[post("/{project_id}/logs/sampling_rules")]
 pub async fn create(
@@ -146,7 +146,7 @@ async fn write(
 
 /// Changes only the given fields; bumps `version`.
 #[utoipa::path(tag = "log sampling rules", params(("project_id" = String, Path), ("id" = String, Path)),
-    request_body = SamplingRuleBody, responses((status = 200, body = SamplingRuleDto),
+    request_body = SamplingRuleBody, responses((status = 409, body = crate::error::ApprovalRequiredBody, description = "An approval policy gates this change: a change request was created, or one is already pending; nothing was written."), (status = 200, body = SamplingRuleDto),
     (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = ["logs:write"])))]
 #[patch("/{project_id}/logs/sampling_rules/{id}")]
 pub async fn partial_update(
@@ -160,7 +160,7 @@ pub async fn partial_update(
 
 /// Replaces the writable fields (absent ones take their defaults; priority is kept).
 #[utoipa::path(tag = "log sampling rules", params(("project_id" = String, Path), ("id" = String, Path)),
-    request_body = SamplingRuleBody, responses((status = 200, body = SamplingRuleDto),
+    request_body = SamplingRuleBody, responses((status = 409, body = crate::error::ApprovalRequiredBody, description = "An approval policy gates this change: a change request was created, or one is already pending; nothing was written."), (status = 200, body = SamplingRuleDto),
     (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = ["logs:write"])))]
 #[put("/{project_id}/logs/sampling_rules/{id}")]
 pub async fn update(
@@ -173,7 +173,7 @@ pub async fn update(
 }
 
 #[utoipa::path(tag = "log sampling rules", params(("project_id" = String, Path), ("id" = String, Path)),
-    responses((status = 204), (status = 404, body = ErrorBody)), security(("bearer" = ["logs:write"])))]
+    responses((status = 409, body = crate::error::ApprovalRequiredBody, description = "An approval policy gates this change: a change request was created, or one is already pending; nothing was written."), (status = 204), (status = 404, body = ErrorBody)), security(("bearer" = ["logs:write"])))]
 #[delete("/{project_id}/logs/sampling_rules/{id}")]
 pub async fn destroy(
     st: web::Data<AppState>,

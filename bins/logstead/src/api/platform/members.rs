@@ -88,7 +88,7 @@ pub async fn create(
 /// Changes a member's level (see the level rules in docs/api-notes.md).
 #[utoipa::path(tag = "organization members", params(("organization_id" = String, Path), ("user_uuid" = String, Path)),
     request_body = MemberUpdateBody,
-    responses((status = 200, body = MemberDto), (status = 403, body = ErrorBody)),
+    responses((status = 409, body = crate::error::ApprovalRequiredBody, description = "An approval policy gates this change: a change request was created, or one is already pending; nothing was written."), (status = 200, body = MemberDto), (status = 403, body = ErrorBody)),
     security(("bearer" = ["organization_member:write"])))]
 #[patch("/organizations/{organization_id}/members/{user_uuid}")]
 pub async fn update(

@@ -130,7 +130,7 @@ pub async fn retrieve(
 }
 
 #[utoipa::path(tag = "projects", params(("project_id" = String, Path)), request_body = ProjectUpdateBody,
-    responses((status = 200, body = ProjectDto), (status = 403, body = ErrorBody)),
+    responses((status = 409, body = crate::error::ApprovalRequiredBody, description = "An approval policy gates this change: a change request was created, or one is already pending; nothing was written."), (status = 200, body = ProjectDto), (status = 403, body = ErrorBody)),
     security(("bearer" = ["project:write"])))]
 #[patch("/{project_id}")]
 pub async fn partial_update(
