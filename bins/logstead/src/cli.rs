@@ -67,6 +67,10 @@ pub struct ConfigArgs {
     /// Accept http:// webhook URLs (default: https only).
     #[arg(long, global = true, env = "LOGSTEAD_ALLOW_HTTP_WEBHOOKS")]
     pub allow_http_webhooks: bool,
+    /// Let webhooks reach loopback, private, link-local and metadata addresses (default:
+    /// refused).
+    #[arg(long, global = true, env = "LOGSTEAD_ALLOW_PRIVATE_WEBHOOK_TARGETS")]
+    pub allow_private_webhook_targets: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -36,6 +36,7 @@ struct FileConfig {
     delivery_max_attempts: Option<u32>,
     delivery_backoff_secs: Option<u64>,
     allow_http_webhooks: Option<bool>,
+    allow_private_webhook_targets: Option<bool>,
     logs: Option<logs::LogsFile>,
     explain: Option<crate::explain::ExplainFile>,
     approvals: Option<approvals::ApprovalsFile>,
@@ -74,6 +75,9 @@ pub struct AlertSettings {
     pub delivery_backoff_secs: u64,
     /// Accept `http://` webhook URLs (tests, private networks); PostHog requires https.
     pub allow_http_webhooks: bool,
+    /// Let webhooks reach loopback, private, link-local and metadata addresses (tests,
+    /// on-premise receivers); refused by default (SSRF).
+    pub allow_private_webhook_targets: bool,
 }
 
 impl Default for AlertSettings {
@@ -85,6 +89,7 @@ impl Default for AlertSettings {
             delivery_max_attempts: 6,
             delivery_backoff_secs: 30,
             allow_http_webhooks: false,
+            allow_private_webhook_targets: false,
         }
     }
 }
@@ -160,6 +165,8 @@ impl Config {
                         .unwrap_or(d.delivery_backoff_secs),
                     allow_http_webhooks: args.allow_http_webhooks
                         || file.allow_http_webhooks.unwrap_or(d.allow_http_webhooks),
+                    allow_private_webhook_targets: args.allow_private_webhook_targets
+                        || file.allow_private_webhook_targets.unwrap_or(d.allow_private_webhook_targets),
                 }
             },
             logs: LogsSettings::resolve(file.logs.unwrap_or_default(), &|k| std::env::var(k).ok())

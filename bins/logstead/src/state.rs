@@ -133,6 +133,7 @@ impl AppState {
             settings: AlertSettings {
                 max_alerts_per_project: self.settings.alerts.max_alerts_per_project,
                 allow_http_webhooks: self.settings.alerts.allow_http_webhooks,
+                allow_private_webhook_targets: self.settings.alerts.allow_private_webhook_targets,
             },
             gate: self.gate(),
         }

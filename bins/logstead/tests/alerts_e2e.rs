@@ -23,6 +23,7 @@ fn settings(receiver: &Receiver) -> AlertSettings {
         delivery_max_attempts: 3,
         delivery_backoff_secs: 30,
         allow_http_webhooks: true,
+        allow_private_webhook_targets: true,
         ..AlertSettings::default()
     }
 }

@@ -43,6 +43,7 @@ async fn api_driven(backend: Backend) {
         delivery_max_attempts: 2,
         delivery_backoff_secs: 10,
         allow_http_webhooks: true,
+        allow_private_webhook_targets: true,
         ..AlertSettings::default()
     };
     let env = env(backend, settings);

@@ -16,7 +16,12 @@ use orgs::ProjectId;
 use time::{Duration, OffsetDateTime};
 
 fn settings(rx: &Receiver) -> AlertSettings {
-    AlertSettings { slack_api_url: rx.base.clone(), allow_http_webhooks: true, ..AlertSettings::default() }
+    AlertSettings {
+        slack_api_url: rx.base.clone(),
+        allow_http_webhooks: true,
+        allow_private_webhook_targets: true,
+        ..AlertSettings::default()
+    }
 }
 
 fn invalid_filters_break_the_alert_and_notify(backend: Backend) {

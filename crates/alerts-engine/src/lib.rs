@@ -1,7 +1,8 @@
 //! Log alerts domain rules (spec `logs.md` §3): configuration validation, the
 //! check-driven and control-plane state machine, and check scheduling.
-//! Pure: no I/O, and time is always passed in, never read. `service` holds the use cases
-//! (what handlers call), over the storage contract in `repo`.
+//! Pure: no I/O (but `ssrf`'s name lookup for webhook URLs), and time is always passed in,
+//! never read. `service` holds the use cases (what handlers call), over the storage
+//! contract in `repo`.
 
 pub mod check;
 pub mod config;
@@ -14,5 +15,6 @@ pub mod schedule;
 pub mod service;
 pub mod simulate;
 pub mod slack;
+pub mod ssrf;
 pub mod state;
 pub mod timeline;

@@ -1,6 +1,10 @@
 //! Sends queued notifications: webhooks (signed JSON) and Slack `chat.postMessage`.
 //! Failures retry with exponential backoff until the last attempt, then the delivery is
 //! `dead`. Claims are leased, so a crashed sender's deliveries are picked up again.
+//! Webhooks to internal addresses are refused and dead at once (`guard`, SSRF) unless the
+//! operator allows private webhook targets.
+
+mod guard;
 
 use std::time::Duration as StdDuration;
 
@@ -27,13 +31,51 @@ pub struct SendReport {
     pub dead: usize,
 }
 
-/// An HTTP agent that reports non-2xx as responses and times out every request.
-pub fn agent() -> ureq::Agent {
+/// The sender's HTTP agents: one for Slack (an operator-set URL, trusted) and for webhooks
+/// when private targets are allowed; one for webhooks otherwise, whose resolver refuses
+/// internal addresses and pins the connection to the addresses it vetted.
+#[derive(Debug, Clone)]
+pub struct Agents {
+    plain: ureq::Agent,
+    webhooks: ureq::Agent,
+}
+
+impl Agents {
+    fn for_webhooks(&self, state: &AppState) -> &ureq::Agent {
+        if state.settings.alerts.allow_private_webhook_targets { &self.plain } else { &self.webhooks }
+    }
+}
+
+/// The sender's agents: non-2xx are responses and every request times out.
+pub fn agent() -> Agents {
+    Agents { plain: plain_agent(), webhooks: guard::agent(alerts_engine::ssrf::is_forbidden_ip) }
+}
+
+fn plain_agent() -> ureq::Agent {
     ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(TIMEOUT)).build().into()
 }
 
+/// Why a send failed, and whether retrying could help.
+struct Failure {
+    text: String,
+    /// A refused target: retrying would be refused again.
+    permanent: bool,
+}
+
+impl From<String> for Failure {
+    fn from(text: String) -> Self {
+        Failure { text, permanent: false }
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(text: &str) -> Self {
+        text.to_string().into()
+    }
+}
+
 /// Sends every delivery due at `now`. Blocking.
-pub fn send_due(state: &AppState, agent: &ureq::Agent, now: OffsetDateTime) -> Result<SendReport, String> {
+pub fn send_due(state: &AppState, agent: &Agents, now: OffsetDateTime) -> Result<SendReport, String> {
     let mut report = SendReport::default();
     loop {
         let batch = state.alerts.claim_deliveries(now, now + LEASE, BATCH).map_err(|e| e.to_string())?;
@@ -54,9 +96,10 @@ pub fn send_due(state: &AppState, agent: &ureq::Agent, now: OffsetDateTime) -> R
                     state.alerts.delivery_succeeded(d.id, state.now()).map_err(|e| e.to_string())?;
                     report.delivered += 1;
                 }
-                Err(e) => {
+                Err(Failure { text: e, permanent }) => {
                     // Never before this pass's `now`, so a failure is not re-sent within it.
-                    let retry_at = retry_at(state, d.attempts, now.max(state.now()));
+                    let retry_at =
+                        if permanent { None } else { retry_at(state, d.attempts, now.max(state.now())) };
                     tracing::warn!(delivery = %d.id, attempt = d.attempts + 1, error = %e, dead = retry_at.is_none(), "alert notification failed");
                     let e: String = e.chars().take(MAX_ERROR_CHARS).collect();
                     state.alerts.delivery_failed(d.id, &e, retry_at).map_err(|e| e.to_string())?;
@@ -79,7 +122,7 @@ pub fn retry_at(state: &AppState, previous: u32, now: OffsetDateTime) -> Option<
     Some(now + Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX / 2)))
 }
 
-fn send(state: &AppState, agent: &ureq::Agent, d: &Delivery) -> Result<(), String> {
+fn send(state: &AppState, agents: &Agents, d: &Delivery) -> Result<(), Failure> {
     let dest = state
         .alerts
         .destination(d.destination_id)
@@ -89,17 +132,26 @@ fn send(state: &AppState, agent: &ureq::Agent, d: &Delivery) -> Result<(), Strin
     match d.dtype {
         DestinationType::Webhook => {
             let url = dest.webhook_url.as_deref().ok_or("the webhook destination has no URL")?;
-            let mut req = agent.post(url).header("Content-Type", "application/json");
+            let mut req = agents.for_webhooks(state).post(url).header("Content-Type", "application/json");
             if let Some(secret) = dest.signing_secret.as_deref() {
                 req = req.header(SIGNATURE_HEADER, signature(secret, &body));
             }
-            let mut resp = req.send(&body[..]).map_err(|e| format!("webhook request failed: {e}"))?;
+            let mut resp = req.send(&body[..]).map_err(|e| match guard::refusal(&e) {
+                Some(r) => Failure {
+                    text: format!(
+                        "webhook refused: {r}; internal addresses are not allowed \
+                         (server setting allow_private_webhook_targets)"
+                    ),
+                    permanent: true,
+                },
+                None => format!("webhook request failed: {e}").into(),
+            })?;
             let status = resp.status().as_u16();
             if (200..300).contains(&status) {
                 return Ok(());
             }
             let text = resp.body_mut().read_to_string().unwrap_or_default();
-            Err(format!("webhook answered {status}: {}", text.chars().take(200).collect::<String>()))
+            Err(format!("webhook answered {status}: {}", text.chars().take(200).collect::<String>()).into())
         }
         DestinationType::Slack => {
             let id = dest.slack_integration_id.ok_or("the Slack destination has no integration")?;
@@ -112,7 +164,8 @@ fn send(state: &AppState, agent: &ureq::Agent, d: &Delivery) -> Result<(), Strin
                 .as_str()
                 .ok_or("the Slack integration has no access token")?;
             let url = format!("{}/chat.postMessage", state.settings.alerts.slack_api_url);
-            let mut resp = agent
+            let mut resp = agents
+                .plain
                 .post(&url)
                 .header("Content-Type", "application/json; charset=utf-8")
                 .header("Authorization", format!("Bearer {token}"))
@@ -125,7 +178,7 @@ fn send(state: &AppState, agent: &ureq::Agent, d: &Delivery) -> Result<(), Strin
                 return Ok(());
             }
             let why = answer["error"].as_str().unwrap_or("no error given");
-            Err(format!("Slack answered {status}: {why}"))
+            Err(format!("Slack answered {status}: {why}").into())
         }
     }
 }
@@ -149,7 +202,7 @@ mod tests {
             let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
             buf
         });
-        let result = agent().post(&format!("https://127.0.0.1:{port}/hook")).send(&b"{}"[..]);
+        let result = plain_agent().post(&format!("https://127.0.0.1:{port}/hook")).send(&b"{}"[..]);
         let first = server.join().unwrap();
         // A TLS handshake record: content type 22, version 3.x, then a ClientHello (1).
         assert_eq!((first[0], first[1], first[5]), (0x16, 0x03, 0x01), "{first:?}");

@@ -7,9 +7,10 @@ use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{AlertService, Caller, ServiceError, ServiceResult, destination_groups};
+use super::{AlertService, AlertSettings, Caller, ServiceError, ServiceResult, destination_groups};
 use crate::edit::ACTIVITY_SCOPE;
 use crate::repo::{Alert, Destination, DestinationType, NotifyKind};
+use crate::ssrf;
 
 /// A destination as the client describes it.
 #[derive(Debug, Clone, Default)]
@@ -41,18 +42,26 @@ fn signing_secret() -> String {
     format!("whsec_{tail}")
 }
 
-/// A webhook URL must be absolute with a host, and https unless plain http is allowed.
-pub fn check_webhook_url(raw: &str, allow_http: bool) -> ServiceResult<()> {
+/// A webhook URL must be absolute with a host, https unless plain http is allowed, and not
+/// aimed at an internal address unless private targets are allowed.
+pub fn check_webhook_url(raw: &str, settings: &AlertSettings) -> ServiceResult<()> {
     let bad = |d: &str| ServiceError::invalid("webhook_url", "invalid", d);
     let url = url::Url::parse(raw).map_err(|_| bad("Enter a valid URL."))?;
     if url.host_str().is_none_or(str::is_empty) {
         return Err(bad("Enter a valid URL."));
     }
     match url.scheme() {
-        "https" => Ok(()),
-        "http" if allow_http => Ok(()),
-        _ => Err(bad("Webhook URL must use https.")),
+        "https" => {}
+        "http" if settings.allow_http_webhooks => {}
+        _ => return Err(bad("Webhook URL must use https.")),
     }
+    if settings.allow_private_webhook_targets {
+        return Ok(());
+    }
+    ssrf::check_url(&url, ssrf::system_resolve).map_err(|r| {
+        let detail = format!("Webhook URL must not point at an internal address: {r}.");
+        ServiceError::invalid("webhook_url", "forbidden_address", detail)
+    })
 }
 
 impl<U: Clone> AlertService<U> {
@@ -101,7 +110,7 @@ impl<U: Clone> AlertService<U> {
             DestinationType::Webhook => {
                 let url =
                     non_empty(&input.webhook_url).ok_or_else(|| ServiceError::required("webhook_url"))?;
-                check_webhook_url(&url, self.settings.allow_http_webhooks)?;
+                check_webhook_url(&url, &self.settings)?;
                 t.webhook_url = Some(url);
                 t.signing_secret = Some(signing_secret());
             }

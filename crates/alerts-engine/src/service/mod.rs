@@ -29,6 +29,9 @@ pub struct AlertSettings {
     pub max_alerts_per_project: usize,
     /// Plain-http webhook URLs (tests, private networks); https only otherwise.
     pub allow_http_webhooks: bool,
+    /// Webhook hosts on loopback, private, link-local or metadata addresses (tests,
+    /// on-premise receivers); refused otherwise (see `ssrf`).
+    pub allow_private_webhook_targets: bool,
 }
 
 /// The alerts use cases over one repository and one user directory.
