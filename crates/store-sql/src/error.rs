@@ -8,6 +8,8 @@ pub enum StoreError {
     Migration(String),
     #[error("query failed: {0}")]
     Query(#[from] diesel::result::Error),
+    #[error("secrets at rest: {0}")]
+    Secrets(String),
 }
 
 impl From<StoreError> for orgs::OrgsError {

@@ -11,6 +11,8 @@ mod roles;
 mod rows;
 mod sampling;
 pub mod schema;
+/// Secret columns sealed at rest (XChaCha20-Poly1305).
+pub mod secrets;
 mod store;
 /// Test databases (a temporary SQLite file, a fresh PostgreSQL database); tests only.
 #[cfg(feature = "testing")]
@@ -20,3 +22,4 @@ mod views;
 pub use db::{AnyConnection, Backend, DbPool, connect, migrate, ping};
 pub use error::StoreError;
 pub use store::SqlStore;
+pub use alerts::SealReport;

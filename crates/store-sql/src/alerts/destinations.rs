@@ -12,6 +12,7 @@ use super::queue_rows::{DestinationRow, IntegrationRow, NewIntegrationRow};
 use crate::db::{AnyConnection, MultiBackend};
 use crate::rows::{to_us, uuid_text};
 use crate::schema::{integrations as ig, logs_alert_destinations as ds, logs_alerts as la};
+use crate::secrets::SecretBox;
 
 diesel::define_sql_function! {
     /// SQLite: the rowid of this connection's latest INSERT.
@@ -23,6 +24,7 @@ pub(super) fn create(
     team_id: i64,
     alert_id: Uuid,
     rows: &[Destination],
+    secrets: Option<&SecretBox>,
 ) -> TxResult<()> {
     let n: i64 = la::table
         .filter(la::id.eq(uuid_text(alert_id)))
@@ -36,7 +38,7 @@ pub(super) fn create(
     // there are at most a handful of rows.
     for d in rows {
         diesel::insert_into(ds::table)
-            .values(DestinationRow::from_domain(team_id, alert_id, d))
+            .values(DestinationRow::from_domain(team_id, alert_id, d, secrets)?)
             .execute(c)?;
     }
     Ok(())
@@ -69,11 +71,16 @@ pub(super) fn delete(
     Ok(())
 }
 
-fn decode(rows: Vec<DestinationRow>) -> TxResult<Vec<Destination>> {
-    Ok(rows.into_iter().map(DestinationRow::into_domain).collect::<Result<Vec<_>, _>>()?)
+fn decode(rows: Vec<DestinationRow>, secrets: Option<&SecretBox>) -> TxResult<Vec<Destination>> {
+    Ok(rows.into_iter().map(|r| r.into_domain(secrets)).collect::<Result<Vec<_>, _>>()?)
 }
 
-pub(super) fn live(c: &mut AnyConnection, team_id: i64, alert_ids: &[Uuid]) -> TxResult<Vec<Destination>> {
+pub(super) fn live(
+    c: &mut AnyConnection,
+    team_id: i64,
+    alert_ids: &[Uuid],
+    secrets: Option<&SecretBox>,
+) -> TxResult<Vec<Destination>> {
     if alert_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -85,16 +92,24 @@ pub(super) fn live(c: &mut AnyConnection, team_id: i64, alert_ids: &[Uuid]) -> T
         .filter(ds::deleted_at.is_null())
         .order_by((ds::created_at.asc(), ds::id.asc()))
         .load(c)?;
-    decode(rows)
+    decode(rows, secrets)
 }
 
-pub(super) fn by_id(c: &mut AnyConnection, id: Uuid) -> TxResult<Option<Destination>> {
+pub(super) fn by_id(
+    c: &mut AnyConnection,
+    id: Uuid,
+    secrets: Option<&SecretBox>,
+) -> TxResult<Option<Destination>> {
     let row = ds::table.find(uuid_text(id)).select(DestinationRow::as_select()).first(c).optional()?;
-    Ok(row.map(DestinationRow::into_domain).transpose()?)
+    Ok(row.map(|r| r.into_domain(secrets)).transpose()?)
 }
 
-pub(super) fn create_integration(c: &mut AnyConnection, new: &NewIntegration) -> TxResult<Integration> {
-    let row = NewIntegrationRow::from_domain(new);
+pub(super) fn create_integration(
+    c: &mut AnyConnection,
+    new: &NewIntegration,
+    secrets: Option<&SecretBox>,
+) -> TxResult<Integration> {
+    let row = NewIntegrationRow::from_domain(new, secrets)?;
     // The database assigns the id; RETURNING is not portable through `AnyConnection`.
     let id: i64 = match c {
         AnyConnection::Postgresql(pg) => {
@@ -105,7 +120,7 @@ pub(super) fn create_integration(c: &mut AnyConnection, new: &NewIntegration) ->
             diesel::select(last_insert_rowid()).get_result(sqlite)?
         }
     };
-    integrations(c, new.team_id, Some(id))?
+    integrations(c, new.team_id, Some(id), secrets)?
         .into_iter()
         .next()
         .ok_or_else(|| AlertRepoError::Storage("inserted integration not found".into()).into())
@@ -116,6 +131,7 @@ pub(super) fn integrations(
     c: &mut AnyConnection,
     team_id: i64,
     id: Option<i64>,
+    secrets: Option<&SecretBox>,
 ) -> TxResult<Vec<Integration>> {
     let mut q = ig::table
         .select(IntegrationRow::as_select())
@@ -125,7 +141,7 @@ pub(super) fn integrations(
         q = q.filter(ig::id.eq(id));
     }
     let rows: Vec<IntegrationRow> = q.order_by(ig::id.asc()).load(c)?;
-    Ok(rows.into_iter().map(IntegrationRow::into_domain).collect::<Result<Vec<_>, _>>()?)
+    Ok(rows.into_iter().map(|r| r.into_domain(secrets)).collect::<Result<Vec<_>, _>>()?)
 }
 
 pub(super) fn delete_integration(c: &mut AnyConnection, team_id: i64, id: i64) -> TxResult<()> {

@@ -14,6 +14,8 @@ mod events;
 mod queue_rows;
 mod record;
 mod rows;
+mod secret_rows;
+pub use secret_rows::SealReport;
 
 use activity_log::ActivityEntry;
 use alerts_engine::repo::{
@@ -175,7 +177,7 @@ impl AlertRepo for SqlStore {
         rows: &[Destination],
         audit: &[ActivityEntry],
     ) -> Result<()> {
-        self.alerts_logged(audit, |c| destinations::create(c, team_id, alert_id, rows))
+        self.alerts_logged(audit, |c| destinations::create(c, team_id, alert_id, rows, self.secrets()))
     }
 
     fn delete_destinations(
@@ -191,23 +193,23 @@ impl AlertRepo for SqlStore {
     }
 
     fn destinations(&self, team_id: i64, alert_ids: &[Uuid]) -> Result<Vec<Destination>> {
-        self.alerts_run(|c| destinations::live(c, team_id, alert_ids))
+        self.alerts_run(|c| destinations::live(c, team_id, alert_ids, self.secrets()))
     }
 
     fn destination(&self, id: Uuid) -> Result<Option<Destination>> {
-        self.alerts_run(|c| destinations::by_id(c, id))
+        self.alerts_run(|c| destinations::by_id(c, id, self.secrets()))
     }
 
     fn create_integration(&self, new: &NewIntegration, audit: &[ActivityEntry]) -> Result<Integration> {
-        self.alerts_logged(audit, |c| destinations::create_integration(c, new))
+        self.alerts_logged(audit, |c| destinations::create_integration(c, new, self.secrets()))
     }
 
     fn integrations(&self, team_id: i64) -> Result<Vec<Integration>> {
-        self.alerts_run(|c| destinations::integrations(c, team_id, None))
+        self.alerts_run(|c| destinations::integrations(c, team_id, None, self.secrets()))
     }
 
     fn integration(&self, team_id: i64, id: i64) -> Result<Option<Integration>> {
-        self.alerts_run(|c| Ok(destinations::integrations(c, team_id, Some(id))?.into_iter().next()))
+        self.alerts_run(|c| Ok(destinations::integrations(c, team_id, Some(id), self.secrets())?.into_iter().next()))
     }
 
     fn delete_integration(&self, team_id: i64, id: i64, audit: &[ActivityEntry]) -> Result<()> {

@@ -10,8 +10,10 @@ use diesel::sqlite::Sqlite;
 use uuid::Uuid;
 
 use super::rows::{corrupt, from_json, opt_time, parse_uuid, time, u32_of};
+use super::secret_rows::{SENSITIVE_CONFIG, SIGNING_SECRET, open_secret, seal_secret};
 use crate::rows::{to_us, uuid_text};
 use crate::schema::{integrations, logs_alert_deliveries, logs_alert_destinations};
+use crate::secrets::SecretBox;
 
 type Result<T> = std::result::Result<T, AlertRepoError>;
 
@@ -37,9 +39,17 @@ pub(crate) struct DestinationRow {
 }
 
 impl DestinationRow {
-    /// Stored under `team_id` and `alert_id` (the ones the caller verified).
-    pub fn from_domain(team_id: i64, alert_id: Uuid, d: &Destination) -> Self {
-        Self {
+    /// Stored under `team_id` and `alert_id` (the ones the caller verified), the signing
+    /// secret sealed with `secrets`.
+    pub fn from_domain(
+        team_id: i64,
+        alert_id: Uuid,
+        d: &Destination,
+        secrets: Option<&SecretBox>,
+    ) -> Result<Self> {
+        let signing_secret =
+            d.signing_secret.as_deref().map(|s| seal_secret(secrets, SIGNING_SECRET, s)).transpose()?;
+        Ok(Self {
             id: uuid_text(d.id),
             group_id: uuid_text(d.group_id),
             team_id,
@@ -51,14 +61,16 @@ impl DestinationRow {
             slack_channel_id: d.slack_channel_id.clone(),
             slack_channel_name: d.slack_channel_name.clone(),
             webhook_url: d.webhook_url.clone(),
-            signing_secret: d.signing_secret.clone(),
+            signing_secret,
             created_at: to_us(d.created_at),
             created_by: d.created_by,
             deleted_at: None,
-        }
+        })
     }
 
-    pub fn into_domain(self) -> Result<Destination> {
+    pub fn into_domain(self, secrets: Option<&SecretBox>) -> Result<Destination> {
+        let signing_secret =
+            self.signing_secret.as_deref().map(|s| open_secret(secrets, SIGNING_SECRET, s)).transpose()?;
         Ok(Destination {
             id: parse_uuid(&self.id, "logs_alert_destinations.id")?,
             group_id: parse_uuid(&self.group_id, "logs_alert_destinations.group_id")?,
@@ -73,7 +85,7 @@ impl DestinationRow {
             slack_channel_id: self.slack_channel_id,
             slack_channel_name: self.slack_channel_name,
             webhook_url: self.webhook_url,
-            signing_secret: self.signing_secret,
+            signing_secret,
             created_at: time(self.created_at, "logs_alert_destinations.created_at")?,
             created_by: self.created_by,
         })
@@ -106,26 +118,28 @@ pub(crate) struct NewIntegrationRow {
 }
 
 impl NewIntegrationRow {
-    pub fn from_domain(n: &NewIntegration) -> Self {
-        Self {
+    /// `sensitive_config` (the bot token) sealed with `secrets`.
+    pub fn from_domain(n: &NewIntegration, secrets: Option<&SecretBox>) -> Result<Self> {
+        Ok(Self {
             team_id: n.team_id,
             kind: n.kind.clone(),
             config: n.config.to_string(),
-            sensitive_config: n.sensitive_config.to_string(),
+            sensitive_config: seal_secret(secrets, SENSITIVE_CONFIG, &n.sensitive_config.to_string())?,
             created_at: to_us(n.created_at),
             created_by: n.created_by,
-        }
+        })
     }
 }
 
 impl IntegrationRow {
-    pub fn into_domain(self) -> Result<Integration> {
+    pub fn into_domain(self, secrets: Option<&SecretBox>) -> Result<Integration> {
+        let sensitive = open_secret(secrets, SENSITIVE_CONFIG, &self.sensitive_config)?;
         Ok(Integration {
             id: self.id,
             team_id: self.team_id,
             kind: self.kind,
             config: from_json(&self.config, "integrations.config")?,
-            sensitive_config: from_json(&self.sensitive_config, "integrations.sensitive_config")?,
+            sensitive_config: from_json(&sensitive, SENSITIVE_CONFIG)?,
             created_at: time(self.created_at, "integrations.created_at")?,
             created_by: self.created_by,
         })

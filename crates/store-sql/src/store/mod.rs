@@ -19,11 +19,24 @@ const MAX_LIMIT: i64 = 1_000_000;
 
 pub struct SqlStore {
     pool: DbPool,
+    /// Seals the secret columns; `None` writes them as given (tests, tools that touch no
+    /// secrets) and cannot read sealed ones.
+    secrets: Option<std::sync::Arc<crate::secrets::SecretBox>>,
 }
 
 impl SqlStore {
+    /// A store without a secrets key: what the server runs is [`SqlStore::with_secrets`].
     pub fn new(pool: DbPool) -> Self {
-        Self { pool }
+        Self { pool, secrets: None }
+    }
+
+    /// A store sealing Slack tokens and webhook signing secrets with `secrets`.
+    pub fn with_secrets(pool: DbPool, secrets: std::sync::Arc<crate::secrets::SecretBox>) -> Self {
+        Self { pool, secrets: Some(secrets) }
+    }
+
+    pub fn secrets(&self) -> Option<&crate::secrets::SecretBox> {
+        self.secrets.as_deref()
     }
 
     pub fn pool(&self) -> &DbPool {

@@ -21,6 +21,12 @@ use crate::db::{Backend, DbPool, connect, migrate};
 mod fixture;
 pub use fixture::{TwoTeams, project};
 
+/// A fixed secrets key for tests (`SqlStore::with_secrets`); never for a real server.
+pub fn secret_box() -> std::sync::Arc<crate::secrets::SecretBox> {
+    let key = crate::secrets::SecretKey::from_bytes(*b"logstead test secrets key 32 by.");
+    std::sync::Arc::new(crate::secrets::SecretBox::new(key))
+}
+
 const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
 /// Computed by build.rs from the migration files compiled into this crate.
 const MIGRATIONS_FINGERPRINT: &str = env!("LOGSTEAD_MIGRATIONS_FINGERPRINT");
