@@ -1,6 +1,6 @@
 //! Small durable-file helpers shared by segments and the store state file.
 
-use std::fs::{File, OpenOptions};
+use std::fs::{DirBuilder, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -9,11 +9,35 @@ pub(crate) use crate::wal::sync_dir;
 /// Suffix of files being written; whatever carries it at open is a crash leftover.
 pub(crate) const TMP_SUFFIX: &str = ".tmp";
 
+/// Options for the files this store creates: owner-only (0600 on Unix), since logs can hold
+/// anything. The mode applies when the file is created; the umask can only narrow it.
+pub(crate) fn private_options() -> OpenOptions {
+    let mut opts = OpenOptions::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts
+}
+
+/// `create_dir_all`, each directory it creates owner-only (0700 on Unix).
+pub(crate) fn create_private_dir_all(dir: &Path) -> io::Result<()> {
+    let mut b = DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(dir)
+}
+
 /// Writes `bytes` to `dir/name` via a temporary file, `fsync` and rename. The caller syncs
 /// the directory (once for several files).
 pub(crate) fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
     let tmp = dir.join(format!("{name}{TMP_SUFFIX}"));
-    let mut f = OpenOptions::new().write(true).create(true).truncate(true).open(&tmp)?;
+    let mut f = private_options().write(true).create(true).truncate(true).open(&tmp)?;
     f.write_all(bytes)?;
     f.sync_all()?;
     drop(f);
@@ -23,7 +47,7 @@ pub(crate) fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<(
 /// Moves a damaged file to `<dir>/quarantine/`, or deletes it if that fails.
 pub(crate) fn quarantine(dir: &Path, path: &Path) {
     let qdir = dir.join("quarantine");
-    let moved = std::fs::create_dir_all(&qdir)
+    let moved = create_private_dir_all(&qdir)
         .and_then(|()| std::fs::rename(path, qdir.join(path.file_name().unwrap_or_default())));
     match moved {
         Ok(()) => {}

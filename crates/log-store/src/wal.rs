@@ -168,11 +168,12 @@ pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
 }
 
 pub(crate) fn open_append(path: &Path, create_new: bool) -> io::Result<File> {
-    OpenOptions::new().append(true).create_new(create_new).open(path)
+    crate::fsutil::private_options().append(true).create_new(create_new).open(path)
 }
 
 fn lock_dir(dir: &Path) -> Result<File, WalError> {
-    let lock = OpenOptions::new().create(true).truncate(false).write(true).open(dir.join("LOCK"))?;
+    let lock =
+        crate::fsutil::private_options().create(true).truncate(false).write(true).open(dir.join("LOCK"))?;
     match lock.try_lock() {
         Ok(()) => Ok(lock),
         Err(std::fs::TryLockError::WouldBlock) => Err(WalError::Locked { dir: dir.to_owned() }),
@@ -186,7 +187,7 @@ pub(crate) fn recover(
     dir: &Path,
     mut on_frame: impl FnMut(Lsn, &[u8]),
 ) -> Result<(Recovered, Replay), WalError> {
-    std::fs::create_dir_all(dir)?;
+    crate::fsutil::create_private_dir_all(dir)?;
     let lock = lock_dir(dir)?;
     let files = scan::list_files(dir)?;
     let mut replay = Replay { files: files.len(), ..Replay::default() };

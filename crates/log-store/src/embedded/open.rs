@@ -138,7 +138,7 @@ pub(super) fn open(dir: &Path, opts: StoreOptions) -> Result<(Inner, OpenReport)
     let wal_dir = dir.join("wal");
     let seg_dir = dir.join("segments");
     for d in [&wal_dir, &seg_dir] {
-        std::fs::create_dir_all(d).map_err(|e| io_err("creating", d, e))?;
+        crate::fsutil::create_private_dir_all(d).map_err(|e| io_err("creating", d, e))?;
     }
     let mut report = OpenReport::default();
     let _ = std::fs::remove_file(dir.join(format!("{}{TMP_SUFFIX}", super::state::STATE_FILE)));
