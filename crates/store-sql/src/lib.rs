@@ -7,6 +7,7 @@ mod approvals;
 pub mod db;
 mod error;
 mod exports;
+pub mod lease;
 mod roles;
 mod rows;
 mod sampling;

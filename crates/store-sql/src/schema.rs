@@ -346,6 +346,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    server_leases (name) {
+        name -> Text,
+        holder -> Text,
+        host -> Text,
+        data_dir -> Text,
+        acquired_at -> BigInt,
+        heartbeat_at -> BigInt,
+        expires_at -> BigInt,
+    }
+}
+
 diesel::joinable!(organization_memberships -> organizations (organization_id));
 diesel::joinable!(organization_memberships -> users (user_id));
 diesel::joinable!(projects -> organizations (organization_id));
@@ -386,4 +398,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     change_requests,
     change_request_votes,
     scheduled_jobs,
+    server_leases,
 );

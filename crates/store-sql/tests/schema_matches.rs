@@ -289,6 +289,7 @@ fn schema_rs_parser_reads_every_table() {
             "role_memberships",
             "roles",
             "scheduled_jobs",
+            "server_leases",
             "users"
         ]
     );
