@@ -71,6 +71,10 @@ pub struct ConfigArgs {
     /// refused).
     #[arg(long, global = true, env = "LOGSTEAD_ALLOW_PRIVATE_WEBHOOK_TARGETS")]
     pub allow_private_webhook_targets: bool,
+    /// Serve the API only, without the embedded log store: log routes answer 503. For extra
+    /// servers on a database whose logs another server serves.
+    #[arg(long, global = true, env = "LOGSTEAD_API_ONLY")]
+    pub api_only: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -41,9 +41,10 @@ pub async fn serve(config: Config) -> Result<(), AnyError> {
         site_url: config.site_url.clone(),
         alerts: config.alerts.clone(),
     };
-    let (logs, report) = log_store::EmbeddedStore::open(&config.data_dir.join("logs"))?;
-    tracing::info!(records = report.replayed_records, "log store opened");
-    let mut state = AppState::new(pool, Arc::new(logs), settings, Arc::new(SystemClock));
+    // Refuses to start when another server serves the embedded log store on this database.
+    let (logs, lease) = crate::lease::open_log_store(&config, &pool).await?;
+    let mut state = AppState::new(pool, logs, settings, Arc::new(SystemClock));
+    state.api_only = config.api_only;
     state.explain = Arc::new(crate::explain::Explainer::new(&config.explain));
     let state = AppState { identity_keys: Arc::new(config.logs.identity_keys.clone()), ..state };
     let state = AppState {
@@ -55,20 +56,35 @@ pub async fn serve(config: Config) -> Result<(), AnyError> {
     if let Some(b) = actix_web::web::block(move || service::bootstrap(&*repos, now)).await?? {
         print_first_start(&config, &b);
     }
-    actix_web::rt::spawn(crate::worker::run(state.clone()));
-    actix_web::rt::spawn(crate::retention::run(state.clone()));
-    actix_web::rt::spawn(crate::alerts::run_scheduler(state.clone()));
+    // Exports (their files go to this data dir), retention, alert checks and sampling
+    // counts need the log store: only its server runs them.
+    if !config.api_only {
+        actix_web::rt::spawn(crate::worker::run(state.clone()));
+        actix_web::rt::spawn(crate::retention::run(state.clone()));
+        actix_web::rt::spawn(crate::alerts::run_scheduler(state.clone()));
+        actix_web::rt::spawn(crate::sampling::run_flusher(state.clone()));
+    }
     actix_web::rt::spawn(crate::alerts::run_delivery(state.clone()));
-    actix_web::rt::spawn(crate::sampling::run_flusher(state.clone()));
     actix_web::rt::spawn(crate::approval_jobs::run(state.clone(), config.approvals.job_every_secs));
     let server = actix_web::HttpServer::new(move || app::build(state.clone()))
         .workers(config.workers)
-        .bind(config.bind)?;
+        .bind(config.bind)?
+        .run();
+    if let Some(lease) = &lease {
+        lease.spawn_heartbeat(server.handle());
+    }
     // Printed only once the socket is bound, so whoever waits for it can connect.
     tracing::info!(bind = %config.bind, database = store_sql::Backend::of_url(&config.database_url).name(), "listening");
-    println!("Logstead listening on {} (API docs: {}{})", config.site_url, config.site_url, app::DOCS_PATH);
-    server.run().await?;
-    Ok(())
+    let only = if config.api_only { ", API only: log routes answer 503" } else { "" };
+    println!("Logstead listening on {} (API docs: {}{}{only})", config.site_url, config.site_url, app::DOCS_PATH);
+    let served = server.await;
+    if let Some(lease) = lease {
+        if lease.lost() {
+            return Err("another server took the embedded log store's lease; this one stopped".into());
+        }
+        actix_web::web::block(move || lease.release()).await?;
+    }
+    Ok(served?)
 }
 
 fn print_first_start(config: &Config, b: &service::Bootstrap) {

@@ -37,6 +37,7 @@ struct FileConfig {
     delivery_backoff_secs: Option<u64>,
     allow_http_webhooks: Option<bool>,
     allow_private_webhook_targets: Option<bool>,
+    api_only: Option<bool>,
     logs: Option<logs::LogsFile>,
     explain: Option<crate::explain::ExplainFile>,
     approvals: Option<approvals::ApprovalsFile>,
@@ -62,6 +63,9 @@ pub struct Config {
     pub explain: crate::explain::ExplainSettings,
     /// `[approvals]`: the gate's availability switch and the jobs' period.
     pub approvals: ApprovalsSettings,
+    /// Serve the API without a log store (log routes answer 503), beside the one server
+    /// that serves the embedded log store on this database.
+    pub api_only: bool,
 }
 
 /// Log alert scheduling and notification delivery.
@@ -175,6 +179,7 @@ impl Config {
                 std::env::var(k).ok()
             })
             .map_err(ConfigError::Invalid)?,
+            api_only: args.api_only || file.api_only.unwrap_or(false),
             approvals: ApprovalsSettings::resolve(file.approvals.unwrap_or_default(), &|k| std::env::var(k).ok())
                 .map_err(ConfigError::Invalid)?,
         };

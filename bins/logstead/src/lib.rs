@@ -3,6 +3,7 @@
 
 pub mod alerts;
 pub mod api;
+pub mod api_only;
 pub mod approval_jobs;
 pub mod app;
 pub mod auth;
@@ -13,6 +14,7 @@ pub mod error;
 pub mod explain;
 pub mod extract;
 pub mod gates;
+pub mod lease;
 pub mod metrics;
 pub mod pagination;
 pub mod retention;

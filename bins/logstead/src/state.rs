@@ -68,6 +68,8 @@ pub struct AppState {
     /// Logstead's gated actions and their appliers (`crate::approvals`).
     pub approval_registry: Arc<approvals::Registry>,
     pub approval_settings: approvals::service::ApprovalSettings,
+    /// `--api-only`: no log store here (`logs` refuses everything); log routes answer 503.
+    pub api_only: bool,
 }
 
 impl AppState {
@@ -100,6 +102,7 @@ impl AppState {
             sampling,
             identity_keys: Arc::default(),
             explain: Arc::default(),
+            api_only: false,
         };
         st.approval_registry = Arc::new(crate::gates::registry(&st));
         st

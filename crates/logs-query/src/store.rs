@@ -12,6 +12,9 @@ pub enum StoreError {
     Write(String),
     #[error("log store read failed: {0}")]
     Read(String),
+    /// This server has no log store (it serves the API only); the text says where logs are.
+    #[error("{0}")]
+    Unavailable(String),
 }
 
 /// A page of rows: `team_id`'s rows with `from_us <= timestamp < to_us` matching `filter`,

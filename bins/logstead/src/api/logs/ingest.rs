@@ -57,6 +57,7 @@ async fn ingest(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    crate::api_only::refuse_logs(&st)?;
     let token = request_token(&req)?;
     let (repos, cap) = (st.repos.clone(), st.settings.max_ingest_bytes);
     let expected =

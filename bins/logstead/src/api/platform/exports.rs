@@ -116,6 +116,7 @@ pub async fn content(
     let (State::Complete, Some(file)) = (job.state, &job.path) else {
         return Err(OrgsError::NotFound.into());
     };
+    crate::api_only::refuse_export_files(&st)?;
     let named = NamedFile::open_async(exports_dir(&st.settings.data_dir).join(file))
         .await
         .map_err(|_| ApiError::from(OrgsError::NotFound))?

@@ -172,6 +172,7 @@ pub async fn destroy(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let (project, repos, now) = (project_ref(&id)?, st.repos.clone(), st.now());
+    crate::api_only::refuse_project_delete(&st)?;
     let logs = ProjectLogs(st.logs.clone());
     let deleted = blocking(move || service::delete_project(&*repos, &logs, &auth.0, project, now)).await?;
     if let Some(e) = deleted.data_error {
