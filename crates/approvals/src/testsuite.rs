@@ -31,10 +31,14 @@
 //! descending then `id` ascending; votes and `pending_valid` `created_at` then `id`
 //! ascending; a user's second vote replaces the first whole (its id too); a transition
 //! writes at least the state, validation, apply and time columns of its request.
+//!
+//! [`service`] runs the use cases (`ApprovalService`) over a repository the same way:
+//! [`approval_service_suite!`](crate::approval_service_suite).
 
 pub mod jobs;
 pub mod policies;
 pub mod requests;
+pub mod service;
 pub mod transition;
 
 use activity_log::ActivityEntry;
