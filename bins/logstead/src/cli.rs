@@ -34,6 +34,13 @@ pub struct ConfigArgs {
     /// Secret that signs session tokens; default: generated once into the data dir.
     #[arg(long, global = true, env = "LOGSTEAD_JWT_SECRET", hide_env_values = true)]
     pub jwt_secret: Option<String>,
+    /// Key sealing Slack tokens and webhook signing secrets in the database (32 bytes,
+    /// base64); default: generated once into the key file.
+    #[arg(long, global = true, env = "LOGSTEAD_SECRETS_KEY", hide_env_values = true)]
+    pub secrets_key: Option<String>,
+    /// Where that key is kept (default <data_dir>/secrets-key).
+    #[arg(long, global = true, env = "LOGSTEAD_SECRETS_KEY_FILE")]
+    pub secrets_key_file: Option<PathBuf>,
     /// Session token lifetime in seconds (default 14 days).
     #[arg(long, global = true, env = "LOGSTEAD_SESSION_TTL_SECS")]
     pub session_ttl_secs: Option<i64>,
@@ -89,6 +96,9 @@ pub enum Command {
     /// Users.
     #[command(subcommand)]
     Users(UsersCommand),
+    /// The key sealing secrets at rest.
+    #[command(subcommand)]
+    Secrets(SecretsCommand),
     /// Print the version.
     Version,
 }
@@ -127,4 +137,11 @@ pub enum UsersCommand {
         #[arg(long, default_value_t = 1)]
         level: i32,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretsCommand {
+    /// Generate a new secrets key, re-encrypt every stored secret with it, and replace the
+    /// key file (stop every server first).
+    RotateKey,
 }

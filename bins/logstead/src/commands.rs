@@ -4,34 +4,59 @@ use std::sync::Arc;
 
 use orgs::service::{self, Actor, KeyInput, MemberTarget, OrgRef};
 use orgs::{Level, OrgId, OrgRepo, Repos};
+use store_sql::secrets::SecretBox;
 
 use crate::app;
 use crate::config::Config;
 use crate::state::{AppState, Clock, ServerSettings, SystemClock};
 
+mod secrets;
+pub use secrets::rotate_secrets_key;
+
 pub type AnyError = Box<dyn std::error::Error + Send + Sync>;
 
-/// Connects and migrates: every command that touches the database starts here.
-fn open_store(config: &Config) -> Result<store_sql::DbPool, AnyError> {
-    config.ensure_data_dir()?;
-    let pool = store_sql::connect(&config.database_url, config.db_pool_size)?;
+/// Connects, migrates and seals secrets still stored in plain text: every command that
+/// touches the database starts here.
+fn open_store(config: &Config) -> Result<(store_sql::DbPool, Arc<SecretBox>), AnyError> {
+    let pool = connect(config, config.db_pool_size)?;
     let applied = store_sql::migrate(&pool)?;
     if applied > 0 {
         tracing::info!(applied, "database migrations applied");
     }
-    Ok(pool)
+    let secrets = Arc::new(config.secrets()?);
+    secrets::seal_plain_secrets(&pool, &secrets)?;
+    crate::files::tighten(&config.data_dir, &crate::files::sqlite_files(&config.database_url));
+    Ok((pool, secrets))
+}
+
+/// The data directory (0700) and, on SQLite, the database file (0600) are created before
+/// SQLite would create the file world-readable.
+fn connect(config: &Config, pool_size: u32) -> Result<store_sql::DbPool, AnyError> {
+    config.ensure_data_dir()?;
+    crate::files::create_sqlite_file(&config.database_url)?;
+    Ok(store_sql::connect(&config.database_url, pool_size)?)
+}
+
+fn keyed_store(config: &Config) -> Result<store_sql::SqlStore, AnyError> {
+    let (pool, secrets) = open_store(config)?;
+    Ok(store_sql::SqlStore::with_secrets(pool, secrets))
 }
 
 pub fn migrate(config: &Config) -> Result<(), AnyError> {
-    config.ensure_data_dir()?;
-    let pool = store_sql::connect(&config.database_url, 1)?;
+    let pool = connect(config, 1)?;
     let applied = store_sql::migrate(&pool)?;
+    let secrets = Arc::new(config.secrets()?);
+    let sealed = secrets::seal_plain_secrets(&pool, &secrets)?;
+    crate::files::tighten(&config.data_dir, &crate::files::sqlite_files(&config.database_url));
     println!("{applied} migration(s) applied; the database is up to date.");
+    if sealed > 0 {
+        println!("{sealed} secret(s) stored in plain text are now encrypted.");
+    }
     Ok(())
 }
 
 pub async fn serve(config: Config) -> Result<(), AnyError> {
-    let pool = open_store(&config)?;
+    let (pool, secrets) = open_store(&config)?;
     let settings = ServerSettings {
         jwt_secret: config.jwt_secret()?,
         session_ttl_secs: config.session_ttl_secs,
@@ -43,7 +68,7 @@ pub async fn serve(config: Config) -> Result<(), AnyError> {
     };
     // Refuses to start when another server serves the embedded log store on this database.
     let (logs, lease) = crate::lease::open_log_store(&config, &pool).await?;
-    let mut state = AppState::new(pool, logs, settings, Arc::new(SystemClock));
+    let mut state = AppState::with_secrets(pool, secrets, logs, settings, Arc::new(SystemClock));
     state.api_only = config.api_only;
     state.explain = Arc::new(crate::explain::Explainer::new(&config.explain));
     let state = AppState { identity_keys: Arc::new(config.logs.identity_keys.clone()), ..state };
@@ -120,7 +145,7 @@ fn user_actor(repos: &dyn Repos, email: &str) -> Result<Actor, AnyError> {
 }
 
 pub fn create_key(config: &Config, email: &str, scopes: Vec<String>, label: String) -> Result<(), AnyError> {
-    let store = store_sql::SqlStore::new(open_store(config)?);
+    let store = keyed_store(config)?;
     let actor = user_actor(&store, email)?;
     let input = KeyInput { label, scopes: Some(scopes), ..KeyInput::default() };
     let created = service::create_key(&store, &actor, input, SystemClock.now())?;
@@ -145,7 +170,7 @@ pub struct NewUserArgs {
 /// Creates the user; with an organization, adds them at `level` as that organization's
 /// first owner would (the CLI acts with full rights on the machine it runs on).
 pub fn create_user(config: &Config, args: NewUserArgs) -> Result<(), AnyError> {
-    let store = store_sql::SqlStore::new(open_store(config)?);
+    let store = keyed_store(config)?;
     let now = SystemClock.now();
     let level = Level::from_i32(args.level).ok_or("level must be 1, 8 or 15")?;
     let Some(org) = args.organization else {

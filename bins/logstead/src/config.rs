@@ -11,6 +11,7 @@ use crate::cli::ConfigArgs;
 
 mod approvals;
 mod logs;
+pub mod secrets_key;
 pub use approvals::ApprovalsSettings;
 pub use logs::LogsSettings;
 
@@ -25,6 +26,8 @@ struct FileConfig {
     bind: Option<String>,
     site_url: Option<String>,
     jwt_secret: Option<String>,
+    secrets_key: Option<String>,
+    secrets_key_file: Option<PathBuf>,
     session_ttl_secs: Option<i64>,
     max_body_bytes: Option<usize>,
     max_ingest_bytes: Option<usize>,
@@ -51,6 +54,10 @@ pub struct Config {
     pub site_url: String,
     /// None: read or create the secret file in the data dir.
     pub jwt_secret: Option<String>,
+    /// The key sealing secrets at rest (base64); None: the key file (`secrets_key.rs`).
+    pub secrets_key: Option<String>,
+    /// Where that key is kept (default `<data_dir>/secrets-key`).
+    pub secrets_key_file: Option<PathBuf>,
     pub session_ttl_secs: i64,
     pub max_body_bytes: usize,
     pub max_ingest_bytes: usize,
@@ -138,6 +145,8 @@ impl Config {
             bind,
             site_url: site_url.trim_end_matches('/').to_string(),
             jwt_secret: args.jwt_secret.clone().or(file.jwt_secret),
+            secrets_key: args.secrets_key.clone().or(file.secrets_key),
+            secrets_key_file: args.secrets_key_file.clone().or(file.secrets_key_file),
             session_ttl_secs: args.session_ttl_secs.or(file.session_ttl_secs).unwrap_or(14 * 24 * 3600),
             max_body_bytes: args.max_body_bytes.or(file.max_body_bytes).unwrap_or(1 << 20),
             max_ingest_bytes: args.max_ingest_bytes.or(file.max_ingest_bytes).unwrap_or(32 << 20),
@@ -235,12 +244,14 @@ impl Config {
         {
             return bad("jwt_secret must be at least 32 characters");
         }
+        secrets_key::check_value(self.secrets_key.as_deref())?;
         Ok(())
     }
 
-    /// Creates the data dir if needed.
+    /// Creates the data dir if needed, owner-only (0700).
     pub fn ensure_data_dir(&self) -> Result<(), ConfigError> {
-        std::fs::create_dir_all(&self.data_dir).map_err(|e| ConfigError::DataDir(self.data_dir.clone(), e))
+        crate::files::create_private_dir_all(&self.data_dir)
+            .map_err(|e| ConfigError::DataDir(self.data_dir.clone(), e))
     }
 
     /// The configured secret, else the one kept in the data dir (created on first start,

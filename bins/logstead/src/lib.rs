@@ -13,6 +13,7 @@ pub mod config;
 pub mod error;
 pub mod explain;
 pub mod extract;
+pub mod files;
 pub mod gates;
 pub mod lease;
 pub mod metrics;

@@ -1,5 +1,5 @@
 use clap::Parser;
-use logstead::cli::{Cli, Command, KeysCommand, UsersCommand};
+use logstead::cli::{Cli, Command, KeysCommand, SecretsCommand, UsersCommand};
 use logstead::commands::{self, NewUserArgs};
 use logstead::config::Config;
 
@@ -22,6 +22,7 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => actix_web::rt::System::new().block_on(commands::serve(config)),
         Command::Migrate => commands::migrate(&config),
+        Command::Secrets(SecretsCommand::RotateKey) => commands::rotate_secrets_key(&config),
         Command::Version => {
             println!("logstead {}", env!("CARGO_PKG_VERSION"));
             Ok(())

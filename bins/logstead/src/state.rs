@@ -73,13 +73,34 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// A state whose store has no secrets key (tests): secrets are stored as given.
     pub fn new(
         pool: store_sql::DbPool,
         logs: Arc<dyn LogStore>,
         settings: ServerSettings,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        let store = Arc::new(store_sql::SqlStore::new(pool));
+        Self::with_store(store_sql::SqlStore::new(pool), logs, settings, clock)
+    }
+
+    /// The server's state: Slack tokens and webhook signing secrets sealed with `secrets`.
+    pub fn with_secrets(
+        pool: store_sql::DbPool,
+        secrets: Arc<store_sql::secrets::SecretBox>,
+        logs: Arc<dyn LogStore>,
+        settings: ServerSettings,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self::with_store(store_sql::SqlStore::with_secrets(pool, secrets), logs, settings, clock)
+    }
+
+    fn with_store(
+        store: store_sql::SqlStore,
+        logs: Arc<dyn LogStore>,
+        settings: ServerSettings,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        let store = Arc::new(store);
         let metrics = Arc::new(Metrics::new());
         let refresh = sampling::cache::DEFAULT_REFRESH_US;
         let sampling =

@@ -72,10 +72,10 @@ fn write_export(state: &AppState, job: &ExportJob) -> Result<(String, i64, i64),
         return Err(format!("unknown export kind {}", job.kind));
     }
     let dir = exports_dir(&state.settings.data_dir);
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    crate::files::create_private_dir_all(&dir).map_err(|e| e.to_string())?;
     let name = format!("{}.{}", job.id, job.format.extension());
     let tmp = dir.join(format!("{name}.tmp"));
-    let file = File::create(&tmp).map_err(|e| e.to_string())?;
+    let file = crate::files::create_private(&tmp).map_err(|e| e.to_string())?;
     let out = BufWriter::with_capacity(256 * 1024, file);
     let written =
         if job.kind == KIND_LOGS { write_logs(state, job, out) } else { write_activity(state, job, out) };
