@@ -78,6 +78,18 @@ pub struct ConfigArgs {
     /// refused).
     #[arg(long, global = true, env = "LOGSTEAD_ALLOW_PRIVATE_WEBHOOK_TARGETS")]
     pub allow_private_webhook_targets: bool,
+    /// Failed logins one account may have per window before 429 (default 10; 0 = no limit).
+    #[arg(long, global = true, env = "LOGSTEAD_LOGIN_MAX_FAILURES_PER_ACCOUNT")]
+    pub login_max_failures_per_account: Option<u32>,
+    /// Failed logins one client address may make per window before 429 (default 50; 0 = no limit).
+    #[arg(long, global = true, env = "LOGSTEAD_LOGIN_MAX_FAILURES_PER_IP")]
+    pub login_max_failures_per_ip: Option<u32>,
+    /// Length of the login throttle window in seconds (default 900).
+    #[arg(long, global = true, env = "LOGSTEAD_LOGIN_WINDOW_SECS")]
+    pub login_window_secs: Option<u64>,
+    /// Client address = last X-Forwarded-For entry (set only behind a reverse proxy).
+    #[arg(long, global = true, env = "LOGSTEAD_TRUST_X_FORWARDED_FOR")]
+    pub trust_x_forwarded_for: bool,
     /// Serve the API only, without the embedded log store: log routes answer 503. For extra
     /// servers on a database whose logs another server serves.
     #[arg(long, global = true, env = "LOGSTEAD_API_ONLY")]

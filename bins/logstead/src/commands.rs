@@ -71,6 +71,7 @@ pub async fn serve(config: Config) -> Result<(), AnyError> {
     let mut state = AppState::with_secrets(pool, secrets, logs, settings, Arc::new(SystemClock));
     state.api_only = config.api_only;
     state.explain = Arc::new(crate::explain::Explainer::new(&config.explain));
+    state.set_login(config.login);
     let state = AppState { identity_keys: Arc::new(config.logs.identity_keys.clone()), ..state };
     let state = AppState {
         approval_settings: approvals::service::ApprovalSettings { enabled: config.approvals.enabled },

@@ -10,9 +10,11 @@ use serde::Deserialize;
 use crate::cli::ConfigArgs;
 
 mod approvals;
+mod login;
 mod logs;
 pub mod secrets_key;
 pub use approvals::ApprovalsSettings;
+pub use login::LoginSettings;
 pub use logs::LogsSettings;
 
 const SECRET_FILE: &str = "jwt-secret";
@@ -40,6 +42,10 @@ struct FileConfig {
     delivery_backoff_secs: Option<u64>,
     allow_http_webhooks: Option<bool>,
     allow_private_webhook_targets: Option<bool>,
+    login_max_failures_per_account: Option<u32>,
+    login_max_failures_per_ip: Option<u32>,
+    login_window_secs: Option<u64>,
+    trust_x_forwarded_for: Option<bool>,
     api_only: Option<bool>,
     logs: Option<logs::LogsFile>,
     explain: Option<crate::explain::ExplainFile>,
@@ -70,6 +76,8 @@ pub struct Config {
     pub explain: crate::explain::ExplainSettings,
     /// `[approvals]`: the gate's availability switch and the jobs' period.
     pub approvals: ApprovalsSettings,
+    /// Login throttle limits and the client address source.
+    pub login: LoginSettings,
     /// Serve the API without a log store (log routes answer 503), beside the one server
     /// that serves the embedded log store on this database.
     pub api_only: bool,
@@ -182,6 +190,18 @@ impl Config {
                         || file.allow_private_webhook_targets.unwrap_or(d.allow_private_webhook_targets),
                 }
             },
+            login: LoginSettings::resolve(login::LoginSources {
+                max_failures_per_account: [
+                    args.login_max_failures_per_account,
+                    file.login_max_failures_per_account,
+                ],
+                max_failures_per_ip: [args.login_max_failures_per_ip, file.login_max_failures_per_ip],
+                window_secs: [args.login_window_secs, file.login_window_secs],
+                trust_x_forwarded_for: [
+                    args.trust_x_forwarded_for,
+                    file.trust_x_forwarded_for.unwrap_or(false),
+                ],
+            }),
             logs: LogsSettings::resolve(file.logs.unwrap_or_default(), &|k| std::env::var(k).ok())
                 .map_err(ConfigError::Invalid)?,
             explain: crate::explain::ExplainSettings::resolve(file.explain.unwrap_or_default(), &|k| {
@@ -244,6 +264,7 @@ impl Config {
         {
             return bad("jwt_secret must be at least 32 characters");
         }
+        self.login.check().map_err(|m| ConfigError::Invalid(m.to_string()))?;
         secrets_key::check_value(self.secrets_key.as_deref())?;
         Ok(())
     }

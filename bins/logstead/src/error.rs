@@ -238,6 +238,9 @@ fn orgs_parts(e: &OrgsError) -> Parts {
         OrgsError::BadCredentials => {
             (StatusCode::BAD_REQUEST, "validation_error", "invalid_credentials", msg, None)
         }
+        OrgsError::Throttled { .. } => {
+            (StatusCode::TOO_MANY_REQUESTS, "throttled_error", "throttled", msg, None)
+        }
         OrgsError::EmailTaken | OrgsError::AlreadyMember => {
             (StatusCode::BAD_REQUEST, "validation_error", "unique", msg, Some("email".into()))
         }
@@ -405,7 +408,9 @@ impl ResponseError for ApiError {
         if status == StatusCode::UNAUTHORIZED {
             resp.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
-        if let ApiError::Explain(ExplainError::Throttled { retry_after_secs }) = self {
+        if let ApiError::Explain(ExplainError::Throttled { retry_after_secs })
+        | ApiError::Orgs(OrgsError::Throttled { retry_after_secs }) = self
+        {
             resp.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
         }
         if let Some(body) = self.plain_body() {

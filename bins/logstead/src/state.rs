@@ -68,6 +68,10 @@ pub struct AppState {
     /// Logstead's gated actions and their appliers (`crate::approvals`).
     pub approval_registry: Arc<approvals::Registry>,
     pub approval_settings: approvals::service::ApprovalSettings,
+    /// Failed-login counts per account and client address (`set_login`).
+    pub login_throttle: Arc<orgs::LoginThrottle>,
+    /// The login settings `login_throttle` was built from.
+    pub login: crate::config::LoginSettings,
     /// `--api-only`: no log store here (`logs` refuses everything); log routes answer 503.
     pub api_only: bool,
 }
@@ -123,6 +127,8 @@ impl AppState {
             sampling,
             identity_keys: Arc::default(),
             explain: Arc::default(),
+            login_throttle: Arc::new(orgs::LoginThrottle::new(Default::default())),
+            login: Default::default(),
             api_only: false,
         };
         st.approval_registry = Arc::new(crate::gates::registry(&st));
@@ -141,6 +147,13 @@ impl AppState {
 
     pub fn now(&self) -> OffsetDateTime {
         self.clock.now()
+    }
+
+    /// A fresh login throttle with these limits (counts start at zero).
+    pub fn set_login(&mut self, login: crate::config::LoginSettings) {
+        orgs::service::prepare_login();
+        self.login_throttle = Arc::new(orgs::LoginThrottle::new(login.limits));
+        self.login = login;
     }
 
     /// The explainLogWithAI use case over the log store.

@@ -25,6 +25,9 @@ pub enum OrgsError {
     Invalid { attr: Option<String>, code: &'static str, detail: String },
     #[error("Invalid email or password.")]
     BadCredentials,
+    /// Too many failed logins for the account or from the address (DRF's wording).
+    #[error("Request was throttled. Expected available in {retry_after_secs} seconds.")]
+    Throttled { retry_after_secs: u64 },
     #[error("the slug is already taken")]
     SlugTaken,
     #[error("A user with this email already exists.")]

@@ -1,4 +1,6 @@
-use actix_web::{HttpResponse, get, post, web};
+use std::net::{IpAddr, SocketAddr};
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use auth_scopes::encode_session;
 use orgs::service;
 use serde::{Deserialize, Serialize};
@@ -52,15 +54,22 @@ pub struct MeResponse {
     pub team: Option<i64>,
 }
 
-/// Email and password in, a session token (JWT) out.
+/// Email and password in, a session token (JWT) out. Too many failed logins for the account
+/// or from the client address answer 429 with `Retry-After`.
 #[utoipa::path(tag = "users", request_body = LoginBody,
-    responses((status = 200, body = LoginResponse), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = LoginResponse), (status = 400, body = ErrorBody),
+        (status = 429, body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until a login may be tried again.")))))]
 #[post("/login")]
-pub async fn login(st: web::Data<AppState>, body: Body<LoginBody>) -> Result<HttpResponse, ApiError> {
+pub async fn login(
+    st: web::Data<AppState>,
+    req: HttpRequest,
+    body: Body<LoginBody>,
+) -> Result<HttpResponse, ApiError> {
     let LoginBody { email, password } = body.0;
-    let repos = st.repos.clone();
-    let user = blocking(move || service::login(&*repos, &email, &password)).await?;
-    let now = st.now();
+    let client = client_addr(&req, st.login.trust_x_forwarded_for);
+    let (repos, throttle, now) = (st.repos.clone(), st.login_throttle.clone(), st.now());
+    let user = blocking(move || service::login(&*repos, &throttle, &email, &password, client, now)).await?;
     let ttl = st.settings.session_ttl_secs;
     let token = encode_session(&st.settings.jwt_secret, user.id.0, now.unix_timestamp(), ttl)?;
     Ok(HttpResponse::Ok().json(LoginResponse {
@@ -69,6 +78,17 @@ pub async fn login(st: web::Data<AppState>, body: Body<LoginBody>) -> Result<Htt
         expires_at: now + time::Duration::seconds(ttl),
         user: UserBasic::from(&user),
     }))
+}
+
+/// The connection's peer, or with `trust_x_forwarded_for` the last `X-Forwarded-For` entry:
+/// the one the proxy in front added (earlier entries are whatever the client sent).
+fn client_addr(req: &HttpRequest, trust_forwarded_for: bool) -> Option<IpAddr> {
+    let forwarded = || {
+        let headers = req.headers().get_all("x-forwarded-for");
+        let last = headers.filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).last()?.trim();
+        last.parse::<IpAddr>().ok().or_else(|| last.parse::<SocketAddr>().ok().map(|a| a.ip()))
+    };
+    trust_forwarded_for.then(forwarded).flatten().or_else(|| req.peer_addr().map(|a| a.ip()))
 }
 
 /// The caller, their organizations and current project.
