@@ -28,6 +28,7 @@ pub fn secret_box() -> std::sync::Arc<crate::secrets::SecretBox> {
 }
 
 const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 /// Computed by build.rs from the migration files compiled into this crate.
 const MIGRATIONS_FINGERPRINT: &str = env!("LOGSTEAD_MIGRATIONS_FINGERPRINT");
 const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -86,6 +87,62 @@ impl TestDb {
             connect(&url, POOL_SIZE).unwrap_or_else(|e| panic!("cannot connect to test database {url}: {e}"));
         TestDb { pool, url, backend: Backend::Postgres, _cleanup: cleanup }
     }
+}
+
+impl TestDb {
+    /// A database migrated only up to `version` (e.g. `"20261207000006"`, the folder
+    /// name's date and number): the schema an older release left behind, for upgrade tests.
+    /// `store_sql::migrate` then brings it up to date.
+    pub fn at_version(backend: Backend, version: &str) -> TestDb {
+        let db = match backend {
+            Backend::Sqlite => {
+                let path =
+                    std::env::temp_dir().join(format!("logstead-test-{}.sqlite3", Uuid::new_v4().simple()));
+                let url = format!("sqlite://{}", path.display());
+                let pool = connect(&url, POOL_SIZE).unwrap_or_else(|e| panic!("cannot open {url}: {e}"));
+                TestDb { pool, url, backend, _cleanup: Cleanup::Sqlite { path } }
+            }
+            Backend::Postgres => {
+                let admin_url = admin_url();
+                let name = format!("logstead_test_{}", Uuid::new_v4().simple());
+                let mut admin = admin_connection(&admin_url);
+                create_database(&mut admin, &name, None);
+                drop(admin);
+                let url = with_database(&admin_url, &name);
+                let pool =
+                    connect(&url, POOL_SIZE).unwrap_or_else(|e| panic!("cannot connect to {url}: {e}"));
+                TestDb { pool, url, backend, _cleanup: Cleanup::Postgres { admin_url, name } }
+            }
+        };
+        let mut conn = db.pool.get().unwrap_or_else(|e| panic!("pool: {e}"));
+        let applied = match &mut *conn {
+            crate::db::AnyConnection::Sqlite(c) => run_up_to(c, SQLITE_MIGRATIONS, version),
+            crate::db::AnyConnection::Postgresql(c) => run_up_to(c, PG_MIGRATIONS, version),
+        };
+        assert!(applied > 0, "no migration at or before {version}");
+        drop(conn);
+        db
+    }
+}
+
+/// Runs the migrations whose version is at most `version`, in order; returns how many.
+fn run_up_to<DB, C>(conn: &mut C, source: EmbeddedMigrations, version: &str) -> usize
+where
+    DB: diesel::backend::Backend,
+    C: MigrationHarness<DB>,
+    EmbeddedMigrations: diesel::migration::MigrationSource<DB>,
+{
+    use diesel::migration::MigrationSource;
+    // Creates diesel's bookkeeping table, as the first `run_pending_migrations` would.
+    conn.applied_migrations().unwrap_or_else(|e| panic!("migrations table: {e}"));
+    let mut all = MigrationSource::<DB>::migrations(&source).unwrap_or_else(|e| panic!("migrations: {e}"));
+    all.sort_by_key(|m| m.name().version().to_string());
+    let mut n = 0;
+    for m in all.iter().filter(|m| m.name().version().to_string().as_str() <= version) {
+        conn.run_migration(&**m).unwrap_or_else(|e| panic!("migration {}: {e}", m.name()));
+        n += 1;
+    }
+    n
 }
 
 enum Cleanup {
