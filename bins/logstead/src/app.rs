@@ -31,24 +31,39 @@ fn base_doc() -> OpenApi {
     let scheme = HttpBuilder::new()
         .scheme(HttpAuthScheme::Bearer)
         .description(Some("A personal API key (phx_...) or a session token from POST /api/login/."));
-    doc.components
-        .get_or_insert_with(Default::default)
-        .add_security_scheme("bearer", SecurityScheme::Http(scheme.build()));
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme("bearer", SecurityScheme::Http(scheme.build()));
+    let ingest = HttpBuilder::new()
+        .scheme(HttpAuthScheme::Bearer)
+        .description(Some("The project API token (phc_...); `?token=` works too."));
+    components.add_security_scheme("project_token", SecurityScheme::Http(ingest.build()));
     doc
 }
 
-/// The OpenAPI document of every registered handler.
-pub fn openapi() -> OpenApi {
+/// What utoipa makes of the registered handlers, before `openapi::finish`.
+pub fn raw_openapi() -> OpenApi {
     App::new().into_utoipa_app().openapi(base_doc()).configure(api::configure).split_for_parts().1
 }
 
-/// Unknown path: 404; known path with another method: 405. Both with the error body.
+/// The OpenAPI document served at `/api/schema/`.
+pub fn openapi() -> serde_json::Value {
+    crate::openapi::document().clone()
+}
+
+/// Unknown path: 404; known path with another method: 405 with `Allow`. Both with the
+/// error body.
 async fn fallback(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    if req.resource_map().has_resource(req.path()) {
-        Err(ApiError::MethodNotAllowed(req.method().to_string()))
-    } else {
-        Err(ApiError::RouteNotFound)
+    if !req.resource_map().has_resource(req.path()) {
+        return Err(ApiError::RouteNotFound);
     }
+    // Paths outside the document are the schema and docs pages: GET only.
+    let allow = crate::openapi::allowed_methods(req.path()).unwrap_or_else(|| "GET".into());
+    let err = ApiError::MethodNotAllowed(req.method().to_string());
+    let mut resp = actix_web::ResponseError::error_response(&err);
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&allow) {
+        resp.headers_mut().insert(actix_web::http::header::ALLOW, value);
+    }
+    Ok(resp)
 }
 
 /// Trailing slashes are optional on every route (PostHog's `/?`). Swagger UI's own paths
@@ -82,7 +97,8 @@ pub fn build(
     >,
 > {
     // Swagger UI and the schema go first: the `/api` scope would otherwise claim their paths.
-    let docs = SwaggerUi::new(format!("{DOCS_PATH}{{_:.*}}")).url(SCHEMA_PATH, openapi());
+    let docs = SwaggerUi::new(format!("{DOCS_PATH}{{_:.*}}"))
+        .external_url_unchecked(SCHEMA_PATH, openapi());
     let app = App::new()
         .service(docs)
         .route(

@@ -93,6 +93,7 @@ fn typed<T: RequestBody>(mut value: Value) -> Result<T, ApiError> {
     for field in T::READ_ONLY {
         map.remove(*field);
     }
+    logs_query::serde_wording::integral_floats(&mut value);
     serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner().to_string();
@@ -121,7 +122,9 @@ fn field_error(path: &str, message: &str) -> ApiError {
         return ApiError::invalid(&attr, "unknown_field", format!("Unknown field: {quoted}."));
     }
     let attr = attr_of(path);
-    let detail = message.split(" at line").next().unwrap_or(message).to_string();
+    // DRF's wording (`A valid integer is required.`), not serde's.
+    let detail = logs_query::serde_wording::drf_message(message)
+        .unwrap_or_else(|| message.split(" at line").next().unwrap_or(message).to_string());
     let code = if message.starts_with("invalid type: null") { "null" } else { "invalid_input" };
     ApiError::Invalid { attr: (!attr.is_empty()).then_some(attr), code, detail }
 }
@@ -193,6 +196,16 @@ mod tests {
             (Some("items__0__n".into()), "invalid_input")
         );
         assert!(typed::<Outer>(json!({"name": "x", "id": 5})).is_ok(), "read-only fields are ignored");
+        let detail = |v| match typed::<Outer>(v) {
+            Err(ApiError::Invalid { detail, .. }) => detail,
+            other => panic!("expected a field error, got {other:?}"),
+        };
+        assert_eq!(detail(json!({"name": 5})), "Not a valid string.");
+        assert_eq!(detail(json!({"name": "x", "items": [{"n": "a"}]})), "A valid integer is required.");
+        assert_eq!(detail(json!({"name": "x", "items": "a"})), "Expected a list of items but got type \"str\".");
+        let whole = typed::<Outer>(json!({"name": "x", "items": [{"n": 5.0}]}));
+        assert!(matches!(whole, Ok(Outer { items: Some(ref i), .. }) if i[0].n == 5), "{whole:?}");
+        assert!(typed::<Outer>(json!({"name": "x", "items": [{"n": 5.5}]})).is_err());
         assert!(matches!(typed::<Outer>(json!([1])), Err(ApiError::Invalid { attr: None, .. })));
     }
 

@@ -17,6 +17,7 @@ pub mod files;
 pub mod gates;
 pub mod lease;
 pub mod metrics;
+pub mod openapi;
 pub mod pagination;
 pub mod retention;
 pub mod sampling;

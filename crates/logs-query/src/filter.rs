@@ -191,6 +191,12 @@ impl<'de> Deserialize<'de> for FilterGroup {
     }
 }
 
+/// serde's error in DRF's words where it has them.
+fn reworded(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    crate::serde_wording::drf_message(&text).unwrap_or(text)
+}
+
 fn invalid(path: &str, what: &str) -> QueryError {
     let at = if path.is_empty() { String::new() } else { format!(" at {path}") };
     QueryError::for_attr("filterGroup", format!("Invalid filterGroup{at}: {what}"))
@@ -227,7 +233,7 @@ fn parse_leaf(v: &Value, path: &str) -> Result<Filter, QueryError> {
     if !v.is_object() {
         return Err(invalid(path, "a filter must be an object"));
     }
-    let filter: Filter = serde_json::from_value(v.clone()).map_err(|e| invalid(path, &e.to_string()))?;
+    let filter: Filter = serde_json::from_value(v.clone()).map_err(|e| invalid(path, &reworded(&e)))?;
     compile::compile_filter(&filter).map_err(|e| invalid(path, &e.detail))?;
     Ok(filter)
 }

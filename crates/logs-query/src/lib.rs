@@ -14,6 +14,7 @@ pub mod interval;
 pub mod query;
 pub mod record;
 pub mod row_filter;
+pub mod serde_wording;
 pub mod service;
 pub mod store;
 pub mod timefmt;

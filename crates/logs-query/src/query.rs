@@ -130,15 +130,33 @@ pub fn parse_body(body: &Value, require_date_range: bool) -> Result<LogsQuery, Q
         Some(q @ Value::Object(_)) => q,
         Some(_) => return Err(QueryError::for_attr("query", "query must be an object")),
     };
+    // serde would read a struct from a list (`[from, to]`); DRF wants a dictionary.
+    if let Some(v) = query.get("dateRange").filter(|v| !v.is_null() && !v.is_object()) {
+        let got = match v {
+            Value::Array(_) => "list",
+            Value::Bool(_) => "bool",
+            Value::Number(n) if n.is_f64() => "float",
+            Value::Number(_) => "int",
+            _ => "str",
+        };
+        let detail = format!("Expected a dictionary of items but got type \"{got}\".");
+        return Err(QueryError::for_attr("dateRange", detail));
+    }
     let has_date_range = query.get("dateRange").is_some_and(|v| !v.is_null());
     if require_date_range && !has_date_range {
         return Err(QueryError::for_attr("dateRange", "dateRange is required"));
     }
+    let mut query = query.clone();
+    crate::serde_wording::integral_floats(&mut query);
     let mut parsed: LogsQuery = serde_path_to_error::deserialize(query).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner().to_string();
         // Our own deserializers already say which field and what is wrong.
-        let detail = if inner.starts_with("Invalid ") { inner } else { format!("Invalid {path}: {inner}") };
+        let detail = match crate::serde_wording::drf_message(&inner) {
+            _ if inner.starts_with("Invalid ") => inner,
+            Some(drf) => drf,
+            None => format!("Invalid {path}: {inner}"),
+        };
         QueryError::for_attr(path, detail)
     })?;
     if !has_date_range {

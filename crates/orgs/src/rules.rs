@@ -98,7 +98,8 @@ pub fn validate_email(email: &str) -> Result<String, OrgsError> {
         }
         None => false,
     };
-    if !ok || e.len() > 254 || e.chars().any(char::is_whitespace) {
+    // 254 characters, as Django's EmailField counts them (not bytes).
+    if !ok || e.chars().count() > 254 || e.chars().any(char::is_whitespace) {
         return Err(OrgsError::invalid("email", "invalid_input", "Enter a valid email address."));
     }
     Ok(e)

@@ -147,7 +147,8 @@ impl SamplingService {
 
     /// Creates a rule (spec §4.1 defaults; an omitted priority appends).
     pub fn create(&self, caller: &Caller, input: &RuleInput, now: OffsetDateTime) -> Result<RuleView> {
-        let next_priority = self.repo.max_priority(caller.team)?.map_or(0, |p| p + 1);
+        // Saturating: a rule may already hold i64::MAX (appending then ties with it).
+        let next_priority = self.repo.max_priority(caller.team)?.map_or(0, |p| p.saturating_add(1));
         let ctx = Ctx {
             team_id: caller.team,
             author: Some(caller.author.user_id),

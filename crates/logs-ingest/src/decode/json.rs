@@ -32,6 +32,14 @@ pub(super) fn normalize(value: &mut Value) {
                 normalize(item);
             }
         }
+        // `1.0` is an integer to JSON (and to Schema); the proto types want `1`.
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 1.8e19) {
+                *value = Value::from(f as u64);
+            } else if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0 && *f < 0.0 && *f >= -9.2e18) {
+                *value = Value::from(f as i64);
+            }
+        }
         _ => {}
     }
 }
@@ -148,6 +156,12 @@ mod tests {
         assert_eq!(v, json!({"traceId": "5B8EFFF798038103D269B633813FC60C", "spanId": "ef00000000000000"}));
         let v = normalized(json!({"traceId": "not an id!", "spanId": 12}));
         assert_eq!(v, json!({"traceId": "", "spanId": ""}));
+    }
+
+    #[test]
+    fn integral_floats_are_integers() {
+        let v = normalized(json!({"timeUnixNano": 184711.0, "flags": 1.0, "intValue": -3.0, "doubleValue": 1.5}));
+        assert_eq!(v, json!({"timeUnixNano": 184711, "flags": 1, "intValue": -3, "doubleValue": 1.5}));
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub fn parse_alert_filters(filters: &Value) -> Result<LogsQuery, QueryError> {
     let q: LogsQuery = serde_path_to_error::deserialize(Value::Object(picked)).map_err(|e| {
         let path = format!("filters.{}", e.path());
         let inner = e.into_inner().to_string();
-        bad(&path, &inner)
+        bad(&path, &crate::serde_wording::drf_message(&inner).unwrap_or(inner))
     })?;
     q.filter_group.compile().map_err(|e| bad("filters.filterGroup", &e.detail))?;
     Ok(q)

@@ -114,12 +114,18 @@ pub fn render_request(v: &RequestView<User>) -> Value {
     serde_json::to_value(ChangeRequestDto::from(v)).unwrap_or(Value::Null)
 }
 
+fn conditions_schema() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::Object, Type::Array])).build()
+}
+
 /// An approval policy (§4.1).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApprovalPolicyDto {
     pub id: Uuid,
     pub action_key: String,
-    #[schema(value_type = Object)]
+    /// An object or a list of objects, as sent.
+    #[schema(schema_with = conditions_schema)]
     pub conditions: Value,
     pub approver_config: ApproverConfigDto,
     pub allow_self_approve: bool,

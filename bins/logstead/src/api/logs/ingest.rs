@@ -85,7 +85,8 @@ async fn ingest(
 #[utoipa::path(tag = "ingestion", params(IngestParams),
     request_body(content = String, description = "ExportLogsServiceRequest"),
     responses((status = 200, description = "accepted and durable", body = ExportLogsServiceResponse),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 413, body = ErrorBody)))]
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 413, body = ErrorBody)),
+    security(("project_token" = [])))]
 #[post("/i/v1/logs")]
 pub async fn capture(
     st: web::Data<AppState>,
@@ -99,7 +100,8 @@ pub async fn capture(
 #[utoipa::path(tag = "ingestion", params(IngestParams),
     request_body(content = String, description = "ExportLogsServiceRequest"),
     responses((status = 200, description = "accepted and durable", body = ExportLogsServiceResponse),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 413, body = ErrorBody)))]
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 413, body = ErrorBody)),
+    security(("project_token" = [])))]
 #[post("/v1/logs")]
 pub async fn otlp(
     st: web::Data<AppState>,

@@ -141,8 +141,10 @@ pub struct SimulateExample {
     pub body: String,
 }
 
-/// Simulate's answer: PostHog's two fields plus what the replay saw.
+/// Simulate's answer: PostHog's two fields plus what the replay saw. (Named apart from the
+/// alerts' `SimulateResponse`: one name, one schema.)
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = SamplingSimulateResponse)]
 pub struct SimulateResponse {
     /// Percent of the examined records this rule would drop.
     pub estimated_reduction_pct: f64,

@@ -41,7 +41,15 @@ fn approvals_operations_are_typed() {
             let op = &doc["paths"][format!("{prefix}/change_requests/{{id}}/{action}")]["post"];
             assert_eq!(schema_name(&op["requestBody"]["content"]), "VoteBody");
             assert_eq!(schema_name(&op["responses"]["200"]["content"]), "ApprovalDecisionDto", "{action}");
-            assert_eq!(schema_name(&op["responses"]["400"]["content"]), "ErrorMessageBody", "{action}");
+            // The action's own refusals, or the body parser's (a body that is not an object).
+            let bad = &op["responses"]["400"]["content"]["application/json"]["schema"]["anyOf"];
+            let refs: Vec<&str> =
+                bad.as_array().into_iter().flatten().filter_map(|s| s["$ref"].as_str()).collect();
+            assert_eq!(
+                refs,
+                ["#/components/schemas/ErrorMessageBody", "#/components/schemas/ErrorBody"],
+                "{action}"
+            );
             assert_eq!(schema_name(&op["responses"]["403"]["content"]), "ErrorBody", "{action}");
         }
     }
