@@ -50,6 +50,10 @@ pub struct ConfigArgs {
     /// Largest accepted log ingestion body in bytes, also the decompressed cap (default 32 MiB).
     #[arg(long, global = true, env = "LOGSTEAD_MAX_INGEST_BYTES")]
     pub max_ingest_bytes: Option<usize>,
+    /// Log record timestamps further than this many seconds from the receive time are
+    /// replaced by it (default 86400; widen it for a backfill after an outage).
+    #[arg(long, global = true, env = "LOGSTEAD_MAX_TIMESTAMP_SKEW_SECS")]
+    pub max_timestamp_skew_secs: Option<u64>,
     /// Database connections (default 10).
     #[arg(long, global = true, env = "LOGSTEAD_DB_POOL_SIZE")]
     pub db_pool_size: Option<u32>,

@@ -67,8 +67,12 @@ pub async fn serve(config: Config) -> Result<(), AnyError> {
         alerts: config.alerts.clone(),
     };
     // Refuses to start when another server serves the embedded log store on this database.
-    let (logs, lease) = crate::lease::open_log_store(&config, &pool).await?;
+    let (logs, lease, embedded) = crate::lease::open_log_store(&config, &pool).await?;
     let mut state = AppState::with_secrets(pool, secrets, logs, settings, Arc::new(SystemClock));
+    if let Some(store) = &embedded {
+        state.metrics.watch_store(store);
+    }
+    state.ingest = config.ingest_options();
     state.api_only = config.api_only;
     state.explain = Arc::new(crate::explain::Explainer::new(&config.explain));
     state.set_login(config.login);

@@ -18,6 +18,9 @@ pub use login::LoginSettings;
 pub use logs::LogsSettings;
 
 const SECRET_FILE: &str = "jwt-secret";
+/// 24 h, PostHog's window; the largest is 100 years.
+const DEFAULT_TIMESTAMP_SKEW_SECS: u64 = 86_400;
+const MAX_TIMESTAMP_SKEW_SECS: u64 = 100 * 365 * 86_400;
 
 /// The file form: the same keys as the flags, snake_case.
 #[derive(Debug, Default, Deserialize)]
@@ -33,6 +36,7 @@ struct FileConfig {
     session_ttl_secs: Option<i64>,
     max_body_bytes: Option<usize>,
     max_ingest_bytes: Option<usize>,
+    max_timestamp_skew_secs: Option<u64>,
     db_pool_size: Option<u32>,
     workers: Option<usize>,
     max_alerts_per_project: Option<usize>,
@@ -67,6 +71,8 @@ pub struct Config {
     pub session_ttl_secs: i64,
     pub max_body_bytes: usize,
     pub max_ingest_bytes: usize,
+    /// A record timestamp further than this from the receive time is replaced by it.
+    pub max_timestamp_skew_secs: u64,
     pub db_pool_size: u32,
     pub workers: usize,
     pub alerts: AlertSettings,
@@ -126,6 +132,12 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// How ingested records are mapped (the timestamp skew window).
+    pub fn ingest_options(&self) -> logs_ingest::MapOptions {
+        let secs = i64::try_from(self.max_timestamp_skew_secs).unwrap_or(i64::MAX / 1_000_000);
+        logs_ingest::MapOptions { max_timestamp_skew_us: secs.saturating_mul(1_000_000) }
+    }
+
     pub fn load(args: &ConfigArgs) -> Result<Self, ConfigError> {
         let file = match &args.config {
             Some(path) => {
@@ -158,6 +170,10 @@ impl Config {
             session_ttl_secs: args.session_ttl_secs.or(file.session_ttl_secs).unwrap_or(14 * 24 * 3600),
             max_body_bytes: args.max_body_bytes.or(file.max_body_bytes).unwrap_or(1 << 20),
             max_ingest_bytes: args.max_ingest_bytes.or(file.max_ingest_bytes).unwrap_or(32 << 20),
+            max_timestamp_skew_secs: args
+                .max_timestamp_skew_secs
+                .or(file.max_timestamp_skew_secs)
+                .unwrap_or(DEFAULT_TIMESTAMP_SKEW_SECS),
             db_pool_size: args.db_pool_size.or(file.db_pool_size).unwrap_or(10),
             workers: args
                 .workers
@@ -202,13 +218,13 @@ impl Config {
                     file.trust_x_forwarded_for.unwrap_or(false),
                 ],
             }),
+            api_only: args.api_only || file.api_only.unwrap_or(false),
             logs: LogsSettings::resolve(file.logs.unwrap_or_default(), &|k| std::env::var(k).ok())
                 .map_err(ConfigError::Invalid)?,
             explain: crate::explain::ExplainSettings::resolve(file.explain.unwrap_or_default(), &|k| {
                 std::env::var(k).ok()
             })
             .map_err(ConfigError::Invalid)?,
-            api_only: args.api_only || file.api_only.unwrap_or(false),
             approvals: ApprovalsSettings::resolve(file.approvals.unwrap_or_default(), &|k| std::env::var(k).ok())
                 .map_err(ConfigError::Invalid)?,
         };
@@ -233,6 +249,9 @@ impl Config {
         }
         if !(1024..=1 << 31).contains(&self.max_ingest_bytes) {
             return bad("max_ingest_bytes must be between 1 KiB and 2 GiB");
+        }
+        if !(60..=MAX_TIMESTAMP_SKEW_SECS).contains(&self.max_timestamp_skew_secs) {
+            return bad("max_timestamp_skew_secs must be between 60 and 3153600000 (100 years)");
         }
         if !(1..=500).contains(&self.db_pool_size) {
             return bad("db_pool_size must be between 1 and 500");
@@ -264,8 +283,8 @@ impl Config {
         {
             return bad("jwt_secret must be at least 32 characters");
         }
-        self.login.check().map_err(|m| ConfigError::Invalid(m.to_string()))?;
         secrets_key::check_value(self.secrets_key.as_deref())?;
+        self.login.check().map_err(|m| ConfigError::Invalid(m.to_string()))?;
         Ok(())
     }
 
@@ -351,6 +370,25 @@ mod tests {
         let first = c.jwt_secret().unwrap_or_default();
         assert_eq!(first.len(), 64);
         assert_eq!(c.jwt_secret().unwrap_or_default(), first);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn the_timestamp_skew_window_is_configurable() {
+        let c = Config::load(&ConfigArgs::default()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.ingest_options(), logs_ingest::MapOptions::default(), "24 h by default");
+        let dir = std::env::temp_dir().join(format!("logstead-skew-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap_or_default();
+        let file = dir.join("c.toml");
+        std::fs::write(&file, "max_timestamp_skew_secs = 604800\n").unwrap_or_default();
+        let args = ConfigArgs { config: Some(file.clone()), ..Default::default() };
+        let c = Config::load(&args).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.ingest_options().max_timestamp_skew_us, 604_800_000_000);
+        let flag = ConfigArgs { max_timestamp_skew_secs: Some(3600), ..args };
+        assert_eq!(Config::load(&flag).map(|c| c.max_timestamp_skew_secs).ok(), Some(3600), "the flag wins");
+        let bad = ConfigArgs { max_timestamp_skew_secs: Some(10), ..Default::default() };
+        let err = Config::load(&bad).map(|_| ()).unwrap_err().to_string();
+        assert!(err.contains("max_timestamp_skew_secs"), "{err}");
         let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -158,6 +158,9 @@ impl ApiError {
             ApiError::Ingest(IngestError::TooLarge(_)) => {
                 (StatusCode::PAYLOAD_TOO_LARGE, "invalid_request", "payload_too_large", msg, None)
             }
+            ApiError::Ingest(IngestError::UnsupportedEncoding(_)) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "invalid_request", "unsupported_media_type", msg, None)
+            }
             ApiError::IngestToken(TokenError::NoToken) => {
                 (StatusCode::UNAUTHORIZED, "authentication_error", "not_authenticated", msg, None)
             }

@@ -139,19 +139,25 @@ impl LogStoreLease {
     }
 }
 
+/// The server's log store, its lease, and the embedded store itself (for its metrics); an
+/// API-only server has neither lease nor embedded store.
+pub type OpenedLogStore =
+    (Arc<dyn logs_query::LogStore>, Option<LogStoreLease>, Option<Arc<log_store::EmbeddedStore>>);
+
 /// The server's log store: the embedded one and its lease, or none on an API-only server.
 pub async fn open_log_store(
     config: &crate::config::Config,
     pool: &store_sql::DbPool,
-) -> Result<(Arc<dyn logs_query::LogStore>, Option<LogStoreLease>), crate::commands::AnyError> {
+) -> Result<OpenedLogStore, crate::commands::AnyError> {
     if config.api_only {
         tracing::info!("API only: no log store here; log routes answer 503");
-        return Ok((Arc::new(crate::api_only::NoLogStore), None));
+        return Ok((Arc::new(crate::api_only::NoLogStore), None, None));
     }
     // Opened first: it locks the data directory, which `acquire` relies on.
     let (logs, report) = log_store::EmbeddedStore::open(&config.data_dir.join("logs"))?;
     tracing::info!(records = report.replayed_records, "log store opened");
     let (store, dir) = (Arc::new(SqlStore::new(pool.clone())), config.data_dir.clone());
     let lease = actix_web::web::block(move || LogStoreLease::acquire(store, &dir)).await??;
-    Ok((Arc::new(logs), Some(lease)))
+    let logs = Arc::new(logs);
+    Ok((logs.clone(), Some(lease), Some(logs)))
 }

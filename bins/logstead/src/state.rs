@@ -57,6 +57,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<ServerSettings>,
     pub metrics: Arc<Metrics>,
+    /// How ingested records are mapped: the timestamp skew window (`max_timestamp_skew_secs`).
+    pub ingest: logs_ingest::MapOptions,
     /// The attribute keys `personId` / `sessionId` match (`[logs]` in the config).
     pub identity_keys: Arc<logs_query::IdentityKeys>,
     /// explainLogWithAI: provider, cache and throttle (built-in provider unless configured).
@@ -124,6 +126,7 @@ impl AppState {
             clock,
             settings: Arc::new(settings),
             metrics,
+            ingest: Default::default(),
             sampling,
             identity_keys: Arc::default(),
             explain: Arc::default(),

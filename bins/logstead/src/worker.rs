@@ -53,7 +53,10 @@ pub fn run_pending_exports(state: &AppState) -> Result<usize, exports::ExportErr
         let now = state.now();
         let Some(job) = state.exports.claim_export(now, now - STALE)? else { return Ok(ran) };
         ran += 1;
-        match write_export(state, &job) {
+        let started = std::time::Instant::now();
+        let written = write_export(state, &job);
+        state.metrics.work.export(&job.kind, written.is_ok(), started.elapsed());
+        match written {
             Ok((path, rows, bytes)) => {
                 state.exports.complete_export(job.id, &path, rows, bytes, state.now())?
             }

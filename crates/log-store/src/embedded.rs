@@ -36,7 +36,7 @@ mod state;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, RwLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError, RwLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -45,8 +45,9 @@ use logs_query::{
 };
 
 use crate::codec::encode_batch;
+use crate::observe::StoreObserver;
 use crate::segment::cache::BatchCache;
-use crate::wal::{Lsn, Replay, Wal, WalOptions};
+use crate::wal::{Lsn, Replay, Wal, WalOptions, WalStats};
 use head::read;
 use state::{Durable, Published};
 
@@ -133,13 +134,18 @@ const HEAD_WAIT_LIMIT: Duration = Duration::from_secs(5);
 /// Counters for tests, benchmarks and metrics.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StoreStats {
+    /// Rows in every head: the active one and those being sealed.
     pub head_rows: usize,
+    /// Heads waiting to be (or being) written to segments, and their rows: the seal backlog.
     pub frozen_heads: usize,
+    pub frozen_rows: usize,
     pub segments: usize,
     pub segment_rows: u64,
     /// Data plus metadata files.
     pub segment_bytes: u64,
     pub cache_bytes: usize,
+    /// WAL appends since open.
+    pub wal: WalStats,
 }
 
 pub(crate) struct Inner {
@@ -166,6 +172,8 @@ pub(crate) struct Inner {
     runtime_corrupt: Mutex<Vec<PathBuf>>,
     /// Wakes the maintenance thread; `true` asks it to stop.
     wake: (Mutex<bool>, Condvar),
+    /// Told about seals and compactions (`EmbeddedStore::set_observer`).
+    observer: OnceLock<Arc<dyn StoreObserver>>,
 }
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -228,6 +236,13 @@ impl EmbeddedStore {
         self.inner.stats()
     }
 
+    /// Reports WAL syncs, seals and compactions to `observer` from now on. Set once: a
+    /// second call is ignored and returns false.
+    pub fn set_observer(&self, observer: Arc<dyn StoreObserver>) -> bool {
+        let wal = self.inner.wal.set_observer(Arc::clone(&observer));
+        self.inner.observer.set(observer).is_ok() && wal
+    }
+
     /// Segments queries found damaged since open (they are skipped, then quarantined).
     pub fn corrupt_segments(&self) -> Vec<PathBuf> {
         lock(&self.inner.runtime_corrupt).clone()
@@ -252,9 +267,11 @@ impl Inner {
     fn stats(&self) -> StoreStats {
         let p = read(&self.published);
         let segments = p.all_segments();
+        let frozen_rows = p.frozen.iter().map(|(h, _)| h.rows()).sum();
         StoreStats {
-            head_rows: p.heads().iter().map(|h| h.rows()).sum(),
+            head_rows: p.active.rows() + frozen_rows,
             frozen_heads: p.frozen.len(),
+            frozen_rows,
             segments: segments.len(),
             segment_rows: segments.iter().map(|s| s.meta.rows).sum(),
             segment_bytes: segments
@@ -262,6 +279,14 @@ impl Inner {
                 .map(|s| s.meta.data_len + std::fs::metadata(&s.meta_path).map_or(0, |m| m.len()))
                 .sum(),
             cache_bytes: self.cache.bytes(),
+            wal: self.wal.stats(),
+        }
+    }
+
+    /// Tells the observer, if there is one.
+    fn notify(&self, event: impl FnOnce(&dyn StoreObserver)) {
+        if let Some(o) = self.observer.get() {
+            event(o.as_ref());
         }
     }
 

@@ -15,16 +15,20 @@
 //!   trigram blooms, per-minute rollup cells) that is loaded at open;
 //! * [`embedded`]: [`EmbeddedStore`], the `logs_query::LogStore` implementation: WAL, head,
 //!   sealing into segments, pruned and parallel reads, a decoded-batch cache, compaction,
-//!   retention and damage handling.
+//!   retention and damage handling;
+//! * [`observe`]: [`StoreObserver`], the events a metrics layer hears about (WAL syncs,
+//!   seals, compactions); gauges come from [`StoreStats`].
 
 pub mod codec;
 pub mod embedded;
 mod fsutil;
+pub mod observe;
 mod segment;
 pub mod wal;
 
 pub use codec::{CodecError, decode_batch, encode_batch};
 pub use embedded::{CrashPoint, EmbeddedStore, OpenReport, StoreOptions, StoreStats};
+pub use observe::{Outcome, StoreObserver};
 pub use wal::{
     CorruptionKind, CorruptionReport, FrameFault, Lsn, Replay, Wal, WalError, WalOptions, WalStats,
 };

@@ -1,8 +1,9 @@
 //! Request body → `ExportLogsServiceRequest` (specs/logs.md 1.2 "Body formats").
 //!
-//! 1. Gzip is recognised by its magic bytes (`1f 8b`), never by `Content-Encoding`, and
-//!    inflated with a hard cap (concatenated gzip members are accepted). The cap also applies
-//!    to an uncompressed body: it is the largest payload the decoders will see.
+//! 1. Gzip is recognised by its magic bytes (`1f 8b`), with or without `Content-Encoding`;
+//!    deflate and zstd by `Content-Encoding` ([`decode_encoded`], module `compress`). Every
+//!    coding is inflated with a hard cap (concatenated gzip members are accepted). The cap
+//!    also applies to an uncompressed body: it is the largest payload the decoders will see.
 //! 2. Three formats are tried: OTLP protobuf, OTLP JSON, JSON lines (one request per
 //!    non-empty line, `resourceLogs` merged). `Content-Type` is ignored.
 //!
@@ -20,12 +21,11 @@
 //! `"SEVERITY_NUMBER_INFO"`), and a `traceId`/`spanId` that is not hex is taken as base64 or
 //! else ignored (→ zero id) instead of failing the whole request.
 
+mod compress;
 mod json;
 mod json_fast;
 
-use std::io::Read;
-
-use flate2::read::MultiGzDecoder;
+pub use compress::{ContentEncoding, SUPPORTED_ENCODINGS};
 use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use prost::Message;
 
@@ -34,30 +34,31 @@ use crate::error::IngestError;
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// Decode an ingestion request body; see the module docs for formats, order and caps.
+/// Decode an ingestion request body sent without `Content-Encoding`; see the module docs
+/// for formats, order and caps.
 pub fn decode(body: &[u8], max_decompressed: usize) -> Result<ExportLogsServiceRequest, IngestError> {
-    if body.starts_with(&GZIP_MAGIC) {
-        let inflated = gunzip(body, max_decompressed)?;
-        decode_plain(&inflated)
-    } else if body.len() > max_decompressed {
-        Err(IngestError::TooLarge(max_decompressed))
-    } else {
-        decode_plain(body)
-    }
+    decode_encoded(body, ContentEncoding::Identity, max_decompressed)
 }
 
-/// Inflate at most `cap` bytes; one byte more means the body is too large.
-fn gunzip(body: &[u8], cap: usize) -> Result<Vec<u8>, IngestError> {
-    let limit = u64::try_from(cap).unwrap_or(u64::MAX).saturating_add(1);
-    let mut out = Vec::new();
-    MultiGzDecoder::new(body)
-        .take(limit)
-        .read_to_end(&mut out)
-        .map_err(|e| IngestError::Decode(format!("Failed to decompress gzip body: {e}")))?;
-    if out.len() > cap {
-        return Err(IngestError::TooLarge(cap));
-    }
-    Ok(out)
+/// [`decode`] for a body in `encoding`. A body labelled gzip that has no gzip magic is read
+/// as sent (the label was never trusted); deflate and zstd bodies must be what they say.
+pub fn decode_encoded(
+    body: &[u8],
+    encoding: ContentEncoding,
+    max_decompressed: usize,
+) -> Result<ExportLogsServiceRequest, IngestError> {
+    let inflated = match encoding {
+        ContentEncoding::Identity | ContentEncoding::Gzip if body.starts_with(&GZIP_MAGIC) => {
+            compress::gunzip(body, max_decompressed)?
+        }
+        ContentEncoding::Identity | ContentEncoding::Gzip if body.len() > max_decompressed => {
+            return Err(IngestError::TooLarge(max_decompressed));
+        }
+        ContentEncoding::Identity | ContentEncoding::Gzip => return decode_plain(body),
+        ContentEncoding::Deflate => compress::inflate(body, max_decompressed)?,
+        ContentEncoding::Zstd => compress::unzstd(body, max_decompressed)?,
+    };
+    decode_plain(&inflated)
 }
 
 fn decode_plain(body: &[u8]) -> Result<ExportLogsServiceRequest, IngestError> {

@@ -1,5 +1,6 @@
 //! Errors of the ingestion pipeline. The HTTP layer maps them to status codes:
-//! `Decode`/`BadInput` → 400, `TooLarge` → 413, every `TokenError` → 401.
+//! `Decode`/`BadInput` → 400, `TooLarge` → 413, `UnsupportedEncoding` → 415, every
+//! `TokenError` → 401.
 
 use thiserror::Error;
 
@@ -29,6 +30,9 @@ pub enum IngestError {
     /// A record that cannot be converted.
     #[error("{BAD_INPUT_MESSAGE}: {0}")]
     BadInput(String),
+    /// A `Content-Encoding` other than gzip, deflate, zstd or identity; carries it.
+    #[error("Unsupported Content-Encoding \"{0}\": send the body uncompressed, or as gzip, deflate or zstd")]
+    UnsupportedEncoding(String),
 }
 
 /// Why a token cannot possibly be a project API key.
@@ -72,5 +76,9 @@ mod tests {
             "Request body too large: more than 10 bytes after decompression"
         );
         assert_eq!(IngestError::BadInput("x".into()).to_string(), "Bad input format provided: x");
+        assert_eq!(
+            IngestError::UnsupportedEncoding("br".into()).to_string(),
+            "Unsupported Content-Encoding \"br\": send the body uncompressed, or as gzip, deflate or zstd"
+        );
     }
 }

@@ -6,26 +6,31 @@
 //! 1. **auth** — [`project_token`] takes the project token from `Authorization: Bearer` or
 //!    `?token=` and checks its shape ([`TokenError`] → 401). Resolving it to a team happens in
 //!    the caller, which has the database.
-//! 2. **decode** — [`decode()`] turns the body (optionally gzip) into an OTLP
-//!    `ExportLogsServiceRequest`, whether it was protobuf, JSON or JSON lines
-//!    ([`IngestError::Decode`] → 400, [`IngestError::TooLarge`] → 413).
-//! 3. **map** — [`to_records`] turns the request into [`LogRecord`]s: severity
-//!    normalization, timestamp clamping, decoded attributes, resource fingerprint, ids.
-//! 4. *(later)* **sample / drop** — sampling and drop rules, applied to the records.
-//! 5. **store** — the caller hands the records to the log store.
+//! 2. **decode** — [`decode()`] / [`decode_encoded`] turn the body (optionally gzip, deflate
+//!    or zstd) into an OTLP `ExportLogsServiceRequest`, whether it was protobuf, JSON or
+//!    JSON lines
+//!    ([`IngestError::Decode`] → 400, [`IngestError::TooLarge`] → 413,
+//!    [`IngestError::UnsupportedEncoding`] → 415).
+//! 3. **map** — [`to_records`] / [`map_request`] turn the request into [`LogRecord`]s:
+//!    severity normalization, timestamp clamping (window: [`MapOptions`]; what was replaced:
+//!    [`MapStats`]), decoded attributes, resource fingerprint, ids.
+//! 4. **sample** — the caller applies the project's sampling rules to the records.
+//! 5. **store** — the caller hands the records to the log store and answers with
+//!    [`response`]'s `ExportLogsServiceResponse` (protobuf or JSON).
 
 pub mod decode;
 pub mod error;
 pub mod ids;
 pub mod map;
+pub mod response;
 pub mod severity;
 pub mod token;
 pub mod value;
 
-pub use decode::decode;
+pub use decode::{ContentEncoding, SUPPORTED_ENCODINGS, decode, decode_encoded};
 pub use error::{IngestError, InvalidTokenReason, TokenError};
 pub use logs_query::{LogRecord, Severity};
-pub use map::{into_records, to_records};
+pub use map::{MapOptions, MapStats, into_records, map_request, to_records};
 pub use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 pub use token::project_token;
 pub use value::resource_fingerprint;

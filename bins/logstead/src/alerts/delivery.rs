@@ -13,6 +13,7 @@ use serde_json::Value;
 use time::{Duration, OffsetDateTime};
 
 use super::notify::{SIGNATURE_HEADER, signature};
+use crate::metrics::DeliveryResult;
 use crate::state::AppState;
 
 /// Every request gives up after this long.
@@ -89,12 +90,14 @@ pub fn send_due(state: &AppState, agent: &Agents, now: OffsetDateTime) -> Result
                 let why = "the destination was deleted before the notification was sent";
                 state.alerts.delivery_failed(d.id, why, None).map_err(|e| e.to_string())?;
                 report.dead += 1;
+                state.metrics.work.delivery(d.dtype, DeliveryResult::Dead);
                 continue;
             }
             match send(state, agent, &d) {
                 Ok(()) => {
                     state.alerts.delivery_succeeded(d.id, state.now()).map_err(|e| e.to_string())?;
                     report.delivered += 1;
+                    state.metrics.work.delivery(d.dtype, DeliveryResult::Delivered);
                 }
                 Err(Failure { text: e, permanent }) => {
                     // Never before this pass's `now`, so a failure is not re-sent within it.
@@ -103,6 +106,11 @@ pub fn send_due(state: &AppState, agent: &Agents, now: OffsetDateTime) -> Result
                     tracing::warn!(delivery = %d.id, attempt = d.attempts + 1, error = %e, dead = retry_at.is_none(), "alert notification failed");
                     let e: String = e.chars().take(MAX_ERROR_CHARS).collect();
                     state.alerts.delivery_failed(d.id, &e, retry_at).map_err(|e| e.to_string())?;
+                    let result = match retry_at {
+                        Some(_) => DeliveryResult::Retry,
+                        None => DeliveryResult::Dead,
+                    };
+                    state.metrics.work.delivery(d.dtype, result);
                     if retry_at.is_some() { report.retried += 1 } else { report.dead += 1 }
                 }
             }

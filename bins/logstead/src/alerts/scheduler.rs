@@ -23,6 +23,7 @@ use uuid::Uuid;
 
 use super::notify::{self, Rendering, kind_of};
 use super::tz;
+use crate::metrics::CheckOutcome;
 use crate::state::AppState;
 
 /// How long a claim holds before another server may take the alert.
@@ -168,14 +169,20 @@ fn store(state: &AppState, pending: &mut Vec<CheckWrite>, report: &mut TickRepor
         }
     };
     report.write_time += started.elapsed();
+    let metrics = &state.metrics.work;
     for (w, result) in writes.iter().zip(results) {
         match result {
             Ok(true) => {
                 report.checked += 1;
                 report.deliveries += w.deliveries.len();
+                metrics.alert_check(CheckOutcome::Stored(w.state));
             }
-            Ok(false) => report.discarded += 1,
+            Ok(false) => {
+                report.discarded += 1;
+                metrics.alert_check(CheckOutcome::Discarded);
+            }
             Err(e) => {
+                metrics.alert_check(CheckOutcome::NotStored);
                 tracing::warn!(alert = %w.alert_id, error = %e, "alert check not stored; retried after the lease")
             }
         }

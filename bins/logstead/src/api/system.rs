@@ -51,5 +51,8 @@ pub async fn readiness(st: web::Data<AppState>) -> HttpResponse {
 #[utoipa::path(tag = "system", responses((status = 200, description = "Prometheus metrics", content_type = "text/plain")))]
 #[get("/metrics")]
 pub async fn metrics(st: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(st.metrics.render())
+    // Off the executor: the log store's gauges read a file size per segment.
+    let m = st.metrics.clone();
+    let text = web::block(move || m.render()).await.unwrap_or_default();
+    HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(text)
 }

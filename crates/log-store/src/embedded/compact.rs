@@ -5,6 +5,7 @@ use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::sync::Arc;
+use std::time::Instant;
 
 use logs_query::LogRecord;
 
@@ -13,6 +14,7 @@ use super::eval::BatchView;
 use super::head::{Key, read};
 use super::seal::by_partition;
 use super::state::Durable;
+use crate::observe::Outcome;
 use crate::segment::layout::LayoutBuilder;
 use crate::segment::stats::SegmentSpec;
 use crate::segment::write::write_segment;
@@ -112,7 +114,10 @@ impl Inner {
                 let n = fit.count();
                 let rows: u64 = group[..n].iter().map(|s| s.meta.rows).sum();
                 if n >= 2 && (n >= self.opts.compact_min_segments || rows < self.opts.compact_small_rows) {
-                    self.merge(partition_us, &group[..n], durable)?;
+                    let started = Instant::now();
+                    let merged = self.merge(partition_us, &group[..n], durable);
+                    self.notify(|o| o.compacted(Outcome::of(&merged), n, started.elapsed()));
+                    merged?;
                     return Ok(true);
                 }
             }

@@ -237,6 +237,7 @@ pub(super) fn open(dir: &Path, opts: StoreOptions) -> Result<(Inner, OpenReport)
         next_batch: AtomicU64::new(0),
         runtime_corrupt: Mutex::new(Vec::new()),
         wake: (Mutex::new(false), Condvar::new()),
+        observer: std::sync::OnceLock::new(),
         opts,
     };
     Ok((inner, report))

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::sync::Arc;
+use std::time::Instant;
 
 use logs_query::LogRecord;
 use uuid::Uuid;
@@ -10,6 +11,7 @@ use uuid::Uuid;
 use super::head::{Head, read};
 use super::state::Durable;
 use super::{CrashPoint, Inner, lock, write_lock};
+use crate::observe::Outcome;
 use crate::segment::layout::LayoutBuilder;
 use crate::segment::stats::SegmentSpec;
 use crate::segment::write::write_segment;
@@ -55,35 +57,45 @@ impl Inner {
         self.freeze();
         loop {
             let Some((head, lsn)) = read(&self.published).frozen.first().cloned() else { return Ok(()) };
-            let segments = self.write_head(&head, lsn, durable)?;
-            if self.opts.crash_point == Some(CrashPoint::BeforeCommit) {
-                return Err("crash point: segments written but not committed".into());
-            }
-            let before = durable.clone();
-            if let Some(l) = lsn {
-                durable.seal_through(l);
-            }
-            if let Err(e) = self.save_durable(durable) {
-                // The state may or may not have reached the disk, so the segments must stay
-                // until a later commit lists them as dead (the retry writes new ones).
-                *durable = before;
-                durable.dead_segments.extend(segments.iter().map(|s| s.meta.id));
-                return Err(e);
-            }
-            {
-                let mut p = write_lock(&self.published);
-                p.frozen.retain(|(h, _)| !Arc::ptr_eq(h, &head));
-                p.replace(&[], segments.into_iter().map(Arc::new).collect());
-            }
-            if self.opts.crash_point == Some(CrashPoint::BeforeTruncate) {
-                continue;
-            }
-            if let Some(l) = lsn
-                && let Err(e) = self.wal.truncate_through(l)
-            {
-                tracing::warn!(error = %e, "WAL truncation failed; it is retried at the next seal");
-            }
+            let started = Instant::now();
+            let sealed = self.seal_head(&head, lsn, durable);
+            self.notify(|o| o.head_sealed(Outcome::of(&sealed), head.rows(), started.elapsed()));
+            sealed?;
         }
+    }
+
+    /// Writes one frozen head's segments, commits them, publishes them in its place and
+    /// truncates the WAL through it.
+    fn seal_head(&self, head: &Arc<Head>, lsn: Option<Lsn>, durable: &mut Durable) -> Result<(), String> {
+        let segments = self.write_head(head, lsn, durable)?;
+        if self.opts.crash_point == Some(CrashPoint::BeforeCommit) {
+            return Err("crash point: segments written but not committed".into());
+        }
+        let before = durable.clone();
+        if let Some(l) = lsn {
+            durable.seal_through(l);
+        }
+        if let Err(e) = self.save_durable(durable) {
+            // The state may or may not have reached the disk, so the segments must stay
+            // until a later commit lists them as dead (the retry writes new ones).
+            *durable = before;
+            durable.dead_segments.extend(segments.iter().map(|s| s.meta.id));
+            return Err(e);
+        }
+        {
+            let mut p = write_lock(&self.published);
+            p.frozen.retain(|(h, _)| !Arc::ptr_eq(h, head));
+            p.replace(&[], segments.into_iter().map(Arc::new).collect());
+        }
+        if self.opts.crash_point == Some(CrashPoint::BeforeTruncate) {
+            return Ok(());
+        }
+        if let Some(l) = lsn
+            && let Err(e) = self.wal.truncate_through(l)
+        {
+            tracing::warn!(error = %e, "WAL truncation failed; it is retried at the next seal");
+        }
+        Ok(())
     }
 
     /// One segment per team and UTC hour of the head.

@@ -6,9 +6,11 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::time::Instant;
 
 use super::scan::{self, MAX_PAYLOAD};
 use super::{Lsn, Recovered, Replay, Sealed, WalError, WalOptions, WalStats};
+use crate::observe::StoreObserver;
 
 /// A write-ahead log. `Send + Sync`: share it (e.g. in an `Arc`) between ingest threads.
 pub struct Wal {
@@ -20,6 +22,8 @@ pub struct Wal {
     frames: AtomicU64,
     syncs: AtomicU64,
     bytes: AtomicU64,
+    /// Told how long each group sync took (`set_observer`).
+    observer: OnceLock<Arc<dyn StoreObserver>>,
     /// Test hook: the next group write fails as if the disk returned an error.
     #[cfg(test)]
     pub(crate) fail_next_write: std::sync::atomic::AtomicBool,
@@ -97,6 +101,7 @@ impl Wal {
             frames: AtomicU64::new(0),
             syncs: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
+            observer: OnceLock::new(),
             #[cfg(test)]
             fail_next_write: Default::default(),
         };
@@ -178,7 +183,11 @@ impl Wal {
         }
         let base = f.len;
         f.active.write_all(buf)?;
+        let started = Instant::now();
         f.active.sync_data()?;
+        if let Some(o) = self.observer.get() {
+            o.wal_synced(started.elapsed());
+        }
         f.len += buf.len() as u64;
         f.last_frame = Some(base + last_at as u64);
         self.frames.fetch_add(frames, Ordering::Relaxed);
@@ -243,6 +252,12 @@ impl Wal {
             super::sync_dir(&self.dir)?;
         }
         Ok(deleted)
+    }
+
+    /// Reports every group sync to `observer` from now on. Set once: a second call is
+    /// ignored and returns false.
+    pub fn set_observer(&self, observer: Arc<dyn StoreObserver>) -> bool {
+        self.observer.set(observer).is_ok()
     }
 
     pub fn stats(&self) -> WalStats {

@@ -181,3 +181,64 @@ fn top_level_must_be_an_object() {
     assert!(decode_json_one(b"\"x\"").is_err());
     assert_eq!(decode_json_one(b"{}"), Ok(ExportLogsServiceRequest::default()));
 }
+
+mod encoded {
+    use flate2::write::ZlibEncoder;
+
+    use super::*;
+
+    fn zlib(bytes: &[u8]) -> Vec<u8> {
+        let mut enc = ZlibEncoder::new(Vec::new(), Compression::default());
+        enc.write_all(bytes).unwrap();
+        enc.finish().unwrap()
+    }
+
+    #[test]
+    fn deflate_and_zstd_bodies_in_every_format() {
+        let pb = sample().encode_to_vec();
+        for (coding, compress) in [
+            (ContentEncoding::Deflate, zlib as fn(&[u8]) -> Vec<u8>),
+            (ContentEncoding::Zstd, |b: &[u8]| zstd::encode_all(b, 3).unwrap()),
+            (ContentEncoding::Gzip, gzip),
+        ] {
+            assert_eq!(decode_encoded(&compress(&pb), coding, CAP), Ok(sample()), "{coding:?} protobuf");
+            assert_eq!(
+                decode_encoded(&compress(SAMPLE_JSON.as_bytes()), coding, CAP),
+                Ok(sample()),
+                "{coding:?} JSON"
+            );
+        }
+    }
+
+    #[test]
+    fn labels_and_bytes_that_disagree() {
+        // Gzip is still found by its magic without (or under another) label...
+        assert_eq!(
+            decode_encoded(&gzip(SAMPLE_JSON.as_bytes()), ContentEncoding::Identity, CAP),
+            Ok(sample())
+        );
+        // ...and a gzip label on a plain body is ignored, as before.
+        assert_eq!(decode_encoded(SAMPLE_JSON.as_bytes(), ContentEncoding::Gzip, CAP), Ok(sample()));
+        // Deflate and zstd labels are believed: plain JSON under them is a decode error.
+        for coding in [ContentEncoding::Deflate, ContentEncoding::Zstd] {
+            let err = decode_encoded(SAMPLE_JSON.as_bytes(), coding, CAP).unwrap_err();
+            assert!(
+                matches!(&err, IngestError::Decode(m) if m.starts_with("Failed to decompress")),
+                "{err:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn decompressed_size_is_capped() {
+        let big = vec![b' '; 10_000];
+        for (coding, body) in [
+            (ContentEncoding::Deflate, zlib(&big)),
+            (ContentEncoding::Zstd, zstd::encode_all(&big[..], 3).unwrap()),
+        ] {
+            assert!(body.len() < 200, "{coding:?}");
+            assert_eq!(decode_encoded(&body, coding, 9_999), Err(IngestError::TooLarge(9_999)), "{coding:?}");
+            assert!(decode_encoded(&body, coding, 10_000).is_ok(), "{coding:?}: exactly at the cap");
+        }
+    }
+}

@@ -294,3 +294,58 @@ fn empty_request_maps_to_nothing() {
     assert_eq!(out.len(), 1);
     assert_eq!(out[0].resource_attribute("service.name"), Some(""));
 }
+
+const DAY_NS: u64 = 24 * HOUR_NS;
+
+fn at(ts: u64) -> OtlpLogRecord {
+    OtlpLogRecord { time_unix_nano: ts, ..Default::default() }
+}
+
+#[test]
+fn a_wider_window_keeps_a_backfill_s_real_times() {
+    let week = MapOptions { max_timestamp_skew_us: 7 * MAX_TIMESTAMP_SKEW_US };
+    let three_days_ago = NOW_NS - 3 * DAY_NS;
+    let req =
+        request(vec![], None, vec![at(three_days_ago), at(NOW_NS - 8 * DAY_NS), at(NOW_NS + 8 * DAY_NS)]);
+
+    let (records, stats) = map_request(req.clone(), 1, NOW_US, &week);
+    assert_eq!(records[0].timestamp_us, (three_days_ago / 1000) as i64, "inside the week: kept");
+    assert_eq!(records[0].attribute(ORIGINAL_TIMESTAMP), None);
+    assert_eq!((records[1].timestamp_us, records[2].timestamp_us), (NOW_US, NOW_US), "outside: now");
+    assert_eq!(records[1].attribute(ORIGINAL_TIMESTAMP), Some("2023-11-06T22:13:20Z"));
+    assert_eq!(records[2].attribute(ORIGINAL_TIMESTAMP), Some("2023-11-22T22:13:20Z"));
+    assert_eq!(stats, MapStats { replaced_past: 1, replaced_future: 1 });
+    assert_eq!(stats.replaced(), 2);
+
+    // The default window replaces all three, and says so.
+    let (records, stats) = map_request(req, 1, NOW_US, &MapOptions::default());
+    assert!(records.iter().all(|r| r.timestamp_us == NOW_US && r.attribute(ORIGINAL_TIMESTAMP).is_some()));
+    assert_eq!(stats, MapStats { replaced_past: 2, replaced_future: 1 });
+}
+
+#[test]
+fn a_narrower_window_and_its_edges() {
+    let minute_us = 60_000_000;
+    assert_eq!(
+        resolve_timestamp_within(NOW_NS - 60_000_000_000, NOW_US, minute_us),
+        (NOW_US - minute_us, None)
+    );
+    let (us, original) = resolve_timestamp_within(NOW_NS - 60_000_000_001, NOW_US, minute_us);
+    assert_eq!((us, original.as_deref()), (NOW_US, Some("2023-11-14T22:12:19.999999999Z")));
+    // Absent timestamps are "now", not replaced: neither marked nor counted.
+    let (records, stats) = map_request(request(vec![], None, vec![at(0)]), 1, NOW_US, &MapOptions::default());
+    assert_eq!((records[0].timestamp_us, records[0].attribute(ORIGINAL_TIMESTAMP)), (NOW_US, None));
+    assert_eq!(stats, MapStats::default());
+    // A negative window is no window: only "now" itself is kept.
+    assert_eq!(resolve_timestamp_within(NOW_NS, NOW_US, -5), (NOW_US, None));
+}
+
+#[test]
+fn into_records_is_map_request_with_the_default_window() {
+    let req = request(vec![], None, vec![at(NOW_NS - 2 * DAY_NS), at(NOW_NS)]);
+    let plain = into_records(req.clone(), 3, NOW_US);
+    let (mapped, _) = map_request(req, 3, NOW_US, &MapOptions::default());
+    let strip =
+        |rs: &[LogRecord]| rs.iter().map(|r| (r.timestamp_us, r.attributes.clone())).collect::<Vec<_>>();
+    assert_eq!(strip(&plain), strip(&mapped));
+}

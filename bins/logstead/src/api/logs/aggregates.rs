@@ -8,10 +8,11 @@ use serde_json::Value;
 
 use super::dto::{LogsCountRangesResponse, LogsCountResponse, LogsServicesResponse, LogsSparklinePoint};
 use super::input::LogsQueryBody;
-use super::query::readable_project;
+use super::query::{readable_project, timed};
 use crate::auth::Authenticated;
-use crate::error::{ApiError, ErrorBody, blocking};
+use crate::error::{ApiError, ErrorBody};
 use crate::extract::Body;
+use crate::metrics::QueryKind;
 use crate::state::AppState;
 
 /// The team the caller may read logs of, and the parsed query.
@@ -40,7 +41,7 @@ pub async fn count(
 ) -> Result<HttpResponse, ApiError> {
     let (team, q) = prepare(&st, auth, &id, &body.0, false).await?;
     let (logs, now) = (st.logs.clone(), st.now());
-    let n = blocking(move || aggregate::count(&*logs, team, &q, now)).await?;
+    let n = timed(&st, QueryKind::Count, move || aggregate::count(&*logs, team, &q, now)).await?;
     Ok(HttpResponse::Ok().json(LogsCountResponse { count: n }))
 }
 
@@ -57,7 +58,8 @@ pub async fn count_ranges(
 ) -> Result<HttpResponse, ApiError> {
     let (team, q) = prepare(&st, auth, &id, &body.0, false).await?;
     let (logs, now) = (st.logs.clone(), st.now());
-    let r = blocking(move || aggregate::count_ranges(&*logs, team, &q, now)).await?;
+    let r =
+        timed(&st, QueryKind::CountRanges, move || aggregate::count_ranges(&*logs, team, &q, now)).await?;
     Ok(HttpResponse::Ok().json(LogsCountRangesResponse {
         ranges: r.ranges.iter().map(Into::into).collect(),
         interval: r.interval.short_form(),
@@ -78,7 +80,7 @@ pub async fn sparkline(
 ) -> Result<HttpResponse, ApiError> {
     let (team, q) = prepare(&st, auth, &id, &body.0, false).await?;
     let (logs, now) = (st.logs.clone(), st.now());
-    let s = blocking(move || aggregate::sparkline(&*logs, team, &q, now)).await?;
+    let s = timed(&st, QueryKind::Sparkline, move || aggregate::sparkline(&*logs, team, &q, now)).await?;
     let points: Vec<LogsSparklinePoint> =
         s.points.iter().map(|p| LogsSparklinePoint::new(p, s.breakdown_by)).collect();
     Ok(HttpResponse::Ok().json(points))
@@ -97,7 +99,7 @@ pub async fn services(
 ) -> Result<HttpResponse, ApiError> {
     let (team, q) = prepare(&st, auth, &id, &body.0, true).await?;
     let (logs, rules, now) = (st.logs.clone(), st.sampling.repo.clone(), st.now());
-    let (r, enabled) = blocking(move || -> Result<_, ApiError> {
+    let (r, enabled) = timed(&st, QueryKind::Services, move || -> Result<_, ApiError> {
         Ok((aggregate::services(&*logs, team, &q, now)?, rules.enabled(team)?))
     })
     .await?;

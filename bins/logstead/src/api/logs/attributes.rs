@@ -7,9 +7,10 @@ use logs_query::attributes::{
 
 use super::dto::{LogsAttribute, LogsAttributesResponse, LogsValuesResponse};
 use super::input::{LogsAttributesParams, LogsValuesParams, LogsWindowParams};
-use super::query::readable_project;
+use super::query::{readable_project, timed};
 use crate::auth::Authenticated;
-use crate::error::{ApiError, ErrorBody, blocking};
+use crate::error::{ApiError, ErrorBody};
+use crate::metrics::QueryKind;
 use crate::pagination::query_pairs;
 use crate::state::AppState;
 
@@ -30,7 +31,7 @@ pub async fn attributes(
     let q = AttributesQuery::from_params(&query_pairs(&req));
     let kind = property_filter_type(q.window.scope);
     let (logs, now) = (st.logs.clone(), st.now());
-    let page = blocking(move || attribute_keys(&*logs, p.id.0, &q, now)).await?;
+    let page = timed(&st, QueryKind::Attributes, move || attribute_keys(&*logs, p.id.0, &q, now)).await?;
     Ok(HttpResponse::Ok().json(LogsAttributesResponse {
         results: page.results.into_iter().map(|k| LogsAttribute::new(k, kind)).collect(),
         count: page.count,
@@ -52,7 +53,7 @@ pub async fn values(
     let p = readable_project(&st, auth, &id).await?;
     let q = ValuesQuery::from_params(&query_pairs(&req)).map_err(|e| ApiError::Logs(e.into()))?;
     let (logs, now) = (st.logs.clone(), st.now());
-    let values = blocking(move || attribute_values(&*logs, p.id.0, &q, now)).await?;
+    let values = timed(&st, QueryKind::Values, move || attribute_values(&*logs, p.id.0, &q, now)).await?;
     Ok(HttpResponse::Ok().json(LogsValuesResponse {
         results: values.into_iter().map(Into::into).collect(),
         refreshing: false,

@@ -2,6 +2,7 @@
 //! names, and their conversion from `logs_query` results. Request bodies and query strings
 //! are in `input.rs`.
 
+use logs_ingest::opentelemetry_proto::tonic::collector::logs::v1::ExportLogsPartialSuccess as OtlpPartialSuccess;
 use logs_query::attributes::{AttributeKey, MatchedOn, ValueCount};
 use logs_query::ids::{span_id_hex, trace_id_hex};
 use logs_query::timefmt::format_iso_us;
@@ -218,6 +219,33 @@ pub struct LogsExportCreated {
     pub filename: String,
 }
 
-/// OTLP's `ExportLogsServiceResponse`: empty, as every record was accepted.
+/// OTLP's `ExportLogsServiceResponse`, as JSON: `{}` when every record was stored as sent.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ExportLogsServiceResponse {}
+#[serde(rename_all = "camelCase")]
+pub struct ExportLogsServiceResponse {
+    /// Present when records were dropped (sampling rules) or their timestamps replaced.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub partial_success: Option<ExportLogsPartialSuccess>,
+}
+
+/// OTLP's `ExportLogsPartialSuccess`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportLogsPartialSuccess {
+    /// Records not stored (a decimal string, as proto3 JSON writes int64); `"0"` when the
+    /// message is only a warning.
+    pub rejected_log_records: String,
+    pub error_message: String,
+}
+
+impl From<Option<OtlpPartialSuccess>> for ExportLogsServiceResponse {
+    fn from(p: Option<OtlpPartialSuccess>) -> Self {
+        Self {
+            partial_success: p.map(|p| ExportLogsPartialSuccess {
+                rejected_log_records: p.rejected_log_records.to_string(),
+                error_message: p.error_message,
+            }),
+        }
+    }
+}

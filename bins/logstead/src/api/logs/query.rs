@@ -1,5 +1,7 @@
 //! Logs query endpoints (under `/api/projects/:id/logs/` and `/api/environments/:id/logs/`).
 
+use std::time::Instant;
+
 use actix_web::{HttpResponse, get, post, web};
 use auth_scopes::{Scope, ScopeObject};
 use logs_query::timefmt::format_iso_us;
@@ -13,6 +15,7 @@ use super::input::LogsQueryBody;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorBody, blocking};
 use crate::extract::{Body, project_ref};
+use crate::metrics::QueryKind;
 use crate::state::AppState;
 
 const READ: Scope = Scope::read(ScopeObject::Logs);
@@ -40,6 +43,20 @@ pub(super) fn parse_query(
     Ok(q)
 }
 
+/// [`blocking`], timed as a logs query of `kind` (failures too: they took that long).
+pub(super) async fn timed<T, E, F>(st: &AppState, kind: QueryKind, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce() -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: Send + 'static,
+    ApiError: From<E>,
+{
+    let started = Instant::now();
+    let result = blocking(f).await;
+    st.metrics.work.query(kind, started.elapsed());
+    result
+}
+
 /// What an export may hold (PostHog's limit).
 const MAX_EXPORTABLE_LOGS: u32 = 10_000;
 
@@ -59,7 +76,7 @@ pub async fn query(
     let q = parse_query(&st, &body, true)?;
     let exclude_attributes = q.exclude_attributes;
     let (logs, now) = (st.logs.clone(), st.now());
-    let page = blocking(move || list_page(&*logs, p.id.0, &q, now)).await?;
+    let page = timed(&st, QueryKind::Query, move || list_page(&*logs, p.id.0, &q, now)).await?;
     let checkpoint = format_iso_us(page.checkpoint_us);
     Ok(HttpResponse::Ok().json(LogsQueryResponse {
         query: body.get("query").cloned().unwrap_or(Value::Null),
@@ -82,6 +99,6 @@ pub async fn has_logs(
 ) -> Result<HttpResponse, ApiError> {
     let p = readable_project(&st, auth, &id).await?;
     let logs = st.logs.clone();
-    let has = blocking(move || logs.has_logs(p.id.0)).await?;
+    let has = timed(&st, QueryKind::HasLogs, move || logs.has_logs(p.id.0)).await?;
     Ok(HttpResponse::Ok().json(HasLogsResponse { has_logs: has }))
 }
