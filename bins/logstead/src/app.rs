@@ -97,8 +97,7 @@ pub fn build(
     >,
 > {
     // Swagger UI and the schema go first: the `/api` scope would otherwise claim their paths.
-    let docs = SwaggerUi::new(format!("{DOCS_PATH}{{_:.*}}"))
-        .external_url_unchecked(SCHEMA_PATH, openapi());
+    let docs = SwaggerUi::new(format!("{DOCS_PATH}{{_:.*}}")).external_url_unchecked(SCHEMA_PATH, openapi());
     let app = App::new()
         .service(docs)
         .route(

@@ -106,7 +106,12 @@ pub async fn serve(config: Config) -> Result<(), AnyError> {
     // Printed only once the socket is bound, so whoever waits for it can connect.
     tracing::info!(bind = %config.bind, database = store_sql::Backend::of_url(&config.database_url).name(), "listening");
     let only = if config.api_only { ", API only: log routes answer 503" } else { "" };
-    println!("Logstead listening on {} (API docs: {}{}{only})", config.site_url, config.site_url, app::DOCS_PATH);
+    println!(
+        "Logstead listening on {} (API docs: {}{}{only})",
+        config.site_url,
+        config.site_url,
+        app::DOCS_PATH
+    );
     let served = server.await;
     if let Some(lease) = lease {
         if lease.lost() {

@@ -225,8 +225,10 @@ impl Config {
                 std::env::var(k).ok()
             })
             .map_err(ConfigError::Invalid)?,
-            approvals: ApprovalsSettings::resolve(file.approvals.unwrap_or_default(), &|k| std::env::var(k).ok())
-                .map_err(ConfigError::Invalid)?,
+            approvals: ApprovalsSettings::resolve(file.approvals.unwrap_or_default(), &|k| {
+                std::env::var(k).ok()
+            })
+            .map_err(ConfigError::Invalid)?,
         };
         config.validate()?;
         Ok(config)

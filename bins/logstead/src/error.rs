@@ -369,13 +369,9 @@ fn store_parts(e: &StoreError) -> Parts {
         ),
         StoreError::Read(_) => server_error(),
         // An API-only server: retrying here cannot help, the detail says where to go.
-        StoreError::Unavailable(detail) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "server_error",
-            "log_store_unavailable",
-            detail.clone(),
-            None,
-        ),
+        StoreError::Unavailable(detail) => {
+            (StatusCode::SERVICE_UNAVAILABLE, "server_error", "log_store_unavailable", detail.clone(), None)
+        }
     }
 }
 

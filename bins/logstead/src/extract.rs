@@ -202,7 +202,10 @@ mod tests {
         };
         assert_eq!(detail(json!({"name": 5})), "Not a valid string.");
         assert_eq!(detail(json!({"name": "x", "items": [{"n": "a"}]})), "A valid integer is required.");
-        assert_eq!(detail(json!({"name": "x", "items": "a"})), "Expected a list of items but got type \"str\".");
+        assert_eq!(
+            detail(json!({"name": "x", "items": "a"})),
+            "Expected a list of items but got type \"str\"."
+        );
         let whole = typed::<Outer>(json!({"name": "x", "items": [{"n": 5.0}]}));
         assert!(matches!(whole, Ok(Outer { items: Some(ref i), .. }) if i[0].n == 5), "{whole:?}");
         assert!(typed::<Outer>(json!({"name": "x", "items": [{"n": 5.5}]})).is_err());

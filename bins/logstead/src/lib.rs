@@ -4,8 +4,8 @@
 pub mod alerts;
 pub mod api;
 pub mod api_only;
-pub mod approval_jobs;
 pub mod app;
+pub mod approval_jobs;
 pub mod auth;
 pub mod cli;
 pub mod commands;

@@ -80,12 +80,11 @@ fn field(attr: &'static str, detail: impl Into<String>) -> ConfigError {
 pub fn parse_filters(v: Option<&Value>) -> Result<AlertFilters, ConfigError> {
     match v {
         None | Some(Value::Null) => Ok(AlertFilters::default()),
-        Some(v) => serde_json::from_value(v.clone())
-            .map_err(|e| {
-                let e = e.to_string();
-                let what = logs_query::serde_wording::drf_message(&e).unwrap_or(e);
-                field("filters", format!("Invalid filters shape at filters: {what}"))
-            }),
+        Some(v) => serde_json::from_value(v.clone()).map_err(|e| {
+            let e = e.to_string();
+            let what = logs_query::serde_wording::drf_message(&e).unwrap_or(e);
+            field("filters", format!("Invalid filters shape at filters: {what}"))
+        }),
     }
 }
 

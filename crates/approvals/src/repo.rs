@@ -58,7 +58,13 @@ pub type TransitionFn<'a> = &'a mut dyn FnMut(&ChangeRequest) -> Result<Option<T
 
 pub trait ApprovalRepo: Send + Sync {
     /// Newest first (`-created_at`, then id).
-    fn list_policies(&self, at: Where, filter: &PolicyFilter, limit: i64, offset: i64) -> Result<Page<Policy>>;
+    fn list_policies(
+        &self,
+        at: Where,
+        filter: &PolicyFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Page<Policy>>;
     fn get_policy(&self, at: Where, id: Uuid) -> Result<Option<Policy>>;
     /// The 400 of §4.1 (`ApprovalError::Invalid`, attr None) when (org, team, action_key)
     /// is taken; `NotFound` when the organization or team does not exist.

@@ -20,7 +20,7 @@ mod store;
 pub mod testing;
 mod views;
 
+pub use alerts::SealReport;
 pub use db::{AnyConnection, Backend, DbPool, connect, migrate, ping};
 pub use error::StoreError;
 pub use store::SqlStore;
-pub use alerts::SealReport;

@@ -3,8 +3,8 @@
 mod common;
 
 mod activity;
-mod approvals_e2e;
 mod approvals;
+mod approvals_e2e;
 
 mod auth;
 mod input;

@@ -160,7 +160,8 @@ mod tests {
 
     #[test]
     fn integral_floats_are_integers() {
-        let v = normalized(json!({"timeUnixNano": 184711.0, "flags": 1.0, "intValue": -3.0, "doubleValue": 1.5}));
+        let v =
+            normalized(json!({"timeUnixNano": 184711.0, "flags": 1.0, "intValue": -3.0, "doubleValue": 1.5}));
         assert_eq!(v, json!({"timeUnixNano": 184711, "flags": 1, "intValue": -3, "doubleValue": 1.5}));
     }
 

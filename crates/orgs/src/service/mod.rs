@@ -25,7 +25,7 @@ pub use projects::{
     list_projects, project_for_token, reset_project_token, update_project,
 };
 pub use roles::{
-    RoleMemberView, RoleView, SCOPE_ROLE, add_role_member, create_role, delete_role, get_role, get_role_member,
-    list_role_members, list_roles, remove_role_member, update_role,
+    RoleMemberView, RoleView, SCOPE_ROLE, add_role_member, create_role, delete_role, get_role,
+    get_role_member, list_role_members, list_roles, remove_role_member, update_role,
 };
 pub use users::{create_user, login, me, prepare_login};

@@ -209,7 +209,9 @@ impl AlertRepo for SqlStore {
     }
 
     fn integration(&self, team_id: i64, id: i64) -> Result<Option<Integration>> {
-        self.alerts_run(|c| Ok(destinations::integrations(c, team_id, Some(id), self.secrets())?.into_iter().next()))
+        self.alerts_run(|c| {
+            Ok(destinations::integrations(c, team_id, Some(id), self.secrets())?.into_iter().next())
+        })
     }
 
     fn delete_integration(&self, team_id: i64, id: i64, audit: &[ActivityEntry]) -> Result<()> {

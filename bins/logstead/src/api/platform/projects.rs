@@ -142,8 +142,8 @@ pub async fn partial_update(
     let b = body.0;
     let patch = ProjectPatch { name: b.name, timezone: b.timezone, retention_days: b.retention_days };
     let (project, repos, gate, now) = (project_ref(&id)?, st.repos.clone(), st.gate(), st.now());
-    let p =
-        blocking(move || service::update_project(&*repos, gate.as_deref(), &auth.0, project, patch, now)).await?;
+    let p = blocking(move || service::update_project(&*repos, gate.as_deref(), &auth.0, project, patch, now))
+        .await?;
     Ok(HttpResponse::Ok().json(ProjectDto::from(p)))
 }
 
