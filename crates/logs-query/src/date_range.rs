@@ -37,12 +37,16 @@ impl DateRange {
         let now = now.to_offset(UtcOffset::UTC);
         let from_text = non_empty(&self.date_from).unwrap_or(default_from);
         let from = parse_date(from_text, now).ok_or_else(|| invalid("date_from", from_text))?;
-        let to = match non_empty(&self.date_to) {
+        let to_text = non_empty(&self.date_to);
+        let to = match to_text {
             Some(text) => parse_date(text, now).ok_or_else(|| invalid("date_to", text))?,
             None => now,
         };
         if from > to {
-            return Err(QueryError::for_attr("dateRange", "date_from must not be after date_to"));
+            // The values as sent: a relative date means little once resolved.
+            let detail =
+                format!("date_from '{from_text}' must not be after date_to '{}'", to_text.unwrap_or("now"));
+            return Err(QueryError::for_attr("dateRange", detail));
         }
         Ok((from, to))
     }

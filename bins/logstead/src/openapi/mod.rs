@@ -127,11 +127,7 @@ fn add_error_responses(path: &str, op: &mut Value) {
         codes.push("404");
     }
     if json_body {
-        codes.extend(["400", "413"]);
-        // The ingest endpoints read the bytes whatever the content type says.
-        if !otlp::INGEST_PATHS.contains(&path) {
-            codes.push("415");
-        }
+        codes.extend(["400", "413", "415"]);
     }
     let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
         return;

@@ -6,7 +6,7 @@
 
 use serde_json::{Value, json};
 
-pub(super) const INGEST_PATHS: [&str; 2] = ["/i/v1/logs", "/v1/logs"];
+const INGEST_PATHS: [&str; 2] = ["/i/v1/logs", "/v1/logs"];
 
 fn nullable(schema: Value) -> Value {
     json!({"anyOf": [schema, {"type": "null"}]})

@@ -29,6 +29,7 @@ mod logs_views;
 mod members;
 mod metrics;
 mod openapi;
+mod openapi_contract;
 mod organizations;
 mod projects;
 mod roles;

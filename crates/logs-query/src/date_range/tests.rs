@@ -98,7 +98,9 @@ fn resolve_accepts_absolute_and_relative_mixes() {
 #[test]
 fn resolve_rejects_inverted_and_malformed_ranges() {
     let err = range(Some("-1h"), Some("-2h")).resolve(NOW, "-1h").unwrap_err();
-    assert_eq!(err.detail, "date_from must not be after date_to");
+    assert_eq!(err.detail, "date_from '-1h' must not be after date_to '-2h'");
+    let err = range(Some("2999-01-01"), None).resolve(NOW, "-1h").unwrap_err();
+    assert_eq!(err.detail, "date_from '2999-01-01' must not be after date_to 'now'");
     assert_eq!(err.attr.as_deref(), Some("dateRange"));
     let err = range(Some("last week"), None).resolve(NOW, "-1h").unwrap_err();
     assert!(err.detail.starts_with("Invalid date_from 'last week'"), "{}", err.detail);
