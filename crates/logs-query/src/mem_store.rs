@@ -105,7 +105,6 @@ impl LogStore for MemStore {
                 minute_us: r.timestamp_us - r.timestamp_us.rem_euclid(MINUTE_US),
                 service_name: &r.service_name,
                 severity: r.severity,
-                resource_fingerprint: r.resource_fingerprint,
                 count: 1,
                 bytes: u64::from(r.bytes),
             });

@@ -42,14 +42,14 @@ pub struct ScanRequest<'a> {
     pub filter: &'a RowFilter,
 }
 
-/// One per-minute rollup cell: rows of one (service, severity, resource) in one minute.
+/// One per-minute rollup cell: rows of one (service, severity) in one minute. Cells carry no
+/// resource: keyed by resource, a day of short-lived pods holds millions of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CountCell<'a> {
     /// Start of the minute (µs, a multiple of 60 s).
     pub minute_us: i64,
     pub service_name: &'a str,
     pub severity: Severity,
-    pub resource_fingerprint: u64,
     pub count: u64,
     /// Sum of `LogRecord::bytes`.
     pub bytes: u64,
@@ -86,8 +86,15 @@ pub trait LogStore: Send + Sync {
         req: &ScanRequest<'_>,
         visit: &mut dyn FnMut(&LogRecord) -> bool,
     ) -> Result<(), StoreError>;
+    /// The exact number of rows `scan(req)` would visit, when the store can count them
+    /// without visiting them (from indexes); `None`: the caller scans.
+    fn count_matching(&self, req: &ScanRequest<'_>) -> Result<Option<u64>, StoreError> {
+        let _ = req;
+        Ok(None)
+    }
     /// Rollup cells of every minute in `[from_us, to_us)`; both bounds must be multiples of
     /// 60 s (callers scan partial minutes). Several cells may share a key: callers add them.
+    /// Cells hold no resource, so resource-filtered counts scan rows instead.
     fn rollups(
         &self,
         team_id: i64,

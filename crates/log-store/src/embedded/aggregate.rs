@@ -39,7 +39,6 @@ impl Inner {
                     minute_us: r.timestamp_us - r.timestamp_us.rem_euclid(MINUTE_US),
                     service_name: &r.service_name,
                     severity: r.severity,
-                    resource_fingerprint: r.resource_fingerprint,
                     count: 1,
                     bytes: u64::from(r.bytes),
                 });
@@ -53,7 +52,6 @@ impl Inner {
                     minute_us: c.minute_us,
                     service_name: m.services.get(c.service as usize).map_or("", String::as_str),
                     severity: c.severity,
-                    resource_fingerprint: c.fingerprint,
                     count: c.count,
                     bytes: c.bytes,
                 });

@@ -2,17 +2,19 @@
 //! loaded into memory at open so those never touch the data file.
 //!
 //! Stored as a [`frame`](crate::fsutil::frame)d (checksummed) compact binary encoding,
-//! version 1, varints as in the WAL codec. Strings used by many cells (services,
-//! fingerprints) are stored once and referenced by index.
+//! version 2, varints as in the WAL codec. Service names used by many cells are stored once
+//! and referenced by index. Version 1 (rollup cells per resource, see [`cells`]) is read.
 
-use logs_query::Severity;
+mod cells;
 
 use super::bloom::Bloom;
-use crate::codec::{CodecError, Reader, put_str, put_varint, put_zigzag, severity_code, severity_from_code};
+use crate::codec::{CodecError, Reader, put_str, put_varint, put_zigzag};
 use crate::wal::Lsn;
+pub(crate) use cells::Cell;
+use cells::{V1_WITH_RESOURCES, put_cells, read_cells};
 
 pub(crate) const MAGIC: &[u8; 8] = b"LSSEGMT1";
-const VERSION: u8 = 1;
+const VERSION: u8 = 2;
 /// Rollup cells are per minute; `stats` builds them, this module encodes them.
 pub(crate) const MINUTE_US: i64 = 60_000_000;
 
@@ -39,17 +41,6 @@ pub(crate) struct BatchMeta {
     /// Bit i set if `services[i]` is present; bit 63 stands for every index >= 63.
     pub(crate) services: u64,
     pub(crate) bloom: Bloom,
-}
-
-/// Rows of one (minute, service, severity, resource) in the segment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Cell {
-    pub(crate) minute_us: i64,
-    pub(crate) service: u32,
-    pub(crate) severity: Severity,
-    pub(crate) fingerprint: u64,
-    pub(crate) count: u64,
-    pub(crate) bytes: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,7 +77,7 @@ pub(crate) struct SegmentMeta {
     pub(crate) severities: u8,
     /// Sorted, distinct.
     pub(crate) fingerprints: Vec<u64>,
-    /// Sorted by minute.
+    /// One per (minute, service, severity), sorted by [`Cell::key`].
     pub(crate) cells: Vec<Cell>,
     /// Sorted by key.
     pub(crate) log_attrs: Vec<KeyStats>,
@@ -156,17 +147,7 @@ impl SegmentMeta {
         out.push(self.severities);
         put_varint(&mut out, self.fingerprints.len() as u64);
         self.fingerprints.iter().for_each(|f| out.extend_from_slice(&f.to_le_bytes()));
-        put_varint(&mut out, self.cells.len() as u64);
-        for c in &self.cells {
-            // Cells are whole minutes of the partition's hour: store the minute number.
-            put_zigzag(&mut out, c.minute_us.wrapping_sub(self.partition_us) / MINUTE_US);
-            put_varint(&mut out, u64::from(c.service));
-            out.push(severity_code(c.severity));
-            let fp = self.fingerprints.binary_search(&c.fingerprint).unwrap_or(usize::MAX);
-            put_varint(&mut out, fp as u64);
-            put_varint(&mut out, c.count);
-            put_varint(&mut out, c.bytes);
-        }
+        put_cells(&mut out, &self.cells, self.partition_us);
         put_stats(&mut out, &self.log_attrs);
         put_stats(&mut out, &self.resource_attrs);
         out
@@ -175,7 +156,7 @@ impl SegmentMeta {
     pub(crate) fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
         let mut r = Reader::new(bytes);
         let version = r.u8()?;
-        if version != VERSION {
+        if version != VERSION && version != V1_WITH_RESOURCES {
             return Err(CodecError::UnsupportedVersion(version));
         }
         let id = r.varint()?;
@@ -215,18 +196,7 @@ impl SegmentMeta {
         let n = r.count(8)?;
         let fingerprints: Vec<u64> =
             (0..n).map(|_| r.array().map(u64::from_le_bytes)).collect::<Result<_, _>>()?;
-        let n = r.count(6)?;
-        let mut cells = Vec::with_capacity(n);
-        for _ in 0..n {
-            let minute_us = partition_us.wrapping_add(r.zigzag()?.wrapping_mul(MINUTE_US));
-            let service = u32::try_from(r.varint()?).ok().filter(|&s| (s as usize) < services.len());
-            let service = service.ok_or_else(|| out_of_range("cell service"))?;
-            let severity = severity_from_code(r.u8()?)?;
-            let fp = usize::try_from(r.varint()?).ok().and_then(|i| fingerprints.get(i).copied());
-            let fingerprint = fp.ok_or_else(|| out_of_range("cell fingerprint"))?;
-            let (count, bytes) = (r.varint()?, r.varint()?);
-            cells.push(Cell { minute_us, service, severity, fingerprint, count, bytes });
-        }
+        let cells = read_cells(&mut r, version, partition_us, services.len(), fingerprints.len())?;
         let log_attrs = stats(&mut r)?;
         let resource_attrs = stats(&mut r)?;
         if !r.is_empty() {

@@ -83,7 +83,9 @@ pub(crate) struct MetaBuilder {
     service_index: HashMap<String, u32>,
     severities: u8,
     fingerprints: BTreeSet<u64>,
-    cells: HashMap<(i64, u32, u8, u64), (u64, u64)>,
+    /// (minute, service, severity) -> (rows, bytes): no resource, so a day of short-lived
+    /// pods does not multiply the cells.
+    cells: HashMap<(i64, u32, u8), (u64, u64)>,
     log: AttrAcc,
     resource: AttrAcc,
     batches: Vec<BatchMeta>,
@@ -138,7 +140,7 @@ impl MetaBuilder {
             services |= 1 << svc.min(63);
             self.fingerprints.insert(r.resource_fingerprint);
             let minute = r.timestamp_us - r.timestamp_us.rem_euclid(MINUTE_US);
-            let cell = self.cells.entry((minute, svc, sev, r.resource_fingerprint)).or_default();
+            let cell = self.cells.entry((minute, svc, sev)).or_default();
             cell.0 += 1;
             cell.1 += u64::from(r.bytes);
             self.log.add(&r.attributes, 1);
@@ -176,12 +178,12 @@ impl MetaBuilder {
         let mut cells: Vec<Cell> = self
             .cells
             .into_iter()
-            .filter_map(|((minute_us, service, sev, fingerprint), (count, bytes))| {
+            .filter_map(|((minute_us, service, sev), (count, bytes))| {
                 let severity = severity_from_code(sev).ok()?;
-                Some(Cell { minute_us, service, severity, fingerprint, count, bytes })
+                Some(Cell { minute_us, service, severity, count, bytes })
             })
             .collect();
-        cells.sort_unstable_by_key(|c| (c.minute_us, c.service, c.fingerprint, severity_code(c.severity)));
+        cells.sort_unstable_by_key(Cell::key);
         Ok(SegmentMeta {
             id: self.spec.id,
             team_id: self.spec.team_id,

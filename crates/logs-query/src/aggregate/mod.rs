@@ -4,6 +4,7 @@
 
 mod buckets;
 mod count;
+mod intern;
 pub mod planner;
 mod services;
 mod sparkline;

@@ -103,14 +103,16 @@ fn whole_minutes(from_us: i64, to_us: i64) -> Option<(i64, i64)> {
     (first < last).then_some((first, last))
 }
 
-/// Rollup cells know the service, severity and resource of their rows, nothing else.
+/// Rollup cells know the service and severity of their rows, nothing else. A resource
+/// filter scans: the store prunes segments by their resource list, so that stays cheap.
 fn rollups_can_answer(filter: &RowFilter) -> bool {
-    filter.search_term_lower().is_none() && filter.filter_group().is_match_all()
+    filter.search_term_lower().is_none()
+        && filter.filter_group().is_match_all()
+        && filter.resource_fingerprint().is_none()
 }
 
 fn cell_matches(filter: &RowFilter, cell: &CountCell<'_>) -> bool {
-    filter.resource_fingerprint().is_none_or(|f| f == cell.resource_fingerprint)
-        && (filter.severities().is_empty() || filter.severities().contains(&cell.severity))
+    (filter.severities().is_empty() || filter.severities().contains(&cell.severity))
         && (filter.services().is_empty() || filter.services().iter().any(|s| s == cell.service_name))
 }
 

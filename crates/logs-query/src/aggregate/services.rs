@@ -1,10 +1,11 @@
 //! `logs/services` (specs/logs.md 2.6): volume and error rate per service, with a per-service
 //! sparkline.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use time::OffsetDateTime;
 
+use super::intern::Interner;
 use super::planner::for_each_count_in;
 use super::sparkline::SPARKLINE_TARGET_BUCKETS;
 use crate::interval::{self, Interval};
@@ -97,19 +98,18 @@ pub fn services(
 ) -> Result<ServicesReport, LogsError> {
     let (from_us, to_us) = q.time_range_us(now)?;
     let interval = interval::pick(from_us, to_us, SPARKLINE_TARGET_BUCKETS);
-    let mut by_name: HashMap<String, PerService> = HashMap::new();
+    let (mut names, mut per) = (Interner::default(), Vec::<PerService>::new());
     for_each_count_in(store, team_id, from_us, to_us, interval, &q.row_filter(), &mut |row| {
-        // Look up by &str first: allocating a key per row would dominate the pass.
-        if !by_name.contains_key(row.service_name) {
-            by_name.insert(row.service_name.to_owned(), PerService::default());
+        let id = names.id(row.service_name);
+        if id == per.len() {
+            per.push(PerService::default());
         }
-        if let Some(slot) = by_name.get_mut(row.service_name) {
-            slot.add(row.severity, interval::bucket_start(row.ts_us, interval), row.count);
-        }
+        per[id].add(row.severity, interval::bucket_start(row.ts_us, interval), row.count);
     })?;
+    let mut by_name: Vec<(String, PerService)> = names.into_names().into_iter().zip(per).collect();
     // Few distinct names: filtering after the pass lower-cases each name once.
     if let Some(search) = q.service_name_search_lower() {
-        by_name.retain(|name, _| name.to_lowercase().contains(&search));
+        by_name.retain(|(name, _)| name.to_lowercase().contains(&search));
     }
     let total_services = by_name.len();
     let mut ranked: Vec<(String, PerService)> = by_name

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use time::OffsetDateTime;
 
+use super::intern::Interner;
 use super::planner::for_each_count_in;
 use crate::interval::{self, Interval};
 use crate::{LogStore, LogsError, LogsQuery, SparklineBreakdownBy, SparklineRankBy};
@@ -44,26 +45,20 @@ struct Totals {
     bytes: u64,
 }
 
-/// Breakdown values interned to ids, so rows are added up without allocating.
+/// Totals per breakdown value and per (bucket, value).
 #[derive(Default)]
 struct Tally {
-    names: Vec<String>,
-    ids: HashMap<String, usize>,
+    values: Interner,
     per_value: Vec<Totals>,
     cells: HashMap<(i64, usize), Totals>,
 }
 
 impl Tally {
     fn add(&mut self, bucket: i64, value: &str, count: u64, bytes: u64) {
-        let id = match self.ids.get(value) {
-            Some(id) => *id,
-            None => {
-                self.names.push(value.to_owned());
-                self.per_value.push(Totals::default());
-                self.ids.insert(value.to_owned(), self.names.len() - 1);
-                self.names.len() - 1
-            }
-        };
+        let id = self.values.id(value);
+        if id == self.per_value.len() {
+            self.per_value.push(Totals::default());
+        }
         for t in [&mut self.per_value[id], self.cells.entry((bucket, id)).or_default()] {
             t.count += count;
             t.bytes += bytes;
@@ -76,9 +71,10 @@ impl Tally {
             SparklineRankBy::Count => self.per_value[id].count,
             SparklineRankBy::Bytes => self.per_value[id].bytes,
         };
-        let mut order: Vec<usize> = (0..self.names.len()).collect();
-        order.sort_by(|a, b| metric(*b).cmp(&metric(*a)).then_with(|| self.names[*a].cmp(&self.names[*b])));
-        let mut keep = vec![false; self.names.len()];
+        let names = self.values.names();
+        let mut order: Vec<usize> = (0..names.len()).collect();
+        order.sort_by(|a, b| metric(*b).cmp(&metric(*a)).then_with(|| names[*a].cmp(&names[*b])));
+        let mut keep = vec![false; names.len()];
         for id in order.into_iter().take(TOP_VALUES) {
             keep[id] = true;
         }
@@ -104,9 +100,10 @@ pub fn sparkline(
         tally.add(interval::bucket_start(row.ts_us, interval), value, row.count, row.bytes);
     })?;
     let keep = tally.top(q.sparkline_rank_by);
+    let names = tally.values.into_names();
     let mut folded: BTreeMap<(i64, String), Totals> = BTreeMap::new();
     for ((bucket, id), t) in tally.cells {
-        let label = match tally.names[id].as_str() {
+        let label = match names[id].as_str() {
             _ if !keep[id] => OTHER_LABEL,
             "" => NO_VALUE_LABEL,
             name => name,

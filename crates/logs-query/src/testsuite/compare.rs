@@ -10,8 +10,8 @@ use crate::{
     ScanRequest, Severity, StatsMode,
 };
 
-/// (minute, service, severity, fingerprint) -> (rows, bytes).
-pub type Cells = BTreeMap<(i64, String, Severity, u64), (u64, u64)>;
+/// (minute, service, severity) -> (rows, bytes).
+pub type Cells = BTreeMap<(i64, String, Severity), (u64, u64)>;
 /// (key, value) -> rows.
 pub type Stats = BTreeMap<(String, Option<String>), u64>;
 
@@ -63,9 +63,7 @@ pub fn rollup_cells(store: &dyn LogStore, team: i64, from: i64, to: i64) -> Cell
     let mut out = Cells::new();
     store
         .rollups(team, from, to, &mut |c| {
-            let e = out
-                .entry((c.minute_us, c.service_name.to_string(), c.severity, c.resource_fingerprint))
-                .or_default();
+            let e = out.entry((c.minute_us, c.service_name.to_string(), c.severity)).or_default();
             e.0 += c.count;
             e.1 += c.bytes;
         })

@@ -127,7 +127,16 @@ fn whole_minutes_come_from_rollups_and_edges_from_scans() {
         [Call::Scan(t0(), t0() + 10 * MINUTE)],
         "filterGroup"
     );
-    assert_eq!(run(t0(), t0() + 10 * MINUTE, &filters()[4]), [Call::Rollups(t0(), t0() + 10 * MINUTE)]);
+    assert_eq!(
+        run(t0(), t0() + 10 * MINUTE, &filters()[2]),
+        [Call::Rollups(t0(), t0() + 10 * MINUTE)],
+        "services"
+    );
+    assert_eq!(
+        run(t0(), t0() + 10 * MINUTE, &filters()[4]),
+        [Call::Scan(t0(), t0() + 10 * MINUTE)],
+        "cells hold no resource"
+    );
     assert!(run(t0(), t0(), &all).is_empty(), "empty range");
 }
 
