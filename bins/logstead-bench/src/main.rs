@@ -12,7 +12,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use clap::Parser;
 
-use dataset::{Dataset, SPAN_SECS};
+use dataset::{Dataset, Profile, SPAN_SECS};
 use ingest::Format;
 use report::{INGEST_GOAL_JSON, INGEST_GOAL_PROTOBUF, Report};
 use server::{Credentials, Server};
@@ -37,6 +37,10 @@ struct Args {
     /// Runs per query; the table shows the median and the minimum.
     #[arg(long, default_value_t = 5)]
     runs: usize,
+    /// Data set: `hard` (pod churn, ~50 attribute keys, 230 templates with stack traces, a
+    /// search word with common trigrams) or `classic` (the original data set, for comparison).
+    #[arg(long, value_enum, default_value_t = Profile::Hard)]
+    profile: Profile,
     /// Seed of the data generator (same seed, same data).
     #[arg(long, default_value_t = 42)]
     seed: u64,
@@ -155,7 +159,7 @@ fn ingest_run(
 fn bench(args: &Args, root: &Path) -> Res<Report> {
     let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs() as i64;
     let end_s = now - now % 60;
-    let d = Dataset::new(args.seed, args.rows, args.batch, end_s);
+    let d = Dataset::new(args.profile, args.seed, args.rows, args.batch, end_s);
     let binary = server::locate_binary(args.no_build)?;
     let mut report = Report {
         command: format!(
@@ -175,6 +179,7 @@ fn bench(args: &Args, root: &Path) -> Res<Report> {
             SPAN_SECS % 3600 / 60,
             queries_end(end_s)
         ),
+        format!("profile {}", d.describe()),
         format!("{} requests of up to {} records, {} keep-alive clients", d.batches(), d.batch, args.threads),
         format!(
             "machine: {}; build: {}",

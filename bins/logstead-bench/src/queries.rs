@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::Res;
-use crate::dataset::{Dataset, PLANTED, Q2_SERVICE, Q4_FILTERS, Q9_SERVICE, Stats};
+use crate::dataset::{Dataset, Q2_SERVICE, Q9_SERVICE, Stats};
 
 /// Turns a response into (short answer, warning when implausible).
 type Check = Box<dyn Fn(&Value) -> (String, Option<String>)>;
@@ -76,8 +76,9 @@ fn expect_rows(v: &Value, want: u64, ok: impl Fn(&Value) -> bool, what: &str) ->
     }
 }
 
-fn filters_q4() -> Value {
-    let leaves: Vec<Value> = Q4_FILTERS
+fn filters_q4(d: &Dataset) -> Value {
+    let leaves: Vec<Value> = d
+        .q4_filters()
         .iter()
         .map(|(k, v)| json!({"key": k, "type": "log_attribute", "operator": "exact", "value": [v]}))
         .collect();
@@ -90,6 +91,8 @@ pub fn all(d: &Dataset, truth: &Stats) -> Res<Vec<Query>> {
     let (hour, day) = (range(end - 3600, end)?, range(end - 24 * 3600, end)?);
     let (q9_from, q9_to) = d.q9_window();
     let t = *truth;
+    let word = d.planted().to_lowercase();
+    let q4 = d.q4_filters();
     let q = |id, what: &str, goal_ms, endpoint, request, check: Check| Query {
         id,
         what: what.to_string(),
@@ -127,19 +130,20 @@ pub fn all(d: &Dataset, truth: &Stats) -> Res<Vec<Query>> {
         ),
         q(
             "Q3",
-            &format!("searchTerm \"{}\" (~0.1 %), 24 h, latest 100", PLANTED.to_lowercase()),
+            &format!("searchTerm \"{word}\" (~0.1 %), 24 h, latest 100"),
             30.0,
             "query",
-            Request::Post(
-                json!({"query": {"dateRange": day, "limit": 100, "searchTerm": PLANTED.to_lowercase()}}),
-            ),
-            Box::new(move |v| {
-                expect_rows(
-                    v,
-                    t.planted.min(100),
-                    |r| r["body"].as_str().is_some_and(|b| b.to_lowercase().contains("kerfuffle")),
-                    "a match",
-                )
+            Request::Post(json!({"query": {"dateRange": day, "limit": 100, "searchTerm": word}})),
+            Box::new({
+                let word = word.clone();
+                move |v| {
+                    expect_rows(
+                        v,
+                        t.planted.min(100),
+                        |r| r["body"].as_str().is_some_and(|b| b.to_lowercase().contains(&word)),
+                        "a match",
+                    )
+                }
             }),
         ),
         q(
@@ -147,15 +151,15 @@ pub fn all(d: &Dataset, truth: &Stats) -> Res<Vec<Query>> {
             "count of that searchTerm, 24 h",
             100.0,
             "count",
-            Request::Post(json!({"query": {"dateRange": day, "searchTerm": PLANTED.to_lowercase()}})),
+            Request::Post(json!({"query": {"dateRange": day, "searchTerm": word}})),
             Box::new(move |v| expect_count(v, t.planted)),
         ),
         q(
             "Q4",
-            "count, 2 attribute filters, 24 h",
+            &format!("count, {} = {} and {} = {}, 24 h", q4[0].0, q4[0].1, q4[1].0, q4[1].1),
             150.0,
             "count",
-            Request::Post(json!({"query": {"dateRange": day, "filterGroup": filters_q4()}})),
+            Request::Post(json!({"query": {"dateRange": day, "filterGroup": filters_q4(d)}})),
             Box::new(move |v| expect_count(v, t.q4_expected)),
         ),
         q(

@@ -1,6 +1,9 @@
 //! Fixed vocabularies of the benchmark data sets: services, routes, message patterns,
 //! names. logstead-bench draws its data set from them; the log-store and ingest benches
-//! take leading slices, so all three describe the same kind of fleet.
+//! take leading slices, so all three describe the same kind of fleet. The `hard` module
+//! holds logstead-bench's harder vocabulary (templates, stack traces, attribute values).
+
+pub mod hard;
 
 /// 30 services; the generator draws them with a Zipf-like skew in this order.
 pub const SERVICES: [&str; 30] = [

@@ -13,16 +13,16 @@ fn body(r: &opentelemetry_proto::tonic::logs::v1::LogRecord) -> &str {
 
 #[test]
 fn the_same_seed_gives_the_same_batches() {
-    let a = Dataset::new(7, 10_000, 2_000, END);
-    let b = Dataset::new(7, 10_000, 2_000, END);
+    let a = Dataset::new(Profile::Classic, 7, 10_000, 2_000, END);
+    let b = Dataset::new(Profile::Classic, 7, 10_000, 2_000, END);
     assert_eq!(a.batch(3), b.batch(3));
-    assert_ne!(a.batch(3).0, Dataset::new(8, 10_000, 2_000, END).batch(3).0);
+    assert_ne!(a.batch(3).0, Dataset::new(Profile::Classic, 8, 10_000, 2_000, END).batch(3).0);
     assert_ne!(a.batch(3).0, a.batch(4).0);
 }
 
 #[test]
 fn mix_rates_and_shape_are_roughly_right() {
-    let d = Dataset::new(42, 100_000, 5_000, END);
+    let d = Dataset::new(Profile::Classic, 42, 100_000, 5_000, END);
     let mut total = Stats::default();
     let (mut attrs_min, mut attrs_max, mut with_trace, mut planted_seen) = (usize::MAX, 0, 0u64, 0u64);
     let mut bodies = std::collections::HashSet::new();
@@ -63,7 +63,7 @@ fn mix_rates_and_shape_are_roughly_right() {
 
 #[test]
 fn services_are_skewed() {
-    let d = Dataset::new(1, 20_000, 20_000, END);
+    let d = Dataset::new(Profile::Classic, 1, 20_000, 20_000, END);
     let (req, _) = d.batch(0);
     let mut per_service = std::collections::HashMap::<String, usize>::new();
     for rl in &req.resource_logs {
@@ -80,7 +80,7 @@ fn services_are_skewed() {
 
 #[test]
 fn json_encoding_follows_otlp_json() {
-    let d = Dataset::new(3, 100, 100, END);
+    let d = Dataset::new(Profile::Classic, 3, 100, 100, END);
     let json = serde_json::to_value(d.batch(0).0).unwrap();
     let rl = &json["resourceLogs"][0];
     let rec = &rl["scopeLogs"][0]["logRecords"][0];
@@ -89,4 +89,27 @@ fn json_encoding_follows_otlp_json() {
     assert_eq!(rl["resource"]["attributes"][0]["key"], "service.name");
     let trace = rec["traceId"].as_str().unwrap_or_default();
     assert!(trace.is_empty() || (trace.len() == 32 && trace.chars().all(|c| c.is_ascii_hexdigit())));
+}
+
+/// FNV-1a over every encoded batch: pins the classic data set byte for byte.
+fn fingerprint(d: &Dataset) -> (u64, Stats) {
+    use prost::Message;
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut total = Stats::default();
+    for i in 0..d.batches() {
+        let (req, stats) = d.batch(i);
+        total.add(&stats);
+        for b in req.encode_to_vec() {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    (h, total)
+}
+
+#[test]
+fn classic_profile_is_byte_for_byte_the_original_data_set() {
+    // Pinned before the hard profile existed (commit eb8f08d's generator).
+    let (h, stats) = fingerprint(&Dataset::new(Profile::Classic, 42, 10_000, 2_000, END));
+    assert_eq!(h, 0xb086_d29c_12be_f116, "{stats:?}");
+    assert_eq!((stats.planted, stats.q4_expected, stats.q9_expected), (13, 536, 2));
 }

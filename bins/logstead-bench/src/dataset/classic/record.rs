@@ -8,14 +8,14 @@ use opentelemetry_proto::tonic::logs::v1::LogRecord;
 use rand::rngs::StdRng;
 use rand::{Rng, RngCore};
 
-use super::vocab::{
+use super::super::vocab::{
     COMPONENTS, DB_SYSTEMS, ERRORS, FEATURE_FLAGS, FIRST_NAMES, HOSTS, LAST_NAMES, METHODS, PATTERNS,
     REGIONS, ROUTES, SERVICES, STATUS_ERROR, STATUS_OK, STATUS_WARN, TABLES, TENANTS, USERS,
 };
-use super::{
-    Dataset, PLANT_RATE, PLANTED, Q2_SERVICE, Q4_FILTERS, Q9_SERVICE, SEVERITY_WEIGHTS, Stats, Weighted, kv,
-    kv_str,
+use super::super::{
+    Dataset, PLANT_RATE, Q2_SERVICE, Q9_SERVICE, SEVERITY_WEIGHTS, Stats, Weighted, hex_id, kv, kv_str,
 };
+use super::{PLANTED, Q4_FILTERS};
 
 const SEVERITY_NUMBERS: [i32; 6] = [1, 5, 9, 13, 17, 21];
 const SEVERITY_TEXTS: [&str; 6] = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
@@ -126,7 +126,7 @@ impl Context {
         }
         let optional: [Optional<'_>; 8] = [
             (0.7, &|_| kv_str("user_id", format!("u_{u:06}"))),
-            (0.5, &|r| kv_str("request_id", super::hex_id(r, 32))),
+            (0.5, &|r| kv_str("request_id", hex_id(r, 32))),
             (0.6, &|_| kv("duration_ms", Value::IntValue(ms))),
             (0.4, &|r| kv_str("tenant", format!("tenant-{}", r.random_range(0..TENANTS)))),
             (0.2, &|r| kv_str("db.system", DB_SYSTEMS[r.random_range(0..DB_SYSTEMS.len())])),
@@ -190,7 +190,7 @@ fn fill_pattern(rng: &mut StdRng, pattern: &str, f: &Fill<'_>, out: &mut String)
             "user" => write!(out, "{}", user_name(f.user)),
             "uid" => write!(out, "u_{:06}", f.user),
             "ms" => write!(out, "{}", f.ms),
-            "id" => write!(out, "{}", super::hex_id(rng, 16)),
+            "id" => write!(out, "{}", hex_id(rng, 16)),
             "path" => write!(out, "{}", f.path),
             "method" => write!(out, "{}", f.method),
             "status" => write!(out, "{}", f.status),
