@@ -5,7 +5,7 @@ use super::{Template, t};
 
 pub const INFO: &[Template] = &[
     t(Http, "{method} {path} status={status} duration={ms}ms request_id={req}"),
-    t(Http, "request completed: {method} {path} {status} in {ms}ms (user {uid}, tenant-{n})"),
+    t(Http, "request completed: {method} {path} {status} in {ms}ms (user {uid}, {tenant})"),
     t(Http, "{ip} - \"{method} {path} HTTP/1.1\" {status} {bytes} \"{agent}\""),
     t(Db, "connection established to {host} in {ms}ms"),
     t(Queue, "processed {n} records from {topic}[{part}] in {ms}ms, committed offset {offset}"),
