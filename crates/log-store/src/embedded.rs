@@ -25,6 +25,7 @@
 
 mod aggregate;
 mod compact;
+mod count;
 mod eval;
 mod head;
 mod maintain;
@@ -380,6 +381,10 @@ impl LogStore for EmbeddedStore {
         visit: &mut dyn FnMut(&LogRecord) -> bool,
     ) -> Result<(), StoreError> {
         self.inner.scan(req, visit)
+    }
+
+    fn count_matching(&self, req: &ScanRequest<'_>) -> Result<Option<u64>, StoreError> {
+        self.inner.count_matching(req)
     }
 
     fn rollups(

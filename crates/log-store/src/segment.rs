@@ -1,6 +1,7 @@
 //! Immutable segments: one team's rows of one UTC hour, sorted by (timestamp, uuid), in an
 //! Arrow IPC file (`<id>.seg`, zstd, batches of at most `batch_rows` rows) plus a
-//! checksummed metadata sidecar (`<id>.meta`, see [`meta`]).
+//! checksummed metadata sidecar (`<id>.meta`, see [`meta`]) and an index sidecar (`<id>.idx`,
+//! see [`index`]).
 //!
 //! Reads go block by block: the sidecar records every IPC block's offset, length and crc32,
 //! so a query reads and decodes only the batches it needs, verifying each first. Decoding
@@ -9,6 +10,7 @@
 pub(crate) mod bloom;
 pub(crate) mod cache;
 pub(crate) mod columns;
+pub(crate) mod index;
 pub(crate) mod layout;
 pub(crate) mod meta;
 pub(crate) mod schema;
@@ -18,7 +20,7 @@ pub(crate) mod write;
 use std::fs::File;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use arrow::buffer::Buffer;
@@ -27,6 +29,7 @@ use arrow::ipc::{Block, MessageHeader, convert::try_fb_to_schema, root_as_footer
 use arrow::record_batch::RecordBatch;
 
 use crate::fsutil::{quarantine, read_at};
+use index::{INDEX_EXT, SegmentIndex};
 use meta::{BlockRef, SegmentMeta};
 
 pub(crate) const DATA_EXT: &str = "seg";
@@ -110,13 +113,21 @@ fn check_sizes(buf: &[u8], meta_len: u32, max_bytes: u64, max_rows: u64) -> Resu
     Ok(())
 }
 
+const INDEX_UNTRIED: u8 = 0;
+const INDEX_MISSING: u8 = 1;
+
 #[derive(Debug)]
 pub(crate) struct Segment {
     pub(crate) meta: SegmentMeta,
     pub(crate) data_path: PathBuf,
     pub(crate) meta_path: PathBuf,
+    pub(crate) index_path: PathBuf,
     /// Set on first successful load (a failed load is retried next time).
     decoder: OnceLock<Arc<FileDecoder>>,
+    /// Set on first successful load of the index, or when maintenance rebuilds it.
+    index: OnceLock<Arc<SegmentIndex>>,
+    /// [`INDEX_UNTRIED`], [`INDEX_MISSING`] (absent or damaged: not retried until rebuilt).
+    index_state: AtomicU8,
     /// Set when a read found damage; queries skip the segment from then on.
     broken: AtomicBool,
     retired: OnceLock<Retire>,
@@ -138,12 +149,13 @@ impl Drop for Segment {
             Some(Retire::Delete(done)) => {
                 // Data first: a sidecar left alone is removed at open as an interrupted write.
                 let gone = |p: &Path| std::fs::remove_file(p).is_ok_or_not_found();
-                if gone(&self.data_path) && gone(&self.meta_path) {
+                if gone(&self.data_path) && gone(&self.index_path) && gone(&self.meta_path) {
                     done.lock().unwrap_or_else(PoisonError::into_inner).push(self.meta.id);
                 }
             }
             Some(Retire::Quarantine(dir)) => {
                 quarantine(dir, &self.data_path);
+                quarantine(dir, &self.index_path);
                 quarantine(dir, &self.meta_path);
             }
         }
@@ -168,8 +180,11 @@ impl Segment {
         Self {
             data_path: dir.join(file_name(meta.id, DATA_EXT)),
             meta_path: dir.join(file_name(meta.id, META_EXT)),
+            index_path: dir.join(file_name(meta.id, INDEX_EXT)),
             meta,
             decoder: OnceLock::new(),
+            index: OnceLock::new(),
+            index_state: AtomicU8::new(INDEX_UNTRIED),
             broken: AtomicBool::new(false),
             retired: OnceLock::new(),
         }
@@ -187,6 +202,34 @@ impl Segment {
     /// Marks the segment damaged; returns true the first time.
     pub(crate) fn mark_broken(&self) -> bool {
         !self.broken.swap(true, Ordering::Relaxed)
+    }
+
+    /// The index, read on first use; `None` if it is missing or damaged (then not read again
+    /// until [`Self::set_index`]).
+    pub(crate) fn index(&self) -> Option<Arc<SegmentIndex>> {
+        if let Some(i) = self.index.get() {
+            return Some(Arc::clone(i));
+        }
+        if self.index_state.load(Ordering::Relaxed) == INDEX_MISSING {
+            return None;
+        }
+        let rows: Vec<u32> = self.meta.batches.iter().map(|b| b.rows).collect();
+        let loaded = std::fs::read(&self.index_path)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| SegmentIndex::from_file(&bytes, &rows));
+        match loaded {
+            Ok(i) => Some(Arc::clone(self.index.get_or_init(|| Arc::new(i)))),
+            Err(e) => {
+                tracing::debug!(path = %self.index_path.display(), error = %e, "segment index unusable");
+                self.index_state.store(INDEX_MISSING, Ordering::Relaxed);
+                None
+            }
+        }
+    }
+
+    /// Installs an index built for this segment (its file already written).
+    pub(crate) fn set_index(&self, index: SegmentIndex) {
+        let _ = self.index.set(Arc::new(index));
     }
 
     /// Checks the whole data file against the recorded length and checksum.

@@ -190,11 +190,16 @@ fn column_breakdown(dir: &std::path::Path, rows: u64) {
     use arrow::ipc::writer::{FileWriter, IpcWriteOptions};
     use arrow::record_batch::RecordBatch;
     let mut per_col: Vec<(String, usize)> = Vec::new();
-    let mut meta = 0;
+    let (mut meta, mut index) = (0, 0);
     for e in std::fs::read_dir(dir).expect("column breakdown") {
         let p = e.expect("column breakdown").path();
+        let len = std::fs::metadata(&p).expect("column breakdown").len();
         if p.extension().is_some_and(|e| e == "meta") {
-            meta += std::fs::metadata(&p).expect("column breakdown").len();
+            meta += len;
+            continue;
+        }
+        if p.extension().is_some_and(|e| e == "idx") {
+            index += len;
             continue;
         }
         let reader = FileReader::try_new(std::fs::File::open(&p).expect("column breakdown"), None)
@@ -225,6 +230,7 @@ fn column_breakdown(dir: &std::path::Path, rows: u64) {
         println!("  {name:>24}: {:6.2} bytes/row", bytes as f64 / rows as f64);
     }
     println!("  {:>24}: {:6.2} bytes/row", "metadata", meta as f64 / rows as f64);
+    println!("  {:>24}: {:6.2} bytes/row", "index", index as f64 / rows as f64);
 }
 
 #[test]

@@ -1,5 +1,6 @@
-//! Evaluating a query against segments: metadata pruning (segment, then batch), then cheap
-//! column checks per row before a row is materialized and given to `RowFilter::matches`.
+//! Evaluating a query against segments: metadata pruning (segment, then batch), the segment
+//! index (candidate rows, and rows it proves match), then cheap column checks per row before
+//! a row is materialized and given to `RowFilter::matches`.
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -8,11 +9,13 @@ use arrow::array::{Array, Int32Array, StringArray};
 use arrow::record_batch::RecordBatch;
 use logs_query::filter::contains_ci;
 use logs_query::{AttributeScope, LogRecord, RowFilter};
+use roaring::RoaringBitmap;
 
 use super::head::{Key, KeyRange};
 use crate::codec::severity_code;
 use crate::segment::Segment;
 use crate::segment::columns::{Cols, Filled, HotCol};
+use crate::segment::index::select::{Answer, LeafSpec, Want};
 use crate::segment::meta::{BatchMeta, SegmentMeta};
 use crate::segment::schema::decode_attrs_into;
 
@@ -57,6 +60,24 @@ pub(crate) struct Plan<'a> {
     simple: Vec<Leaf<'a>>,
     /// `simple` is the whole filter group: rows they all decide need no materializing.
     simple_complete: bool,
+    severity_codes: Vec<u8>,
+    index_leaves: Vec<LeafSpec<'a>>,
+}
+
+/// A batch that may hold matching rows.
+pub(crate) struct Candidate {
+    pub(crate) seg: Arc<Segment>,
+    pub(crate) batch: usize,
+    /// From the segment index: the only rows that may match. `None`: every row may.
+    pub(crate) rows: Option<Selected>,
+}
+
+/// Rows of one batch (batch ordinals) the index left.
+pub(crate) struct Selected {
+    /// Ascending.
+    pub(crate) rows: Vec<u32>,
+    /// The rows proven to match the whole filter (no check needed).
+    pub(crate) sure: RoaringBitmap,
 }
 
 impl<'a> Plan<'a> {
@@ -78,7 +99,19 @@ impl<'a> Plan<'a> {
             .filter(|(scope, k)| *scope == AttributeScope::Log && !covered(k))
             .map(|(_, k)| *k)
             .collect();
+        let severity_codes = filter.severities().iter().map(|s| severity_code(*s)).collect();
+        let index_leaves = simple
+            .iter()
+            .map(|l| LeafSpec {
+                resource: l.scope == AttributeScope::Resource,
+                key: l.key,
+                equals: l.equals,
+                negate: l.negate,
+            })
+            .collect();
         Self {
+            severity_codes,
+            index_leaves,
             filter,
             range,
             observed_from,
@@ -117,15 +150,71 @@ impl<'a> Plan<'a> {
             && self.needle.is_none_or(|n| b.bloom.may_contain(n))
     }
 
-    /// Every (segment, batch) that may hold a matching row.
-    pub(crate) fn candidates(&self, segments: &[Arc<Segment>]) -> Vec<(Arc<Segment>, usize)> {
+    fn want(&self) -> Want<'_> {
+        Want {
+            needle: self.needle,
+            severities: &self.severity_codes,
+            services: self.filter.services(),
+            leaves: &self.index_leaves,
+            rest: !self.simple_complete
+                || self.observed_from.is_some()
+                || self.filter.resource_fingerprint().is_some(),
+        }
+    }
+
+    /// Whether the segment index can narrow this query.
+    pub(crate) fn uses_index(&self) -> bool {
+        self.want().indexable()
+    }
+
+    /// The index's answer for a segment; `None` if it has no usable index or the query
+    /// gains nothing from one.
+    pub(crate) fn index_answer(&self, seg: &Segment) -> Option<Answer> {
+        let want = self.want();
+        if !want.indexable() {
+            return None;
+        }
+        seg.index()?.select(&want)
+    }
+
+    /// Segments that may hold matching rows.
+    pub(crate) fn segments<'s>(
+        &self,
+        segments: &'s [Arc<Segment>],
+    ) -> impl Iterator<Item = &'s Arc<Segment>> {
+        segments.iter().filter(|s| !s.is_broken() && self.segment_may_match(&s.meta))
+    }
+
+    /// Every batch of `s` that may hold a matching row, given the index's `answer`.
+    pub(crate) fn batches_of(&self, s: &Arc<Segment>, answer: Option<&Answer>, out: &mut Vec<Candidate>) {
+        let mask = self.service_mask(&s.meta);
+        let index = answer.and_then(|a| s.index().map(|i| (a, i)));
+        for (i, b) in s.meta.batches.iter().enumerate() {
+            if !self.range.overlaps(b.min_ts, b.max_ts) {
+                continue;
+            }
+            let rows = match &index {
+                None if !self.batch_may_match(b, mask) => continue,
+                None => None,
+                Some((a, idx)) => {
+                    let span = idx.batch_span(i);
+                    let rows: Vec<u32> = a.any.range(span.clone()).map(|r| r - span.start).collect();
+                    if rows.is_empty() {
+                        continue;
+                    }
+                    let sure = a.sure.range(span.clone()).map(|r| r - span.start).collect();
+                    Some(Selected { rows, sure })
+                }
+            };
+            out.push(Candidate { seg: Arc::clone(s), batch: i, rows });
+        }
+    }
+
+    /// Every batch that may hold a matching row.
+    pub(crate) fn candidates(&self, segments: &[Arc<Segment>]) -> Vec<Candidate> {
         let mut out = Vec::new();
-        for s in segments.iter().filter(|s| !s.is_broken() && self.segment_may_match(&s.meta)) {
-            let mask = self.service_mask(&s.meta);
-            let batches = s.meta.batches.iter().enumerate();
-            out.extend(
-                batches.filter(|(_, b)| self.batch_may_match(b, mask)).map(|(i, _)| (Arc::clone(s), i)),
-            );
+        for s in self.segments(segments) {
+            self.batches_of(s, self.index_answer(s).as_ref(), &mut out);
         }
         out
     }
@@ -144,6 +233,8 @@ pub(crate) struct BatchView<'a> {
     needle_rows: Option<Vec<bool>>,
     /// Row `filled` holds.
     loaded: Option<usize>,
+    /// Only index-selected rows are checked: search the body row by row, not the batch.
+    row_body: bool,
     /// Per entry of the plan's simple leaves: how this batch evaluates it.
     leaves: Vec<LeafCol<'a>>,
 }
@@ -293,6 +384,7 @@ impl<'a> BatchView<'a> {
             filled: Filled::default(),
             needle_rows: None,
             loaded: None,
+            row_body: false,
             leaves: Vec::new(),
         })
     }
@@ -325,7 +417,7 @@ impl<'a> BatchView<'a> {
         match plan.needle {
             None => cheap,
             Some(_) if !cheap => false,
-            Some(n) if n.is_ascii() => {
+            Some(n) if n.is_ascii() && !self.row_body => {
                 let body = c.body;
                 self.needle_rows.get_or_insert_with(|| ascii_matches(body, n))[i]
             }
@@ -342,6 +434,31 @@ impl<'a> BatchView<'a> {
         self.cols.fill(i, self.team_id, &mut self.filled)?;
         self.loaded = Some(i);
         Some(&self.filled.record)
+    }
+
+    /// Rows to check in `range` (ascending): the index's selection, or every row.
+    pub(crate) fn rows_to_check(&mut self, range: &KeyRange, sel: Option<&Selected>) -> Vec<usize> {
+        let rows = self.rows_in(range);
+        match sel {
+            None => rows.collect(),
+            Some(s) => {
+                self.row_body = true;
+                s.rows.iter().map(|&r| r as usize).filter(|r| rows.contains(r)).collect()
+            }
+        }
+    }
+
+    /// [`Self::matches`], trusting the index's proof for its sure rows.
+    pub(crate) fn matches_in(
+        &mut self,
+        plan: &Plan<'_>,
+        i: usize,
+        sel: Option<&Selected>,
+    ) -> Result<bool, ()> {
+        if sel.is_some_and(|s| s.sure.contains(i as u32)) {
+            return Ok(true);
+        }
+        self.matches(plan, i)
     }
 
     /// Whether row `i` matches the whole query (materializing it only if the filter needs

@@ -1,5 +1,6 @@
 //! The background maintenance thread: seals the head when it is big or old enough, compacts,
-//! and quarantines segments queries found damaged. Stopped and joined when the store drops.
+//! quarantines segments queries found damaged, and loads (or rebuilds, when missing or
+//! damaged) segment indexes. Stopped and joined when the store drops.
 
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -7,7 +8,7 @@ use std::time::Duration;
 
 use super::head::read;
 use super::{Inner, lock};
-use crate::segment::{Retire, Segment};
+use crate::segment::{ReadError, Retire, Segment};
 
 pub(super) fn spawn(inner: Arc<Inner>) -> JoinHandle<()> {
     let tick = (inner.opts.seal_age / 4).clamp(Duration::from_millis(10), Duration::from_secs(1));
@@ -42,7 +43,27 @@ fn run(inner: &Inner, tick: Duration) {
     }
 }
 
+/// Segment indexes rebuilt per round at most, so a stop request is not kept waiting long.
+const REBUILDS_PER_ROUND: usize = 2;
+
 impl Inner {
+    /// Loads every segment's index ahead of queries; rebuilds a few that are unusable.
+    fn index_segments(&self) {
+        let segments = read(&self.published).all_segments();
+        let mut rebuilt = 0;
+        for s in segments.iter().filter(|s| !s.is_broken()) {
+            if s.index().is_some() || rebuilt >= REBUILDS_PER_ROUND {
+                continue;
+            }
+            rebuilt += 1;
+            match crate::segment::index::build::rebuild(s) {
+                Ok(()) => tracing::info!(path = %s.index_path.display(), "segment index rebuilt"),
+                Err(ReadError::Damaged(e)) => self.corrupt(s, &e),
+                Err(ReadError::Io(e)) => tracing::warn!(error = %e, "rebuilding a segment index failed"),
+            }
+        }
+    }
+
     fn needs_seal(&self) -> bool {
         let p = read(&self.published);
         let head = &p.active;
@@ -65,6 +86,7 @@ impl Inner {
             let dir = self.dir.clone();
             self.retire(&broken, || Retire::Quarantine(dir.clone()));
         }
+        self.index_segments();
         // A few merges per round, so a stop request is not kept waiting long.
         for _ in 0..4 {
             // Appends wait for room in the head: seal before each merge, not only once.

@@ -13,6 +13,7 @@ use super::{Inner, OpenReport, StoreOptions};
 use crate::codec::decode_batch;
 use crate::fsutil::{TMP_SUFFIX, quarantine, sync_dir, unframe};
 use crate::segment::cache::BatchCache;
+use crate::segment::index::INDEX_EXT;
 use crate::segment::meta::{MAGIC, SegmentMeta};
 use crate::segment::{DATA_EXT, META_EXT, Segment, parse_name};
 use crate::wal::{Lsn, Wal};
@@ -51,6 +52,7 @@ fn load_segments(
 ) -> Result<(Vec<Segment>, Vec<u64>), StoreError> {
     let mut metas = HashSet::new();
     let mut datas = HashSet::new();
+    let mut indexes = HashSet::new();
     for entry in std::fs::read_dir(seg_dir).map_err(|e| io_err("listing", seg_dir, e))? {
         let path = entry.map_err(|e| io_err("listing", seg_dir, e))?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
@@ -61,6 +63,7 @@ fn load_segments(
         match parse_name(&name) {
             Some((id, META_EXT)) => metas.insert(id),
             Some((id, DATA_EXT)) => datas.insert(id),
+            Some((id, INDEX_EXT)) => indexes.insert(id),
             _ => {
                 tracing::warn!(path = %path.display(), "unexpected file in the segment directory");
                 false
@@ -83,7 +86,10 @@ fn load_segments(
             .map(|m| Segment::new(seg_dir, m))
             .and_then(|s| s.verify_data().map(|()| s));
         match seg {
-            Ok(s) => segments.push(s),
+            Ok(s) => {
+                indexes.remove(&id);
+                segments.push(s);
+            }
             Err(e) => {
                 let data = path_of(id, DATA_EXT);
                 tracing::warn!(path = %data.display(), error = %e, "corrupt segment quarantined");
@@ -92,6 +98,11 @@ fn load_segments(
                 report.corrupt_segments.push(data);
             }
         }
+    }
+    // An index is written first: without its segment it is an interrupted write (or the
+    // rest of a quarantined one).
+    for id in indexes {
+        remove(path_of(id, INDEX_EXT), report);
     }
     for id in datas {
         let data = path_of(id, DATA_EXT);
@@ -114,7 +125,10 @@ fn load_segments(
     });
     for s in drop {
         // Data first, as for any deletion: a sidecar left alone is an interrupted write.
-        if !(remove(s.data_path.clone(), report) && remove(s.meta_path.clone(), report)) {
+        if !(remove(s.data_path.clone(), report)
+            && remove(s.index_path.clone(), report)
+            && remove(s.meta_path.clone(), report))
+        {
             undeleted.push(s.meta.id);
         }
     }

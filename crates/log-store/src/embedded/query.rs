@@ -8,7 +8,7 @@ use std::sync::{Arc, mpsc};
 use arrow::record_batch::RecordBatch;
 use logs_query::{ListRequest, LogRecord, OrderBy, RowFilter, ScanRequest, StoreError};
 
-use super::eval::{BatchView, Plan};
+use super::eval::{BatchView, Candidate, Plan, Selected};
 use super::head::{Head, Key, KeyRange, TeamRows, read};
 use super::{Inner, lock};
 use crate::segment::{ReadError, Segment};
@@ -73,7 +73,7 @@ impl TopK {
 
 /// Visits a head's matching rows in chunks copied out under its lock, so a slow visitor does
 /// not hold up appends. Returns false once `visit` says stop.
-fn scan_head(
+pub(crate) fn scan_head(
     head: &TeamRows,
     range: &KeyRange,
     filter: &RowFilter,
@@ -165,11 +165,11 @@ impl Inner {
         // Newest batches first for latest (oldest for earliest): once the page is full,
         // the first batch that cannot beat its worst row ends the search.
         if latest {
-            batches.sort_by_key(|(s, i)| std::cmp::Reverse(s.meta.batches[*i].max_ts));
+            batches.sort_by_key(|c| std::cmp::Reverse(c.seg.meta.batches[c.batch].max_ts));
         } else {
-            batches.sort_by_key(|(s, i)| s.meta.batches[*i].min_ts);
+            batches.sort_by_key(|c| c.seg.meta.batches[c.batch].min_ts);
         }
-        for (seg, i) in batches {
+        for Candidate { seg, batch: i, rows: sel } in batches {
             let b = &seg.meta.batches[i];
             let beyond =
                 top.bar().is_some_and(|bar| if latest { b.max_ts < bar.0 } else { b.min_ts > bar.0 });
@@ -181,15 +181,16 @@ impl Inner {
                 self.corrupt(&seg, "batch does not have the segment schema");
                 continue;
             };
-            let rows = view.rows_in(&range);
-            let order: Box<dyn Iterator<Item = usize>> =
-                if latest { Box::new(rows.rev()) } else { Box::new(rows) };
-            for j in order {
+            let mut rows = view.rows_to_check(&range, sel.as_ref());
+            if latest {
+                rows.reverse();
+            }
+            for j in rows {
                 let k = view.key(j);
                 if !top.wants(&k) {
                     break;
                 }
-                let row = match view.matches(&plan, j) {
+                let row = match view.matches_in(&plan, j, sel.as_ref()) {
                     Ok(true) => view.load(j).cloned(),
                     Ok(false) => continue,
                     Err(()) => None,
@@ -207,10 +208,11 @@ impl Inner {
     }
 
     /// Indices of one batch's matching rows, with the batch; `None` if it is damaged.
-    fn batch_matches(
+    pub(crate) fn batch_matches(
         &self,
         seg: &Segment,
         i: usize,
+        sel: Option<&Selected>,
         plan: &Plan<'_>,
         evict: bool,
     ) -> Result<Option<Matches>, StoreError> {
@@ -220,8 +222,8 @@ impl Inner {
             return Ok(None);
         };
         let mut rows = Vec::new();
-        for j in view.rows_in(&plan.range) {
-            match view.matches(plan, j) {
+        for j in view.rows_to_check(&plan.range, sel) {
+            match view.matches_in(plan, j, sel) {
                 Ok(true) => rows.push(j),
                 Ok(false) => {}
                 Err(()) => {
@@ -265,12 +267,13 @@ impl Inner {
         }
         let plan = Plan::new(req.filter, range, None);
         let batches = plan.candidates(&segments);
-        let evict = self.cache.fits(batches.iter().map(|(s, i)| u64::from(s.meta.batches[*i].rows)).sum());
+        let evict =
+            self.cache.fits(batches.iter().map(|c| u64::from(c.seg.meta.batches[c.batch].rows)).sum());
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4).min(batches.len());
         if threads <= 1 {
-            for (seg, i) in &batches {
-                let found = self.batch_matches(seg, *i, &plan, evict)?;
-                if found.is_some_and(|m| !self.visit_matches(seg, m, visit)) {
+            for c in &batches {
+                let found = self.batch_matches(&c.seg, c.batch, c.rows.as_ref(), &plan, evict)?;
+                if found.is_some_and(|m| !self.visit_matches(&c.seg, m, visit)) {
                     break;
                 }
             }
@@ -288,8 +291,8 @@ impl Inner {
                 s.spawn(move || {
                     while !stop.load(Ordering::Relaxed) {
                         let k = next.fetch_add(1, Ordering::Relaxed);
-                        let Some((seg, i)) = batches.get(k) else { break };
-                        let found = match self.batch_matches(seg, *i, plan, evict) {
+                        let Some(c) = batches.get(k) else { break };
+                        let found = match self.batch_matches(&c.seg, c.batch, c.rows.as_ref(), plan, evict) {
                             Ok(None) => continue,
                             Ok(Some(m)) => Ok((k, m)),
                             Err(e) => Err(e),
@@ -303,7 +306,7 @@ impl Inner {
             drop(tx);
             for found in rx {
                 let stopped = match found {
-                    Ok((k, m)) => !self.visit_matches(&batches[k].0, m, visit),
+                    Ok((k, m)) => !self.visit_matches(&batches[k].seg, m, visit),
                     Err(e) => {
                         stop.store(true, Ordering::Relaxed);
                         return Err(e);

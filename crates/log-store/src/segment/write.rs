@@ -1,4 +1,5 @@
-//! Writing one segment: rows (sorted by key) -> zstd Arrow IPC file + metadata sidecar.
+//! Writing one segment: rows (sorted by key) -> zstd Arrow IPC file + metadata and index
+//! sidecars.
 
 use std::borrow::Borrow;
 use std::path::Path;
@@ -7,6 +8,8 @@ use arrow::ipc::writer::{FileWriter, IpcWriteOptions};
 use arrow::ipc::{CompressionType, root_as_footer};
 use logs_query::LogRecord;
 
+use super::index::build::IndexBuilder;
+use super::index::{INDEX_EXT, SegmentIndex, file_bytes};
 use super::layout::{Layout, build_batch};
 use super::meta::{BlockRef, MAGIC};
 use super::stats::{MetaBuilder, SegmentSpec};
@@ -21,9 +24,9 @@ pub(crate) struct WriteOptions {
 }
 
 /// Writes `rows` (sorted by (timestamp, uuid), all of `spec.team_id`, at least one) as
-/// segment `spec.id` in `dir`, durably: the sidecar first, then the data file, each via a
-/// temporary name, then the directory is synced. A sidecar without its data file is what a
-/// crash midway leaves; open removes it. `layout` must hold every dictionary value the rows
+/// segment `spec.id` in `dir`, durably: the index, then the metadata sidecar, then the data
+/// file, each via a temporary name, then the directory is synced. Sidecars without their data
+/// file are what a crash midway leaves; open removes them. `layout` must hold every dictionary value the rows
 /// use.
 pub(crate) fn write_segment<R: Borrow<LogRecord>>(
     dir: &Path,
@@ -40,6 +43,7 @@ pub(crate) fn write_segment<R: Borrow<LogRecord>>(
         .map_err(|e| e.to_string())?;
     let mut writer = FileWriter::try_new_with_options(Vec::new(), schema, opts).map_err(|e| e.to_string())?;
     let mut meta = MetaBuilder::new(spec);
+    let mut index = IndexBuilder::default();
     let mut chunk: Vec<R> = Vec::with_capacity(batch_rows);
     let mut rows = rows.peekable();
     while rows.peek().is_some() {
@@ -49,6 +53,7 @@ pub(crate) fn write_segment<R: Borrow<LogRecord>>(
         let batch = build_batch(layout, &refs).map_err(|e| e.to_string())?;
         writer.write(&batch).map_err(|e| e.to_string())?;
         meta.add_batch(&refs, batch.get_array_memory_size() as u64);
+        index.add_batch(&refs);
     }
     writer.finish().map_err(|e| e.to_string())?;
     let data = writer.into_inner().map_err(|e| e.to_string())?;
@@ -58,10 +63,16 @@ pub(crate) fn write_segment<R: Borrow<LogRecord>>(
         return Err("a segment needs at least one row".into());
     }
     let id = meta.id;
+    let index = file_bytes(&index.encode())?;
+    let batch_rows: Vec<u32> = meta.batches.iter().map(|b| b.rows).collect();
+    let loaded = SegmentIndex::from_file(&index, &batch_rows)?;
+    write_atomic(dir, &file_name(id, INDEX_EXT), &index).map_err(|e| e.to_string())?;
     write_atomic(dir, &file_name(id, META_EXT), &frame(MAGIC, &meta.encode())).map_err(|e| e.to_string())?;
     write_atomic(dir, &file_name(id, DATA_EXT), &data).map_err(|e| e.to_string())?;
     sync_dir(dir).map_err(|e| e.to_string())?;
-    Ok(Segment::new(dir, meta))
+    let segment = Segment::new(dir, meta);
+    segment.set_index(loaded);
+    Ok(segment)
 }
 
 type Blocks = (BlockRef, Vec<BlockRef>, Vec<BlockRef>);

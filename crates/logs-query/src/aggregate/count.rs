@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 
 use super::planner::{for_each_count, for_each_count_in};
 use crate::interval::{self, Interval};
-use crate::{LogStore, LogsError, LogsQuery};
+use crate::{LogStore, LogsError, LogsQuery, ScanRequest};
 
 /// Rows matching the query's filters in `[date_from, date_to)`.
 pub fn count(
@@ -16,8 +16,13 @@ pub fn count(
     now: OffsetDateTime,
 ) -> Result<u64, LogsError> {
     let (from_us, to_us) = q.time_range_us(now)?;
+    let filter = q.row_filter();
+    let req = ScanRequest { team_id, from_us, to_us, filter: &filter };
+    if let Some(n) = store.count_matching(&req)? {
+        return Ok(n);
+    }
     let mut total = 0u64;
-    for_each_count(store, team_id, from_us, to_us, &q.row_filter(), &mut |row| total += row.count)?;
+    for_each_count(store, team_id, from_us, to_us, &filter, &mut |row| total += row.count)?;
     Ok(total)
 }
 

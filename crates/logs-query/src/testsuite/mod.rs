@@ -16,6 +16,7 @@
 
 pub mod aggregates;
 pub mod compare;
+pub mod count;
 pub mod data;
 pub mod read;
 pub mod wrapped;
@@ -67,6 +68,7 @@ macro_rules! logstore_conformance_suite {
             read::rollups_count_rows_and_bytes_per_minute,
             read::attribute_stats_match_on_whole_hours,
             read::attribute_stats_are_never_finer_than_the_range,
+            count::count_matching_agrees_with_the_oracle,
             aggregates::aggregates_over_many_resources_match_the_oracle,
             aggregates::resource_filtered_aggregates_are_exact,
             write::empty_store_answers_nothing,

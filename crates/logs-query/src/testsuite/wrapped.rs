@@ -32,7 +32,7 @@ impl<S: LogStore> Wrapped<S> {
         self
     }
 
-    /// `f` runs before `list`, `scan`, `rollups` and `attribute_stats`; its error is theirs.
+    /// `f` runs before `list`, `scan`, `count_matching`, `rollups` and `attribute_stats`; its error is theirs.
     pub fn before_read(mut self, f: impl Fn() -> Result<(), StoreError> + Send + Sync + 'static) -> Self {
         self.before_read = Box::new(f);
         self
@@ -52,6 +52,11 @@ impl<S: LogStore> LogStore for Wrapped<S> {
     fn scan(&self, r: &ScanRequest<'_>, v: &mut dyn FnMut(&LogRecord) -> bool) -> Result<(), StoreError> {
         (self.before_read)()?;
         self.inner.scan(r, v)
+    }
+
+    fn count_matching(&self, r: &ScanRequest<'_>) -> Result<Option<u64>, StoreError> {
+        (self.before_read)()?;
+        self.inner.count_matching(r)
     }
 
     fn rollups(

@@ -1,0 +1,241 @@
+//! Collecting a segment's index while its batches are written (rows arrive once, in order).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use logs_query::LogRecord;
+
+use super::tokens::{MAX_TOKEN, for_each_token};
+use super::values::ValueBloom;
+use super::{BLOOM_KEY, VALUES_KEY};
+use crate::codec::{put_str, put_varint, severity_code};
+
+/// Distinct values kept per log attribute key; past this a key gets value blooms only.
+const MAX_VALUES: usize = 1 << 16;
+
+type Attrs = Vec<(String, String)>;
+
+#[derive(Debug, Default)]
+struct KeyAcc {
+    present: Vec<u32>,
+    /// Dropped once the key has more than [`MAX_VALUES`] values.
+    values: Option<HashMap<String, Vec<u32>>>,
+    /// Value hashes of the batch being written.
+    batch: HashSet<u64>,
+    blooms: Vec<(u32, ValueBloom)>,
+}
+
+fn push(list: &mut Vec<u32>, row: u32) {
+    if list.last() != Some(&row) {
+        list.push(row);
+    }
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct IndexBuilder {
+    rows: u32,
+    batches: Vec<u32>,
+    tokens: HashMap<Box<[u8]>, Vec<u32>>,
+    long_rows: Vec<u32>,
+    severities: BTreeMap<u8, Vec<u32>>,
+    services: HashMap<String, Vec<u32>>,
+    resources: HashMap<Attrs, Vec<u32>>,
+    log: HashMap<String, KeyAcc>,
+    buf: Vec<u8>,
+}
+
+impl IndexBuilder {
+    /// Records one batch of rows (in segment order).
+    pub(crate) fn add_batch(&mut self, rows: &[&LogRecord]) {
+        let batch = self.batches.len() as u32;
+        for r in rows {
+            self.add_row(r);
+        }
+        self.batches.push(rows.len() as u32);
+        for acc in self.log.values_mut().filter(|a| !a.batch.is_empty()) {
+            let mut bloom = ValueBloom::for_values(acc.batch.len());
+            acc.batch.drain().for_each(|h| bloom.insert(h));
+            acc.blooms.push((batch, bloom));
+        }
+    }
+
+    fn add_row(&mut self, r: &LogRecord) {
+        let row = self.rows;
+        self.rows += 1;
+        let (tokens, long_rows) = (&mut self.tokens, &mut self.long_rows);
+        for_each_token(&r.body, &mut self.buf, |t| {
+            if t.len() > MAX_TOKEN {
+                push(long_rows, row);
+            } else if let Some(list) = tokens.get_mut(t) {
+                push(list, row);
+            } else {
+                tokens.insert(t.into(), vec![row]);
+            }
+        });
+        self.severities.entry(severity_code(r.severity)).or_default().push(row);
+        match self.services.get_mut(r.service_name.as_str()) {
+            Some(list) => list.push(row),
+            None => drop(self.services.insert(r.service_name.clone(), vec![row])),
+        }
+        match self.resources.get_mut(r.resource_attributes.as_slice()) {
+            Some(list) => list.push(row),
+            None => drop(self.resources.insert(r.resource_attributes.clone(), vec![row])),
+        }
+        // The value a filter sees is `LogRecord::attribute` (a binary search): for keys out
+        // of order or repeated, ask it rather than trusting the pairs.
+        if r.attributes.windows(2).all(|w| w[0].0 < w[1].0) {
+            for (k, v) in &r.attributes {
+                self.add_attr(row, k, v);
+            }
+        } else {
+            let keys: HashSet<&str> = r.attributes.iter().map(|(k, _)| k.as_str()).collect();
+            for k in keys {
+                if let Some(v) = r.attribute(k) {
+                    self.add_attr(row, k, v);
+                }
+            }
+        }
+    }
+
+    fn add_attr(&mut self, row: u32, k: &str, v: &str) {
+        let acc = match self.log.get_mut(k) {
+            Some(a) => a,
+            None => self
+                .log
+                .entry(k.to_owned())
+                .or_insert_with(|| KeyAcc { values: Some(HashMap::new()), ..KeyAcc::default() }),
+        };
+        push(&mut acc.present, row);
+        acc.batch.insert(ValueBloom::hash(v));
+        if let Some(values) = &mut acc.values {
+            if let Some(list) = values.get_mut(v) {
+                push(list, row);
+            } else if values.len() < MAX_VALUES {
+                values.insert(v.to_owned(), vec![row]);
+            } else {
+                acc.values = None;
+            }
+        }
+    }
+
+    /// The index payload (before compression); see [`super::SegmentIndex::decode`].
+    pub(crate) fn encode(self) -> Vec<u8> {
+        let mut out = vec![super::VERSION];
+        put_varint(&mut out, u64::from(self.rows));
+        put_varint(&mut out, self.batches.len() as u64);
+        self.batches.iter().for_each(|&n| put_varint(&mut out, u64::from(n)));
+        let mut tokens: Vec<(Box<[u8]>, Vec<u32>)> = self.tokens.into_iter().collect();
+        tokens.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let dict = super::tokens::Dictionary::new(tokens.iter().map(|(t, _)| &t[..]));
+        put_varint(&mut out, tokens.len() as u64);
+        put_varint(&mut out, dict.blob().len() as u64);
+        out.extend_from_slice(dict.blob());
+        tokens.iter().for_each(|(_, rows)| super::postings::put(&mut out, rows));
+        super::postings::put(&mut out, &self.long_rows);
+        put_varint(&mut out, self.severities.len() as u64);
+        for (code, rows) in &self.severities {
+            out.push(*code);
+            super::postings::put(&mut out, rows);
+        }
+        let mut services: Vec<(String, Vec<u32>)> = self.services.into_iter().collect();
+        services.sort_unstable();
+        put_varint(&mut out, services.len() as u64);
+        for (name, rows) in &services {
+            put_str(&mut out, name);
+            super::postings::put(&mut out, rows);
+        }
+        encode_resources(&mut out, self.resources);
+        let mut keys: Vec<(String, KeyAcc)> = self.log.into_iter().collect();
+        keys.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        put_varint(&mut out, keys.len() as u64);
+        for (key, acc) in keys {
+            put_str(&mut out, &key);
+            let n = acc.present.len();
+            // Postings pay when values repeat; ids (nearly one row each) get blooms.
+            let values = acc.values.filter(|v| v.len() <= 256 || v.len().saturating_mul(4) <= n);
+            match values {
+                Some(values) => {
+                    out.push(VALUES_KEY);
+                    let mut values: Vec<(String, Vec<u32>)> = values.into_iter().collect();
+                    values.sort_unstable();
+                    put_varint(&mut out, values.len() as u64);
+                    for (v, rows) in &values {
+                        put_str(&mut out, v);
+                        super::postings::put(&mut out, rows);
+                    }
+                }
+                None => {
+                    out.push(BLOOM_KEY);
+                    super::postings::put(&mut out, &acc.present);
+                    put_varint(&mut out, acc.blooms.len() as u64);
+                    for (batch, bloom) in &acc.blooms {
+                        put_varint(&mut out, u64::from(*batch));
+                        bloom.encode(&mut out);
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Rows per distinct resource, then per resource key and value the resources holding it.
+fn encode_resources(out: &mut Vec<u8>, resources: HashMap<Attrs, Vec<u32>>) {
+    let mut resources: Vec<(Attrs, Vec<u32>)> = resources.into_iter().collect();
+    resources.sort_unstable();
+    put_varint(out, resources.len() as u64);
+    let mut by_key: BTreeMap<&str, BTreeMap<&str, Vec<u32>>> = BTreeMap::new();
+    for (id, (attrs, rows)) in resources.iter().enumerate() {
+        super::postings::put(out, rows);
+        let keys: std::collections::BTreeSet<&str> = attrs.iter().map(|(k, _)| k.as_str()).collect();
+        for k in keys {
+            if let Some(v) = find(attrs, k) {
+                by_key.entry(k).or_default().entry(v).or_default().push(id as u32);
+            }
+        }
+    }
+    put_varint(out, by_key.len() as u64);
+    for (k, values) in by_key {
+        put_str(out, k);
+        put_varint(out, values.len() as u64);
+        for (v, ids) in values {
+            put_str(out, v);
+            put_varint(out, ids.len() as u64);
+            ids.iter().for_each(|&id| put_varint(out, u64::from(id)));
+        }
+    }
+}
+
+/// `LogRecord::resource_attribute`'s lookup (the same binary search, so the same answer for
+/// lists out of order).
+fn find<'a>(attrs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    attrs.binary_search_by(|(k, _)| k.as_str().cmp(key)).ok().map(|i| attrs[i].1.as_str())
+}
+
+/// Builds the index of a written segment from its data file, writes it (atomically, the
+/// directory synced) and installs it.
+pub(crate) fn rebuild(seg: &crate::segment::Segment) -> Result<(), crate::segment::ReadError> {
+    use crate::segment::ReadError;
+    use crate::segment::columns::{Cols, Filled};
+    let damaged = |e: String| ReadError::Damaged(e);
+    let mut builder = IndexBuilder::default();
+    for i in 0..seg.meta.batches.len() {
+        let batch = seg.read_batch(i)?;
+        let cols = Cols::checked_before(&batch).ok_or_else(|| damaged("batch schema mismatch".into()))?;
+        let mut filled = Filled::default();
+        let mut rows = Vec::with_capacity(cols.len);
+        for j in 0..cols.len {
+            cols.fill(j, seg.meta.team_id, &mut filled).ok_or_else(|| damaged("undecodable row".into()))?;
+            rows.push(filled.record.clone());
+        }
+        builder.add_batch(&rows.iter().collect::<Vec<_>>());
+    }
+    let bytes = super::file_bytes(&builder.encode()).map_err(ReadError::Io)?;
+    let rows: Vec<u32> = seg.meta.batches.iter().map(|b| b.rows).collect();
+    let index = super::SegmentIndex::from_file(&bytes, &rows).map_err(ReadError::Io)?;
+    let dir = seg.index_path.parent().unwrap_or(std::path::Path::new("."));
+    let name = seg.index_path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    crate::fsutil::write_atomic(dir, name, &bytes).map_err(|e| ReadError::Io(e.to_string()))?;
+    crate::fsutil::sync_dir(dir).map_err(|e| ReadError::Io(e.to_string()))?;
+    seg.set_index(index);
+    Ok(())
+}

@@ -1,0 +1,130 @@
+//! Posting lists (row ordinals within a segment) stored compactly and decoded on demand.
+//!
+//! Each list is the smaller of delta varints (sparse lists: ids, rare words) and roaring's
+//! portable serialization after run compression (dense lists: common words, severities).
+
+use roaring::RoaringBitmap;
+
+use crate::codec::{CodecError, Reader, put_varint};
+
+const DELTAS: u8 = 0;
+const ROARING: u8 = 1;
+
+/// Appends `rows` (ascending, distinct) to `out`, length first.
+pub(crate) fn put(out: &mut Vec<u8>, rows: &[u32]) {
+    let mut body = Vec::new();
+    put_body(&mut body, rows);
+    put_varint(out, body.len() as u64);
+    out.extend_from_slice(&body);
+}
+
+fn put_body(out: &mut Vec<u8>, rows: &[u32]) {
+    let mut deltas = Vec::with_capacity(rows.len() + 4);
+    put_varint(&mut deltas, rows.len() as u64);
+    let mut prev = 0;
+    for (i, &r) in rows.iter().enumerate() {
+        put_varint(&mut deltas, u64::from(if i == 0 { r } else { r - prev - 1 }));
+        prev = r;
+    }
+    if rows.len() > 16 {
+        let mut bitmap = RoaringBitmap::from_sorted_iter(rows.iter().copied()).unwrap_or_default();
+        bitmap.optimize();
+        if bitmap.serialized_size() + 4 < deltas.len() {
+            out.push(ROARING);
+            // Writing to a Vec cannot fail.
+            let _ = bitmap.serialize_into(&mut *out);
+            return;
+        }
+    }
+    out.push(DELTAS);
+    out.extend_from_slice(&deltas);
+}
+
+/// Reads one list written by [`put`]; every ordinal is below `rows`.
+pub(crate) fn read(r: &mut Reader<'_>, rows: u32) -> Result<RoaringBitmap, CodecError> {
+    let len = r.count(1)?;
+    decode(r.take(len)?, rows)
+}
+
+fn decode(body: &[u8], rows: u32) -> Result<RoaringBitmap, CodecError> {
+    let bad = || CodecError::OutOfRange { field: "posting" };
+    let r = &mut Reader::new(body);
+    let bitmap = match r.u8()? {
+        DELTAS => {
+            let n = r.count(1)?;
+            let mut out = RoaringBitmap::new();
+            let mut next: u64 = 0;
+            for _ in 0..n {
+                let v = next.checked_add(r.varint()?).filter(|&v| v < u64::from(rows)).ok_or_else(bad)?;
+                out.try_push(v as u32).map_err(|_| bad())?;
+                next = v + 1;
+            }
+            out
+        }
+        ROARING => {
+            let b = RoaringBitmap::deserialize_from(r.take(body.len() - 1)?).map_err(|_| bad())?;
+            if b.max().is_some_and(|m| m >= rows) {
+                return Err(bad());
+            }
+            b
+        }
+        _ => return Err(bad()),
+    };
+    if !r.is_empty() {
+        return Err(bad());
+    }
+    Ok(bitmap)
+}
+
+/// Lists kept encoded, decoded when a query needs one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Lazy {
+    bytes: Vec<u8>,
+    /// List `i` starts at `offsets[i]`.
+    offsets: Vec<u32>,
+    rows: u32,
+}
+
+impl Lazy {
+    /// Reads `n` lists from `r`. Each is decoded (and checked) only when asked for: the
+    /// file's checksum already vouches for the bytes.
+    pub(crate) fn read(r: &mut Reader<'_>, n: usize, rows: u32) -> Result<Self, CodecError> {
+        let mut bytes = Vec::new();
+        let mut offsets = Vec::with_capacity(n);
+        for _ in 0..n {
+            let len = r.count(1)?;
+            let body = r.take(len)?;
+            offsets.push(bytes.len() as u32);
+            put_varint(&mut bytes, len as u64);
+            bytes.extend_from_slice(body);
+        }
+        Ok(Self { bytes, offsets, rows })
+    }
+
+    pub(crate) fn get(&self, i: usize) -> Option<RoaringBitmap> {
+        let at = *self.offsets.get(i)? as usize;
+        read(&mut Reader::new(self.bytes.get(at..)?), self.rows).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_round_trip_in_either_form() {
+        let sparse = vec![0, 5, 1000, 70_000];
+        let dense: Vec<u32> = (100..5000).collect();
+        let mut out = Vec::new();
+        put(&mut out, &sparse);
+        put(&mut out, &dense);
+        put(&mut out, &[]);
+        assert_eq!(out[1], DELTAS);
+        let lazy = Lazy::read(&mut Reader::new(&out), 3, 70_001).unwrap();
+        assert_eq!(lazy.get(0).unwrap().iter().collect::<Vec<_>>(), sparse);
+        assert_eq!(lazy.get(1).unwrap().iter().collect::<Vec<_>>(), dense);
+        assert!(lazy.get(2).unwrap().is_empty() && lazy.get(3).is_none());
+        let small = Lazy::read(&mut Reader::new(&out), 3, 70_000).unwrap();
+        assert!(small.get(0).is_none(), "ordinal out of range");
+    }
+}
