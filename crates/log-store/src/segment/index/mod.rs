@@ -38,6 +38,9 @@ const VALUES_KEY: u8 = 0;
 const BLOOM_KEY: u8 = 1;
 const ZSTD_LEVEL: i32 = 3;
 
+/// A resource attribute value and the ids of the resources holding it.
+type ValueResources = (String, Vec<u32>);
+
 /// A log attribute key's postings.
 #[derive(Debug)]
 pub(crate) enum LogKey {
@@ -60,7 +63,7 @@ pub(crate) struct SegmentIndex {
     services: Vec<(String, RoaringBitmap)>,
     resources: Vec<RoaringBitmap>,
     /// Sorted by key, then value: the resource ids holding each value.
-    resource_keys: Vec<(String, Vec<(String, Vec<u32>)>)>,
+    resource_keys: Vec<(String, Vec<ValueResources>)>,
     /// Sorted by key.
     log_keys: Vec<(String, LogKey)>,
 }
