@@ -56,7 +56,7 @@ fn row(rng: &mut Rng, team: i64, end: OffsetDateTime) -> LogRecord {
         severity,
         severity_number: severity.default_number(),
         service_name: service.clone(),
-        resource_attributes: vec![("service.name".into(), service)],
+        resource_attributes: vec![("service.name".into(), service)].into(),
         resource_fingerprint: (r >> 16) % SERVICES,
         attributes: vec![("http.status".into(), status.into())],
         trace_id: [0; 16],

@@ -23,6 +23,8 @@
 //! that remain before anything is allocated, so corrupt input yields an error, never a
 //! panic or a huge allocation.
 
+use std::sync::Arc;
+
 use logs_query::{LogRecord, Severity};
 use uuid::Uuid;
 
@@ -118,8 +120,10 @@ pub fn decode_batch(bytes: &[u8]) -> Result<(i64, Vec<LogRecord>), CodecError> {
     let count = r.count(MIN_RECORD_LEN)?;
     let mut records = Vec::with_capacity(count);
     let mut prev_ts = 0i64;
+    // Records of one resource follow each other: they share one attribute list.
+    let mut resource: Arc<Vec<(String, String)>> = Arc::default();
     for _ in 0..count {
-        let rec = r.record(team_id, prev_ts)?;
+        let rec = r.record(team_id, prev_ts, &mut resource)?;
         prev_ts = rec.timestamp_us;
         records.push(rec);
     }
@@ -274,7 +278,12 @@ impl<'a> Reader<'a> {
         Ok(attrs)
     }
 
-    fn record(&mut self, team_id: i64, prev_ts: i64) -> Result<LogRecord, CodecError> {
+    fn record(
+        &mut self,
+        team_id: i64,
+        prev_ts: i64,
+        resource: &mut Arc<Vec<(String, String)>>,
+    ) -> Result<LogRecord, CodecError> {
         let uuid = Uuid::from_bytes(self.array()?);
         let timestamp_us = prev_ts.wrapping_add(self.zigzag()?);
         let observed_timestamp_us = timestamp_us.wrapping_add(self.zigzag()?);
@@ -289,6 +298,12 @@ impl<'a> Reader<'a> {
         let trace_flags = self.i32("trace_flags")?;
         let resource_fingerprint = u64::from_le_bytes(self.array()?);
         let bytes = u32::try_from(self.varint()?).map_err(|_| CodecError::OutOfRange { field: "bytes" })?;
+        let (body, service_name) = (self.string()?, self.string()?);
+        let (instrumentation_scope, event_name) = (self.string()?, self.string()?);
+        let attrs = self.attrs()?;
+        if **resource != attrs {
+            *resource = Arc::new(attrs);
+        }
         Ok(LogRecord {
             uuid,
             team_id,
@@ -301,11 +316,11 @@ impl<'a> Reader<'a> {
             trace_flags,
             resource_fingerprint,
             bytes,
-            body: self.string()?,
-            service_name: self.string()?,
-            instrumentation_scope: self.string()?,
-            event_name: self.string()?,
-            resource_attributes: self.attrs()?,
+            body,
+            service_name,
+            instrumentation_scope,
+            event_name,
+            resource_attributes: Arc::clone(resource),
             attributes: self.attrs()?,
         })
     }

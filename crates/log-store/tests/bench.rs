@@ -159,7 +159,7 @@ impl World {
             severity: sev,
             severity_number: sev.default_number(),
             service_name: SERVICES[*service].to_string(),
-            resource_attributes: resource_attributes.clone(),
+            resource_attributes: resource_attributes.clone().into(),
             resource_fingerprint: *fp,
             attributes,
             trace_id: if traced { rng.random() } else { [0; 16] },

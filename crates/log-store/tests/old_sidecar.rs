@@ -36,7 +36,7 @@ fn rows() -> Vec<LogRecord> {
                 severity: Severity::ALL[(i % 5) as usize],
                 severity_number: Severity::ALL[(i % 5) as usize].default_number(),
                 service_name: ["api", "web", ""][(i % 3) as usize].to_string(),
-                resource_attributes: vec![("k8s.pod.name".into(), format!("pod-{res}"))],
+                resource_attributes: vec![("k8s.pod.name".into(), format!("pod-{res}"))].into(),
                 resource_fingerprint: 1000 + res as u64,
                 attributes: vec![("n".into(), (i % 4).to_string())],
                 trace_id: [0; 16],

@@ -54,7 +54,7 @@ fn records_survive_through_the_codec() {
         severity: Severity::Error,
         severity_number: 17,
         service_name: "billing".into(),
-        resource_attributes: vec![("host".into(), "a".into())],
+        resource_attributes: vec![("host".into(), "a".into())].into(),
         resource_fingerprint: 99,
         attributes: vec![("order".into(), "123".into())],
         trace_id: [1; 16],

@@ -90,9 +90,10 @@ mod tests {
             "boom",
             &[("host.name", "web-1"), ("db.password", "hunter2"), ("http.status_code", "500")],
         );
-        r.resource_attributes.push(("host.name".into(), "web-1".into()));
-        r.resource_attributes.push(("posthog.token".into(), "phc_abcdefgh".into()));
-        r.resource_attributes.sort();
+        std::sync::Arc::make_mut(&mut r.resource_attributes).push(("host.name".into(), "web-1".into()));
+        std::sync::Arc::make_mut(&mut r.resource_attributes)
+            .push(("posthog.token".into(), "phc_abcdefgh".into()));
+        std::sync::Arc::make_mut(&mut r.resource_attributes).sort();
         let c = LogContext::of(&r, &[]);
         assert_eq!(c.attributes.keys().collect::<Vec<_>>(), ["http.status_code"]);
         assert!(c.resource_attributes.contains_key("host.name"));

@@ -40,7 +40,8 @@ mod tests {
             body,
             &[("api_key", "k-123456789"), ("http.request.header.authorization", "Bearer abcdefghijklmnop")],
         );
-        r.resource_attributes.push(("deploy.secret".into(), "s3cr3t-value".into()));
+        std::sync::Arc::make_mut(&mut r.resource_attributes)
+            .push(("deploy.secret".into(), "s3cr3t-value".into()));
         let project_token = "phc_projecttoken999".to_string();
         r.attributes.push(("note".into(), format!("sent with {project_token}")));
         r.attributes.sort();

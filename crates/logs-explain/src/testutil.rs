@@ -23,7 +23,7 @@ pub fn record(body: &str, attrs: &[(&str, &str)]) -> LogRecord {
         severity: Severity::Error,
         severity_number: 17,
         service_name: "checkout".into(),
-        resource_attributes: vec![("service.name".into(), "checkout".into())],
+        resource_attributes: vec![("service.name".into(), "checkout".into())].into(),
         resource_fingerprint: 7,
         attributes,
         trace_id: TRACE,

@@ -1,5 +1,7 @@
 //! OTLP `ExportLogsServiceRequest` → [`LogRecord`]s (specs/logs.md 1.1 and 1.3).
 
+use std::sync::Arc;
+
 use logs_query::LogRecord;
 use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use opentelemetry_proto::tonic::common::v1::InstrumentationScope;
@@ -79,7 +81,7 @@ pub fn map_request(
     let mut stats = MapStats::default();
     let mut ids = V7Ids::reserve(total);
     for resource_logs in req.resource_logs {
-        // Once per resource, not per record: the records share (copies of) these.
+        // Once per resource, not per record: the records share these.
         let resource = resource_logs.resource.map(|r| r.attributes).unwrap_or_default();
         let mut resource_attributes = into_attributes(resource);
         if let Err(at) = resource_attributes.binary_search_by(|(k, _)| k.as_str().cmp(SERVICE_NAME)) {
@@ -88,6 +90,7 @@ pub fn map_request(
         let service_name = find(&resource_attributes, SERVICE_NAME).to_owned();
         let resource_fingerprint = resource_fingerprint(&resource_attributes);
         let resource_bytes: usize = resource_attributes.iter().map(|(k, v)| k.len() + v.len()).sum();
+        let resource_attributes = Arc::new(resource_attributes);
 
         for scope_logs in resource_logs.scope_logs {
             let scope = scope_name(scope_logs.scope.as_ref());
@@ -120,7 +123,7 @@ struct Shared<'a> {
     now_us: i64,
     skew_us: i64,
     service_name: &'a str,
-    resource_attributes: &'a [(String, String)],
+    resource_attributes: &'a Arc<Vec<(String, String)>>,
     resource_fingerprint: u64,
     resource_bytes: usize,
     scope: &'a str,
@@ -163,7 +166,7 @@ fn map_record(record: OtlpLogRecord, shared: &Shared<'_>, uuid: Uuid, stats: &mu
         severity,
         severity_number,
         service_name: shared.service_name.to_owned(),
-        resource_attributes: shared.resource_attributes.to_vec(),
+        resource_attributes: Arc::clone(shared.resource_attributes),
         resource_fingerprint: shared.resource_fingerprint,
         attributes,
         trace_id: fixed_id(&record.trace_id),

@@ -1,5 +1,7 @@
 //! One stored log line (specs/logs.md 1.1), after ingestion mapping (1.3).
 
+use std::sync::Arc;
+
 use uuid::Uuid;
 
 /// Normalized severity. `Unknown` only comes from out-of-range OTLP severity numbers.
@@ -69,7 +71,9 @@ pub struct LogRecord {
     pub severity: Severity,
     pub severity_number: i32,
     pub service_name: String,
-    pub resource_attributes: Vec<(String, String)>,
+    /// Shared by every record of one resource (one OTLP `ResourceLogs`): a pod's attributes
+    /// are kept once in memory, not once per record.
+    pub resource_attributes: Arc<Vec<(String, String)>>,
     /// Identifies the resource (pod/host): a stable hash of the sorted resource attributes.
     pub resource_fingerprint: u64,
     pub attributes: Vec<(String, String)>,

@@ -14,7 +14,7 @@ pub fn record() -> LogRecord {
         severity: Severity::Error,
         severity_number: 17,
         service_name: "api-gateway".to_owned(),
-        resource_attributes: pairs(&[("k8s.pod.name", "api-1"), ("service.name", "api-gateway")]),
+        resource_attributes: pairs(&[("k8s.pod.name", "api-1"), ("service.name", "api-gateway")]).into(),
         resource_fingerprint: 1_234_567_890,
         attributes: pairs(&[
             ("created", "2024-01-15T10:20:30Z"),

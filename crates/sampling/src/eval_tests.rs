@@ -46,8 +46,8 @@ fn path_drop_by_pattern_attribute_key_and_filter_group() {
     let fg = json!({"filter_group": {"type": "AND", "values": [{"key": "k8s.ns", "type": "log_resource_attribute", "operator": "exact", "value": "dev"}]}});
     let grouped = RuleSet::new(1, &[rule(1, PathDrop, fg)]);
     let mut dev = record("api", Severity::Info, &[]);
-    dev.resource_attributes.push(("k8s.ns".into(), "dev".into()));
-    dev.resource_attributes.sort();
+    std::sync::Arc::make_mut(&mut dev.resource_attributes).push(("k8s.ns".into(), "dev".into()));
+    std::sync::Arc::make_mut(&mut dev.resource_attributes).sort();
     assert!(!keep(&grouped, &dev));
     assert!(keep(&grouped, &record("api", Severity::Info, &[])));
 }

@@ -59,8 +59,8 @@ fn untyped_leaves_read_attributes_then_resources() {
         .expect("ok");
     let mut r = record("api", Severity::Info, &[]);
     assert!(!f.matches(&r));
-    r.resource_attributes.push(("region".into(), "eu".into()));
-    r.resource_attributes.sort();
+    std::sync::Arc::make_mut(&mut r.resource_attributes).push(("region".into(), "eu".into()));
+    std::sync::Arc::make_mut(&mut r.resource_attributes).sort();
     assert!(f.matches(&r), "resource fallback, case-insensitive exact");
     r.attributes.push(("region".into(), "us".into()));
     assert!(!f.matches(&r), "the attribute wins when present");

@@ -24,7 +24,7 @@ pub fn record(service: &str, severity: Severity, attrs: &[(&str, &str)]) -> LogR
         severity,
         severity_number: severity.default_number(),
         service_name: service.into(),
-        resource_attributes: vec![("service.name".into(), service.into())],
+        resource_attributes: vec![("service.name".into(), service.into())].into(),
         resource_fingerprint: 0,
         attributes,
         trace_id: [0; 16],

@@ -108,7 +108,7 @@ pub fn record(team: i64, t: OffsetDateTime, service: &str, severity: Severity, b
         severity,
         severity_number: severity.default_number(),
         service_name: service.to_owned(),
-        resource_attributes: vec![("service.name".into(), service.into())],
+        resource_attributes: vec![("service.name".into(), service.into())].into(),
         resource_fingerprint: 7,
         bytes: u32::try_from(body.len()).unwrap(),
         ..LogRecord::default()

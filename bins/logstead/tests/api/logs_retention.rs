@@ -17,7 +17,7 @@ fn record(team_id: i64, timestamp_us: i64, body: &str) -> LogRecord {
         severity: Severity::Info,
         severity_number: 9,
         service_name: "api".to_owned(),
-        resource_attributes: vec![("service.name".to_owned(), "api".to_owned())],
+        resource_attributes: vec![("service.name".to_owned(), "api".to_owned())].into(),
         resource_fingerprint: 1,
         bytes: body.len() as u32,
         ..LogRecord::default()

@@ -42,7 +42,7 @@ pub(crate) fn random_record(rng: &mut StdRng, team_id: i64) -> LogRecord {
         severity,
         severity_number: if rng.random_bool(0.5) { severity.default_number() } else { rng.random() },
         service_name: random_string(rng),
-        resource_attributes: random_attrs(rng),
+        resource_attributes: random_attrs(rng).into(),
         resource_fingerprint: rng.random(),
         attributes: random_attrs(rng),
         trace_id: if rng.random_bool(0.5) { rng.random() } else { [0; 16] },
@@ -70,7 +70,7 @@ fn sample_record() -> LogRecord {
         severity: Severity::Warn,
         severity_number: 13,
         service_name: "api".into(),
-        resource_attributes: vec![("k".into(), "v".into())],
+        resource_attributes: vec![("k".into(), "v".into())].into(),
         resource_fingerprint: 0x0102_0304_0506_0708,
         attributes: vec![],
         trace_id: [0; 16],
@@ -92,6 +92,17 @@ fn golden_bytes_pin_format_version_1() {
     expected.extend([2, b'h', b'i', 3, b'a', b'p', b'i', 0, 0, 1, 1, b'k', 1, b'v', 0]);
     assert_eq!(bytes, expected);
     assert_eq!(decode_batch(&bytes), Ok((3, vec![sample_record()])));
+}
+
+#[test]
+fn records_of_one_resource_share_its_attributes_after_decoding() {
+    let (a, mut b, mut c) = (sample_record(), sample_record(), sample_record());
+    b.body = "second".into();
+    c.resource_attributes = vec![("k".into(), "other".into())].into();
+    let (_, got) = decode_batch(&encode(3, &[a, b, c])).expect("decodes");
+    assert!(Arc::ptr_eq(&got[0].resource_attributes, &got[1].resource_attributes), "one list");
+    assert!(!Arc::ptr_eq(&got[1].resource_attributes, &got[2].resource_attributes));
+    assert_eq!(got[2].resource_attributes[0].1, "other");
 }
 
 #[test]

@@ -13,7 +13,7 @@ fn rec(team_id: i64, ts: i64, n: u128) -> LogRecord {
         severity: Severity::Info,
         severity_number: 9,
         service_name: "api".into(),
-        resource_attributes: vec![("host".into(), "a".into())],
+        resource_attributes: vec![("host".into(), "a".into())].into(),
         resource_fingerprint: 7,
         attributes: vec![("n".into(), n.to_string())],
         trace_id: [0; 16],

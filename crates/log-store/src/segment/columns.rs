@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, AsArray, FixedSizeBinaryArray, Int32Array, StringArray};
 use arrow::datatypes::{Int32Type, Int64Type, UInt8Type, UInt32Type, UInt64Type};
@@ -206,22 +207,18 @@ impl<'a> Cols<'a> {
         (out.uuid, out.timestamp_us) = (Uuid::from_slice(self.uuid.value(i)).ok()?, self.ts[i]);
         out.team_id = team_id;
         out.observed_timestamp_us = self.observed[i];
-        // Resources repeat across rows: each is decoded once per batch, and the record
-        // borrows the decoded list by swapping it in (handing the previous one back).
+        // Resources repeat across rows: each is decoded once per batch and shared.
         let key = self.resource.keys[i];
         if *resource_key != Some(key) {
-            if let Some(slot) = resource_key.take().and_then(|k| resources.get_mut(&k)) {
-                std::mem::swap(slot, &mut out.resource_attributes);
-            }
-            let slot = match resources.entry(key) {
+            let attrs = match resources.entry(key) {
                 Entry::Occupied(e) => e.into_mut(),
                 Entry::Vacant(e) => {
                     let mut attrs = Vec::new();
                     decode_attrs_into(self.resource.get(i), &mut attrs)?;
-                    e.insert(attrs)
+                    e.insert(Arc::new(attrs))
                 }
             };
-            std::mem::swap(slot, &mut out.resource_attributes);
+            out.resource_attributes = Arc::clone(attrs);
             *resource_key = Some(key);
         }
         set(&mut out.body, self.body.value(i));
@@ -280,7 +277,7 @@ impl<'a> Cols<'a> {
 pub(crate) struct Filled {
     pub(crate) record: LogRecord,
     packed: Vec<(String, String)>,
-    resources: HashMap<i32, Vec<(String, String)>>,
+    resources: HashMap<i32, Arc<Vec<(String, String)>>>,
     /// Resource dictionary key whose attributes `record` holds.
     resource_key: Option<i32>,
 }

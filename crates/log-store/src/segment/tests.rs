@@ -30,7 +30,7 @@ fn rows(n: usize) -> Vec<LogRecord> {
                 severity: Severity::ALL[i % 7],
                 severity_number: i as i32,
                 service_name: ["a", "b"][i % 2].to_string(),
-                resource_attributes: vec![("host".into(), format!("h{}", i % 4))],
+                resource_attributes: vec![("host".into(), format!("h{}", i % 4))].into(),
                 resource_fingerprint: (i % 4) as u64,
                 attributes,
                 trace_id: [i as u8; 16],

@@ -46,7 +46,7 @@ fn minimal_record_gets_defaults() {
     assert_eq!(r.body, "");
     assert_eq!((r.severity, r.severity_number), (Severity::Info, 9));
     assert_eq!(r.service_name, "");
-    assert_eq!(r.resource_attributes, vec![("service.name".to_owned(), String::new())]);
+    assert_eq!(*r.resource_attributes, vec![("service.name".to_owned(), String::new())]);
     assert_eq!(r.resource_fingerprint, resource_fingerprint(&r.resource_attributes));
     assert!(r.attributes.is_empty());
     assert_eq!((r.trace_id, r.span_id, r.trace_flags), ([0; 16], [0; 8], 0));

@@ -23,7 +23,7 @@ fn rec(n: u128, service: &str, attrs: &[(&str, &str)], resource: &[(&str, &str)]
     r.attributes = pairs(attrs);
     let mut res = resource.to_vec();
     res.push(("service.name", service));
-    r.resource_attributes = pairs(&res);
+    r.resource_attributes = pairs(&res).into();
     r
 }
 

@@ -111,7 +111,7 @@ mod tests {
         assert!(!matches(json!({"sessionId": "s-8", "personId": "user-1"}), &keys, &r), "both must hold");
         assert!(matches(json!({}), &keys, &r), "unset constrains nothing");
         r.attributes.clear();
-        r.resource_attributes = pairs(&[("distinctId", "user-1"), ("posthogSessionId", "s-9")]);
+        r.resource_attributes = pairs(&[("distinctId", "user-1"), ("posthogSessionId", "s-9")]).into();
         assert!(
             matches(json!({"personId": "user-1", "sessionId": "s-9"}), &keys, &r),
             "resource attributes too"

@@ -27,7 +27,7 @@ pub fn many_resources(seed: u64, n: usize) -> Vec<LogRecord> {
         r.observed_timestamp_us = r.timestamp_us + lag;
         let pod = (r.timestamp_us - start) / POD_LIFE * LIVE_PODS + i as i64 % LIVE_PODS;
         r.resource_fingerprint = pod_fingerprint(pod);
-        r.resource_attributes = vec![("k8s.pod.name".to_string(), format!("pod-{pod}"))];
+        r.resource_attributes = vec![("k8s.pod.name".to_string(), format!("pod-{pod}"))].into();
     }
     rows
 }

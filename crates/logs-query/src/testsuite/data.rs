@@ -113,7 +113,7 @@ pub fn record(rng: &mut StdRng, team_id: i64, n: u64, ts: i64) -> LogRecord {
         severity,
         severity_number: severity.default_number(),
         service_name: SERVICES[rng.random_range(0..SERVICES.len())].to_string(),
-        resource_attributes,
+        resource_attributes: resource_attributes.into(),
         resource_fingerprint: res * 7919 + 1,
         attributes,
         // Few distinct ids, so `trace_id`/`span_id` filters find rows.

@@ -78,7 +78,7 @@ impl IndexBuilder {
         }
         match self.resources.get_mut(r.resource_attributes.as_slice()) {
             Some(list) => list.push(row),
-            None => drop(self.resources.insert(r.resource_attributes.clone(), vec![row])),
+            None => drop(self.resources.insert(r.resource_attributes.to_vec(), vec![row])),
         }
         // The value a filter sees is `LogRecord::attribute` (a binary search): for keys out
         // of order or repeated, ask it rather than trusting the pairs.
