@@ -3,6 +3,11 @@ use logstead::cli::{Cli, Command, KeysCommand, SecretsCommand, UsersCommand};
 use logstead::commands::{self, NewUserArgs};
 use logstead::config::Config;
 
+// Ingest allocates and frees many small strings on several threads; glibc's per-thread
+// arenas keep freed memory and fragment (peak RSS was 2.9 GB for 1 M rows).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
