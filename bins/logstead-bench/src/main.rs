@@ -146,7 +146,16 @@ fn ingest_run(
     let (server, creds) = Server::start(binary, dir)?;
     let creds = creds.ok_or("the server did not print its first-start credentials")?;
     progress(format!("server up at {} (pid {}); ingesting ...", server.base, server.pid()));
+    let cpu_before = server.cpu_secs();
     let took = ingest::send(&server.base, &creds.project_token, format, &bodies, args.threads)?;
+    if let (Some(a), Some(b)) = (cpu_before, server.cpu_secs()) {
+        progress(format!(
+            "{} ingest: server CPU {:.1} s to the last 200 = {:.2} µs per row",
+            format.name(),
+            b - a,
+            (b - a) * 1e6 / d.rows as f64
+        ));
+    }
     progress(format!(
         "{} ingest: {:.1} s, {:.0} rows/s",
         format.name(),
@@ -196,7 +205,17 @@ fn bench(args: &Args, root: &Path) -> Res<Report> {
     let quiet = Duration::from_secs(args.settle_secs);
     let (server, creds, took, truth) = ingest_run(args, &d, &binary, &pb_dir, Format::Protobuf)?;
     report.ingest.push(("OTLP protobuf", d.rows, Some(took), INGEST_GOAL_PROTOBUF));
+    let cpu_ingest = server.cpu_secs();
     settle(&mut report, &logs_dir, quiet, "after ingest");
+    if let (Some(a), Some(b)) = (cpu_ingest, server.cpu_secs()) {
+        report.notes.push(format!(
+            "server CPU (user + system), protobuf: {:.1} s from start to the last 200, {:.1} s with sealing and compaction = {:.2} / {:.2} µs per row",
+            a,
+            b,
+            a * 1e6 / d.rows as f64,
+            b * 1e6 / d.rows as f64
+        ));
+    }
     report.memory.push(("server peak RSS, protobuf ingest + sealing".into(), server.peak_rss()));
     server.stop()?;
     let (server, _) = Server::start(&binary, &pb_dir)?;

@@ -149,7 +149,7 @@ pub fn all(d: &Dataset, truth: &Stats) -> Res<Vec<Query>> {
         q(
             "Q3c",
             "count of that searchTerm, 24 h",
-            100.0,
+            20.0,
             "count",
             Request::Post(json!({"query": {"dateRange": day, "searchTerm": word}})),
             Box::new(move |v| expect_count(v, t.planted)),
@@ -157,7 +157,7 @@ pub fn all(d: &Dataset, truth: &Stats) -> Res<Vec<Query>> {
         q(
             "Q4",
             &format!("count, {} = {} and {} = {}, 24 h", q4[0].0, q4[0].1, q4[1].0, q4[1].1),
-            150.0,
+            30.0,
             "count",
             Request::Post(json!({"query": {"dateRange": day, "filterGroup": filters_q4(d)}})),
             Box::new(move |v| expect_count(v, t.q4_expected)),

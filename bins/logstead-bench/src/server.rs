@@ -149,6 +149,17 @@ impl Server {
         Some(kb * 1024)
     }
 
+    /// User + system CPU time the server has used so far, in seconds (`/proc/<pid>/stat`,
+    /// clock ticks of 1/100 s as on every Linux x86-64 and arm64 kernel).
+    pub fn cpu_secs(&self) -> Option<f64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid())).ok()?;
+        // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
+        let rest = &stat[stat.rfind(')')? + 2..];
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        let ticks = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+        Some(ticks as f64 / 100.0)
+    }
+
     /// SIGTERM (via kill(1): no unsafe here), then wait up to a minute, then SIGKILL.
     pub fn stop(mut self) -> Res<()> {
         let _ = Command::new("kill").args(["-TERM", &self.pid().to_string()]).status();
