@@ -142,7 +142,7 @@ pub struct StoreStats {
     pub frozen_rows: usize,
     pub segments: usize,
     pub segment_rows: u64,
-    /// Data plus metadata files.
+    /// Data, metadata and index files.
     pub segment_bytes: u64,
     pub cache_bytes: usize,
     /// WAL appends since open.
@@ -277,7 +277,10 @@ impl Inner {
             segment_rows: segments.iter().map(|s| s.meta.rows).sum(),
             segment_bytes: segments
                 .iter()
-                .map(|s| s.meta.data_len + std::fs::metadata(&s.meta_path).map_or(0, |m| m.len()))
+                .map(|s| {
+                    let len = |p: &std::path::Path| std::fs::metadata(p).map_or(0, |m| m.len());
+                    s.meta.data_len + len(&s.meta_path) + len(&s.index_path)
+                })
                 .sum(),
             cache_bytes: self.cache.bytes(),
             wal: self.wal.stats(),
