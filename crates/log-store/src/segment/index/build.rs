@@ -4,13 +4,17 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use logs_query::LogRecord;
 
+use super::out::Out;
 use super::tokens::{MAX_TOKEN, for_each_token};
 use super::values::ValueBloom;
 use super::{BLOOM_KEY, VALUES_KEY};
 use crate::codec::{put_str, put_varint, severity_code};
 
 /// Distinct values kept per log attribute key; past this a key gets value blooms only.
-const MAX_VALUES: usize = 1 << 16;
+const MAX_VALUES: usize = MAX_POSTED_VALUES + 1;
+
+/// Keys with more values get blooms (`tenant`, with 400, keeps postings).
+const MAX_POSTED_VALUES: usize = 1024;
 
 type Attrs = Vec<(String, String)>;
 
@@ -119,69 +123,111 @@ impl IndexBuilder {
 
     /// The index payload (before compression); see [`super::SegmentIndex::decode`].
     pub(crate) fn encode(self) -> Vec<u8> {
-        let mut out = vec![super::VERSION];
-        put_varint(&mut out, u64::from(self.rows));
-        put_varint(&mut out, self.batches.len() as u64);
-        self.batches.iter().for_each(|&n| put_varint(&mut out, u64::from(n)));
-        let mut tokens: Vec<(Box<[u8]>, Vec<u32>)> = self.tokens.into_iter().collect();
+        let mut out = Out::default();
+        self.encode_into(&mut out);
+        out.bytes
+    }
+
+    pub(crate) fn encode_into(self, o: &mut Out) {
+        o.mark(|| "header".into());
+        let out = &mut o.bytes;
+        out.push(super::VERSION);
+        put_varint(out, u64::from(self.rows));
+        put_varint(out, self.batches.len() as u64);
+        self.batches.iter().for_each(|&n| put_varint(out, u64::from(n)));
+        // Tokens of one row (random ids, mostly) go last, in row order: their rows are then
+        // a non-decreasing list that costs a few bits each.
+        let (mut tokens, mut single): (Vec<_>, Vec<_>) = self.tokens.into_iter().partition(|t| t.1.len() > 1);
         tokens.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let dict = super::tokens::Dictionary::new(tokens.iter().map(|(t, _)| &t[..]));
-        put_varint(&mut out, tokens.len() as u64);
-        put_varint(&mut out, dict.blob().len() as u64);
-        out.extend_from_slice(dict.blob());
-        tokens.iter().for_each(|(_, rows)| super::postings::put(&mut out, rows));
-        super::postings::put(&mut out, &self.long_rows);
-        put_varint(&mut out, self.severities.len() as u64);
-        for (code, rows) in &self.severities {
-            out.push(*code);
-            super::postings::put(&mut out, rows);
+        single.sort_unstable_by(|a, b| (a.1[0], &a.0).cmp(&(b.1[0], &b.0)));
+        let all = tokens.iter().chain(&single);
+        let dict = super::tokens::Dictionary::new(all.map(|(t, _)| &t[..]));
+        o.mark(|| "dict".into());
+        put_varint(&mut o.bytes, tokens.len() as u64);
+        put_varint(&mut o.bytes, single.len() as u64);
+        put_varint(&mut o.bytes, dict.blob().len() as u64);
+        o.bytes.extend_from_slice(dict.blob());
+        for (_, rows) in &tokens {
+            o.mark(|| format!("tokens df {}", df_class(rows.len())));
+            super::postings::put(&mut o.bytes, rows);
         }
+        o.mark(|| "tokens df 1".into());
+        let mut last = 0;
+        for (_, rows) in &single {
+            put_varint(&mut o.bytes, u64::from(rows[0] - last));
+            last = rows[0];
+        }
+        o.mark(|| "long_rows".into());
+        super::postings::put(&mut o.bytes, &self.long_rows);
+        o.mark(|| "severities".into());
+        put_varint(&mut o.bytes, self.severities.len() as u64);
+        for (code, rows) in &self.severities {
+            o.bytes.push(*code);
+            super::postings::put(&mut o.bytes, rows);
+        }
+        o.mark(|| "services".into());
         let mut services: Vec<(String, Vec<u32>)> = self.services.into_iter().collect();
         services.sort_unstable();
-        put_varint(&mut out, services.len() as u64);
+        put_varint(&mut o.bytes, services.len() as u64);
         for (name, rows) in &services {
-            put_str(&mut out, name);
-            super::postings::put(&mut out, rows);
+            put_str(&mut o.bytes, name);
+            super::postings::put(&mut o.bytes, rows);
         }
-        encode_resources(&mut out, self.resources);
+        encode_resources(o, self.resources);
         let mut keys: Vec<(String, KeyAcc)> = self.log.into_iter().collect();
         keys.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        put_varint(&mut out, keys.len() as u64);
+        o.mark(|| "log keys".into());
+        put_varint(&mut o.bytes, keys.len() as u64);
         for (key, acc) in keys {
-            put_str(&mut out, &key);
-            let n = acc.present.len();
-            // Postings pay when values repeat; ids (nearly one row each) get blooms.
-            let values = acc.values.filter(|v| v.len() <= 256 || v.len().saturating_mul(4) <= n);
+            put_str(&mut o.bytes, &key);
+            // Postings pay when values repeat a lot; past a few hundred values (durations,
+            // ids) a value's rows cost more than the blooms that find its batches.
+            let values = acc.values.filter(|v| v.len() <= MAX_POSTED_VALUES);
             match values {
                 Some(values) => {
-                    out.push(VALUES_KEY);
+                    o.mark(|| format!("log {key} values"));
+                    o.bytes.push(VALUES_KEY);
                     let mut values: Vec<(String, Vec<u32>)> = values.into_iter().collect();
                     values.sort_unstable();
-                    put_varint(&mut out, values.len() as u64);
+                    put_varint(&mut o.bytes, values.len() as u64);
                     for (v, rows) in &values {
-                        put_str(&mut out, v);
-                        super::postings::put(&mut out, rows);
+                        put_str(&mut o.bytes, v);
+                        super::postings::put(&mut o.bytes, rows);
                     }
                 }
                 None => {
-                    out.push(BLOOM_KEY);
-                    super::postings::put(&mut out, &acc.present);
-                    put_varint(&mut out, acc.blooms.len() as u64);
+                    o.mark(|| format!("log {key} bloom present"));
+                    o.bytes.push(BLOOM_KEY);
+                    super::postings::put(&mut o.bytes, &acc.present);
+                    o.mark(|| format!("log {key} bloom blooms"));
+                    put_varint(&mut o.bytes, acc.blooms.len() as u64);
                     for (batch, bloom) in &acc.blooms {
-                        put_varint(&mut out, u64::from(*batch));
-                        bloom.encode(&mut out);
+                        put_varint(&mut o.bytes, u64::from(*batch));
+                        bloom.encode(&mut o.bytes);
                     }
                 }
             }
+            o.mark(|| "log keys".into());
         }
-        out
+    }
+}
+
+/// The breakdown's token frequency classes.
+fn df_class(n: usize) -> &'static str {
+    match n {
+        0..=1 => "1",
+        2..=16 => "2-16",
+        17..=4096 => "17-4096",
+        _ => ">4096",
     }
 }
 
 /// Rows per distinct resource, then per resource key and value the resources holding it.
-fn encode_resources(out: &mut Vec<u8>, resources: HashMap<Attrs, Vec<u32>>) {
+fn encode_resources(o: &mut Out, resources: HashMap<Attrs, Vec<u32>>) {
     let mut resources: Vec<(Attrs, Vec<u32>)> = resources.into_iter().collect();
     resources.sort_unstable();
+    o.mark(|| "resources".into());
+    let out = &mut o.bytes;
     put_varint(out, resources.len() as u64);
     let mut by_key: BTreeMap<&str, BTreeMap<&str, Vec<u32>>> = BTreeMap::new();
     for (id, (attrs, rows)) in resources.iter().enumerate() {
@@ -193,6 +239,8 @@ fn encode_resources(out: &mut Vec<u8>, resources: HashMap<Attrs, Vec<u32>>) {
             }
         }
     }
+    o.mark(|| "resource keys".into());
+    let out = &mut o.bytes;
     put_varint(out, by_key.len() as u64);
     for (k, values) in by_key {
         put_str(out, k);
@@ -215,6 +263,20 @@ fn find<'a>(attrs: &'a [(String, String)], key: &str) -> Option<&'a str> {
 /// directory synced) and installs it.
 pub(crate) fn rebuild(seg: &crate::segment::Segment) -> Result<(), crate::segment::ReadError> {
     use crate::segment::ReadError;
+    let bytes = super::file_bytes(&builder_of(seg)?.encode()).map_err(ReadError::Io)?;
+    let rows: Vec<u32> = seg.meta.batches.iter().map(|b| b.rows).collect();
+    let index = super::SegmentIndex::from_file(&bytes, &rows).map_err(ReadError::Io)?;
+    let dir = seg.index_path.parent().unwrap_or(std::path::Path::new("."));
+    let name = seg.index_path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    crate::fsutil::write_atomic(dir, name, &bytes).map_err(|e| ReadError::Io(e.to_string()))?;
+    crate::fsutil::sync_dir(dir).map_err(|e| ReadError::Io(e.to_string()))?;
+    seg.set_index(index);
+    Ok(())
+}
+
+/// The index builder fed with every row of a written segment.
+pub(crate) fn builder_of(seg: &crate::segment::Segment) -> Result<IndexBuilder, crate::segment::ReadError> {
+    use crate::segment::ReadError;
     use crate::segment::columns::{Cols, Filled};
     let damaged = |e: String| ReadError::Damaged(e);
     let mut builder = IndexBuilder::default();
@@ -229,13 +291,5 @@ pub(crate) fn rebuild(seg: &crate::segment::Segment) -> Result<(), crate::segmen
         }
         builder.add_batch(&rows.iter().collect::<Vec<_>>());
     }
-    let bytes = super::file_bytes(&builder.encode()).map_err(ReadError::Io)?;
-    let rows: Vec<u32> = seg.meta.batches.iter().map(|b| b.rows).collect();
-    let index = super::SegmentIndex::from_file(&bytes, &rows).map_err(ReadError::Io)?;
-    let dir = seg.index_path.parent().unwrap_or(std::path::Path::new("."));
-    let name = seg.index_path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-    crate::fsutil::write_atomic(dir, name, &bytes).map_err(|e| ReadError::Io(e.to_string()))?;
-    crate::fsutil::sync_dir(dir).map_err(|e| ReadError::Io(e.to_string()))?;
-    seg.set_index(index);
-    Ok(())
+    Ok(builder)
 }

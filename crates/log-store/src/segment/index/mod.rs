@@ -18,12 +18,14 @@
 //! reading batches, and maintenance rebuilds it from the data file.
 
 pub(crate) mod build;
+pub(crate) mod out;
 pub(crate) mod postings;
+pub(crate) mod rice;
 pub(crate) mod select;
 pub(crate) mod tokens;
 pub(crate) mod values;
 
-use roaring::RoaringBitmap;
+use roaring::{MultiOps, RoaringBitmap};
 
 use crate::codec::{CodecError, Reader};
 use crate::fsutil::{frame, unframe};
@@ -33,10 +35,11 @@ use values::ValueBloom;
 
 pub(crate) const INDEX_EXT: &str = "idx";
 const MAGIC: &[u8; 8] = b"LSSEGIX1";
-const VERSION: u8 = 1;
+/// Version 1 had no tokens of a single row; such files are refused (and rebuilt).
+const VERSION: u8 = 2;
 const VALUES_KEY: u8 = 0;
 const BLOOM_KEY: u8 = 1;
-const ZSTD_LEVEL: i32 = 3;
+pub(crate) const ZSTD_LEVEL: i32 = 9;
 
 /// A resource attribute value and the ids of the resources holding it.
 type ValueResources = (String, Vec<u32>);
@@ -56,7 +59,10 @@ pub(crate) struct SegmentIndex {
     /// Row ordinal of each batch's first row, then the row count.
     pub(crate) batch_starts: Vec<u32>,
     dict: Dictionary,
+    /// Postings of the dictionary's first tokens (those in more than one row).
     token_rows: Lazy,
+    /// The row of each later token (in one row only), non-decreasing.
+    single_rows: Vec<u32>,
     /// Rows with a token longer than [`tokens::MAX_TOKEN`] (not in the dictionary).
     long_rows: RoaringBitmap,
     severities: Vec<(u8, RoaringBitmap)>,
@@ -115,12 +121,20 @@ impl SegmentIndex {
             return Err(bad("index batch rows"));
         }
         let n_tokens = r.count(1)?;
+        let n_single = r.count(1)?;
         let blob_len = r.count(1)?;
         let dict = Dictionary::from_blob(r.take(blob_len)?.to_vec()).ok_or_else(|| bad("token blob"))?;
-        if dict.len() != n_tokens {
+        if dict.len() != n_tokens + n_single {
             return Err(bad("token count"));
         }
         let token_rows = Lazy::read(r, n_tokens, rows)?;
+        let mut single_rows = Vec::with_capacity(n_single);
+        let mut last = 0u32;
+        for _ in 0..n_single {
+            let row = u32::try_from(r.varint()?).ok().and_then(|d| last.checked_add(d)).filter(|&x| x < rows);
+            last = row.ok_or_else(|| bad("single token row"))?;
+            single_rows.push(last);
+        }
         let long_rows = postings::read(r, rows)?;
         let n = r.count(2)?;
         let severities =
@@ -188,6 +202,7 @@ impl SegmentIndex {
             batch_starts,
             dict,
             token_rows,
+            single_rows,
             long_rows,
             severities,
             services,
@@ -205,11 +220,26 @@ impl SegmentIndex {
         b
     }
 
+    /// Rows holding any of the tokens `ids` (ascending); `None` if a posting does not decode.
+    pub(crate) fn token_rows(&self, ids: &[usize]) -> Option<RoaringBitmap> {
+        let multi = self.token_rows.len();
+        let split = ids.partition_point(|&i| i < multi);
+        let lists: Vec<RoaringBitmap> =
+            ids[..split].iter().map(|&i| self.token_rows.get(i)).collect::<Option<_>>()?;
+        let mut rows = lists.union();
+        for &i in &ids[split..] {
+            rows.insert(*self.single_rows.get(i - multi)?);
+        }
+        Some(rows)
+    }
+
     /// Rows of batch `i`, as segment ordinals.
     pub(crate) fn batch_span(&self, i: usize) -> std::ops::Range<u32> {
         self.batch_starts[i]..self.batch_starts[i + 1]
     }
 }
 
+#[cfg(test)]
+mod breakdown;
 #[cfg(test)]
 mod tests;

@@ -1,7 +1,8 @@
 //! Posting lists (row ordinals within a segment) stored compactly and decoded on demand.
 //!
-//! Each list is the smaller of delta varints (sparse lists: ids, rare words) and roaring's
-//! portable serialization after run compression (dense lists: common words, severities).
+//! Each list is the smallest of delta varints (a few rows), Rice-coded gaps (rows spread
+//! over the segment) and roaring's portable serialization after run compression (dense or
+//! clustered lists: common words, severities).
 
 use roaring::RoaringBitmap;
 
@@ -9,6 +10,7 @@ use crate::codec::{CodecError, Reader, put_varint};
 
 const DELTAS: u8 = 0;
 const ROARING: u8 = 1;
+const RICE: u8 = 2;
 
 /// Appends `rows` (ascending, distinct) to `out`, length first.
 pub(crate) fn put(out: &mut Vec<u8>, rows: &[u32]) {
@@ -26,15 +28,28 @@ fn put_body(out: &mut Vec<u8>, rows: &[u32]) {
         put_varint(&mut deltas, u64::from(if i == 0 { r } else { r - prev - 1 }));
         prev = r;
     }
+    let mut best = None;
+    if rows.len() > 4 {
+        let (k, bits) = super::rice::encode(rows);
+        let mut rice = vec![RICE];
+        put_varint(&mut rice, rows.len() as u64);
+        rice.push(k);
+        rice.extend_from_slice(&bits);
+        best = Some(rice);
+    }
     if rows.len() > 16 {
         let mut bitmap = RoaringBitmap::from_sorted_iter(rows.iter().copied()).unwrap_or_default();
         bitmap.optimize();
-        if bitmap.serialized_size() + 4 < deltas.len() {
-            out.push(ROARING);
+        if bitmap.serialized_size() + 1 < best.as_ref().map_or(usize::MAX, Vec::len) {
+            let mut b = vec![ROARING];
             // Writing to a Vec cannot fail.
-            let _ = bitmap.serialize_into(&mut *out);
-            return;
+            let _ = bitmap.serialize_into(&mut b);
+            best = Some(b);
         }
+    }
+    if let Some(b) = best.filter(|b| b.len() < deltas.len() + 1) {
+        out.extend_from_slice(&b);
+        return;
     }
     out.push(DELTAS);
     out.extend_from_slice(&deltas);
@@ -68,6 +83,16 @@ fn decode(body: &[u8], rows: u32) -> Result<RoaringBitmap, CodecError> {
             }
             b
         }
+        RICE => {
+            // At least a bit per row.
+            let n = r.varint()?;
+            let n = usize::try_from(n).ok().filter(|&n| n <= body.len() * 8).ok_or_else(bad)?;
+            let k = r.u8()?;
+            let mut head = Vec::new();
+            put_varint(&mut head, n as u64);
+            let bits = body.get(head.len() + 2..).ok_or_else(bad)?;
+            return super::rice::decode(k, bits, n, rows).ok_or_else(bad);
+        }
         _ => return Err(bad()),
     };
     if !r.is_empty() {
@@ -99,6 +124,10 @@ impl Lazy {
             bytes.extend_from_slice(body);
         }
         Ok(Self { bytes, offsets, rows })
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.offsets.len()
     }
 
     pub(crate) fn get(&self, i: usize) -> Option<RoaringBitmap> {

@@ -101,9 +101,7 @@ impl SegmentIndex {
             if ids.len() > MAX_HIT_TOKENS {
                 return Some(unknown);
             }
-            let lists: Vec<RoaringBitmap> =
-                ids.into_iter().map(|i| self.token_rows.get(i)).collect::<Option<_>>()?;
-            let hit = lists.union();
+            let hit = self.token_rows(&ids)?;
             rows = Some(match rows {
                 None => hit,
                 Some(r) => r & hit,

@@ -120,3 +120,17 @@ fn damaged_or_mismatched_index_files_are_refused() {
     assert!(SegmentIndex::from_file(&bad, &[n]).is_err());
     assert!(SegmentIndex::from_file(&bytes[..bytes.len() / 2], &[n]).is_err());
 }
+
+#[test]
+fn an_index_of_another_version_is_refused() {
+    let rows = rows();
+    let mut b = IndexBuilder::default();
+    b.add_batch(&rows.iter().collect::<Vec<_>>());
+    let mut payload = b.encode();
+    let n = rows.len() as u32;
+    assert!(SegmentIndex::from_file(&file_bytes(&payload).unwrap(), &[n]).is_ok());
+    // A well-framed file of version 1 (tokens of one row listed with the others).
+    payload[0] = 1;
+    let err = SegmentIndex::from_file(&file_bytes(&payload).unwrap(), &[n]).unwrap_err();
+    assert!(err.contains("index version"), "{err}");
+}

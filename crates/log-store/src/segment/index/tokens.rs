@@ -69,7 +69,7 @@ pub(crate) fn pieces(needle: &str) -> Option<Vec<Piece<'_>>> {
     Some(out)
 }
 
-/// Sorted distinct tokens in one blob: `SEP tok SEP tok ... SEP`.
+/// Distinct tokens in one blob: `SEP tok SEP tok ... SEP` (any order: found by memmem).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Dictionary {
     blob: Vec<u8>,
@@ -78,7 +78,7 @@ pub(crate) struct Dictionary {
 }
 
 impl Dictionary {
-    /// `tokens` sorted and distinct, none holding [`SEP`].
+    /// `tokens` distinct, none holding [`SEP`].
     pub(crate) fn new<'a>(tokens: impl Iterator<Item = &'a [u8]>) -> Self {
         let mut blob = vec![SEP];
         let mut starts = vec![1];
