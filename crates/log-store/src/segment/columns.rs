@@ -1,6 +1,6 @@
 //! Typed views of a decoded segment batch, and rows read back from them.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::collections::hash_map::Entry;
 use std::sync::Arc;
 

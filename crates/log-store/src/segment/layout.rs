@@ -1,7 +1,7 @@
 //! A segment's layout, settled before its first batch: the segment-wide dictionaries and
 //! which log attribute keys get a column of their own; and building batches with it.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::Arc;
 
 use arrow::array::{

@@ -1,6 +1,8 @@
 //! Accumulates a segment's metadata batch by batch while the segment is written.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use foldhash::HashMap;
 
 use logs_query::LogRecord;
 
@@ -101,10 +103,10 @@ impl MetaBuilder {
             min_observed: i64::MAX,
             max_observed: i64::MIN,
             services: Vec::new(),
-            service_index: HashMap::new(),
+            service_index: HashMap::default(),
             severities: 0,
             fingerprints: BTreeSet::new(),
-            cells: HashMap::new(),
+            cells: HashMap::default(),
             log: AttrAcc::default(),
             resource: AttrAcc::default(),
             batches: Vec::new(),
@@ -127,7 +129,7 @@ impl MetaBuilder {
         let mut bloom = Bloom::for_bytes(body_bytes);
         let (mut severities, mut services) = (0u8, 0u64);
         // Resources repeat across rows: count each distinct set once per batch.
-        let mut resources: HashMap<&[(String, String)], u64> = HashMap::new();
+        let mut resources: HashMap<&[(String, String)], u64> = HashMap::default();
         for r in rows {
             self.rows += 1;
             self.min_ts = self.min_ts.min(r.timestamp_us);

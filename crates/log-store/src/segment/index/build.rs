@@ -1,6 +1,8 @@
 //! Collecting a segment's index while its batches are written (rows arrive once, in order).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashSet};
 
 use logs_query::LogRecord;
 
@@ -106,7 +108,7 @@ impl IndexBuilder {
             None => self
                 .log
                 .entry(k.to_owned())
-                .or_insert_with(|| KeyAcc { values: Some(HashMap::new()), ..KeyAcc::default() }),
+                .or_insert_with(|| KeyAcc { values: Some(HashMap::default()), ..KeyAcc::default() }),
         };
         push(&mut acc.present, row);
         acc.batch.insert(ValueBloom::hash(v));
