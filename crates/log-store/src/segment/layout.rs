@@ -84,20 +84,13 @@ pub(crate) struct LayoutBuilder {
     keys: HashMap<String, KeyAcc>,
     rows: u64,
     scratch: String,
-    /// Shared resource lists already keyed, by address (held, so the address stays theirs):
-    /// encoding and hashing ~17 pairs per row was a visible share of sealing.
-    seen: HashMap<usize, Arc<Vec<(String, String)>>>,
 }
 
 impl LayoutBuilder {
     pub(crate) fn add(&mut self, r: &LogRecord) {
         self.service.key(&r.service_name);
-        let ptr = Arc::as_ptr(&r.resource_attributes) as usize;
-        if !self.seen.contains_key(&ptr) {
-            encode_attrs(&r.resource_attributes, &mut self.scratch);
-            self.resource.key(&self.scratch);
-            self.seen.insert(ptr, Arc::clone(&r.resource_attributes));
-        }
+        encode_attrs(&r.resource_attributes, &mut self.scratch);
+        self.resource.key(&self.scratch);
         self.scope.key(&r.instrumentation_scope);
         self.event.key(&r.event_name);
         self.rows += 1;
@@ -186,24 +179,13 @@ pub(crate) fn build_batch(layout: &Layout, rows: &[&LogRecord]) -> Result<Record
     let mut hot_row: Vec<Option<&str>> = vec![None; hot.len()];
     let mut cold: Vec<(String, String)> = Vec::new();
     let mut scratch = String::new();
-    // Resource keys by list address: the rows (and their lists) outlive this call.
-    let mut resource_keys: HashMap<usize, i32> = HashMap::default();
     for r in rows {
         uuids.extend_from_slice(r.uuid.as_bytes());
         trace.extend_from_slice(&r.trace_id);
         span.extend_from_slice(&r.span_id);
         service.push(layout.service.key(&r.service_name)?);
-        let ptr = Arc::as_ptr(&r.resource_attributes) as usize;
-        let key = match resource_keys.get(&ptr) {
-            Some(&k) => k,
-            None => {
-                encode_attrs(&r.resource_attributes, &mut scratch);
-                let k = layout.resource.key(&scratch)?;
-                resource_keys.insert(ptr, k);
-                k
-            }
-        };
-        resource.push(key);
+        encode_attrs(&r.resource_attributes, &mut scratch);
+        resource.push(layout.resource.key(&scratch)?);
         scope.push(layout.scope.key(&r.instrumentation_scope)?);
         event.push(layout.event.key(&r.event_name)?);
         hot_row.iter_mut().for_each(|v| *v = None);

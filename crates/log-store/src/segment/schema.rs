@@ -67,8 +67,7 @@ const RS: char = '\x1e';
 const ESC: char = '\x1b';
 
 fn push_escaped(out: &mut String, s: &str) {
-    // memchr3 is SIMD; `str::contains` with a char array goes char by char.
-    if memchr::memchr3(US as u8, RS as u8, ESC as u8, s.as_bytes()).is_none() {
+    if !s.contains([US, RS, ESC]) {
         out.push_str(s);
         return;
     }

@@ -11,8 +11,6 @@ use super::meta::{BatchMeta, BlockRef, Cell, KeyStats, MINUTE_US, SegmentMeta};
 use crate::codec::{severity_code, severity_from_code};
 use crate::wal::Lsn;
 
-type Pair = (String, String);
-
 /// Distinct values kept per attribute key per segment; later values are not listed (the key's
 /// row count stays exact) and the key is marked capped. A capped key keeps only values seen
 /// more than once.
@@ -130,9 +128,8 @@ impl MetaBuilder {
         let body_bytes = rows.iter().map(|r| r.body.len()).sum();
         let mut bloom = Bloom::for_bytes(body_bytes);
         let (mut severities, mut services) = (0u8, 0u64);
-        // Resources repeat across rows: count each shared list once per batch (by address:
-        // the rows, and so the lists, outlive this call; equal lists add up anyway).
-        let mut resources: HashMap<usize, (&[Pair], u64)> = HashMap::default();
+        // Resources repeat across rows: count each distinct set once per batch.
+        let mut resources: HashMap<&[(String, String)], u64> = HashMap::default();
         for r in rows {
             self.rows += 1;
             self.min_ts = self.min_ts.min(r.timestamp_us);
@@ -149,11 +146,10 @@ impl MetaBuilder {
             cell.0 += 1;
             cell.1 += u64::from(r.bytes);
             self.log.add(&r.attributes, 1);
-            let ptr = std::sync::Arc::as_ptr(&r.resource_attributes) as usize;
-            resources.entry(ptr).or_insert((r.resource_attributes.as_slice(), 0)).1 += 1;
+            *resources.entry(&r.resource_attributes).or_default() += 1;
             bloom.insert_body(&r.body);
         }
-        for (attrs, n) in resources.into_values() {
+        for (attrs, n) in resources {
             self.resource.add(attrs, n);
         }
         self.severities |= severities;

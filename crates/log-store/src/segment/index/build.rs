@@ -1,7 +1,6 @@
 //! Collecting a segment's index while its batches are written (rows arrive once, in order).
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use foldhash::{HashMap, HashSet};
 
@@ -45,12 +44,7 @@ pub(crate) struct IndexBuilder {
     long_rows: Vec<u32>,
     severities: BTreeMap<u8, Vec<u32>>,
     services: HashMap<String, Vec<u32>>,
-    /// Rows per distinct resource; `resource_slot` finds a slot by content, and
-    /// `resource_ptr` by the shared list's address (held, so the address stays its own):
-    /// hashing ~17 pairs per row was a visible share of sealing.
-    resources: Vec<(Attrs, Vec<u32>)>,
-    resource_slot: HashMap<Attrs, usize>,
-    resource_ptr: HashMap<usize, (Arc<Attrs>, usize)>,
+    resources: HashMap<Attrs, Vec<u32>>,
     log: HashMap<String, KeyAcc>,
     buf: Vec<u8>,
 }
@@ -88,24 +82,10 @@ impl IndexBuilder {
             Some(list) => list.push(row),
             None => drop(self.services.insert(r.service_name.clone(), vec![row])),
         }
-        let ptr = Arc::as_ptr(&r.resource_attributes) as usize;
-        let slot = match self.resource_ptr.get(&ptr) {
-            Some(&(_, slot)) => slot,
-            None => {
-                let attrs = r.resource_attributes.as_ref();
-                let slot = match self.resource_slot.get(attrs) {
-                    Some(&slot) => slot,
-                    None => {
-                        self.resources.push((attrs.clone(), Vec::new()));
-                        self.resource_slot.insert(attrs.clone(), self.resources.len() - 1);
-                        self.resources.len() - 1
-                    }
-                };
-                self.resource_ptr.insert(ptr, (Arc::clone(&r.resource_attributes), slot));
-                slot
-            }
-        };
-        self.resources[slot].1.push(row);
+        match self.resources.get_mut(r.resource_attributes.as_slice()) {
+            Some(list) => list.push(row),
+            None => drop(self.resources.insert(r.resource_attributes.to_vec(), vec![row])),
+        }
         // The value a filter sees is `LogRecord::attribute` (a binary search): for keys out
         // of order or repeated, ask it rather than trusting the pairs.
         if r.attributes.windows(2).all(|w| w[0].0 < w[1].0) {
@@ -245,7 +225,8 @@ fn df_class(n: usize) -> &'static str {
 }
 
 /// Rows per distinct resource, then per resource key and value the resources holding it.
-fn encode_resources(o: &mut Out, mut resources: Vec<(Attrs, Vec<u32>)>) {
+fn encode_resources(o: &mut Out, resources: HashMap<Attrs, Vec<u32>>) {
+    let mut resources: Vec<(Attrs, Vec<u32>)> = resources.into_iter().collect();
     resources.sort_unstable();
     o.mark(|| "resources".into());
     let out = &mut o.bytes;
