@@ -9,8 +9,8 @@ pub mod vocab;
 
 use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value};
-use rand::Rng;
 use rand::rngs::StdRng;
+use rand::{Rng, RngCore};
 
 use vocab::SERVICES;
 
@@ -83,6 +83,32 @@ pub fn kv(key: &str, value: any_value::Value) -> KeyValue {
 
 pub fn kv_str(key: &str, value: impl Into<String>) -> KeyValue {
     kv(key, any_value::Value::StringValue(value.into()))
+}
+
+/// Expands `{name}` placeholders of `pattern` into `out`; `value` writes each one.
+fn expand(pattern: &str, out: &mut String, mut value: impl FnMut(&str, &mut String)) {
+    let mut rest = pattern;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        value(&rest[open + 1..open + close], out);
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+}
+
+/// Trace and span ids on 90 % of rows; empty otherwise.
+fn trace_ids(rng: &mut StdRng) -> (Vec<u8>, Vec<u8>) {
+    let (mut trace_id, mut span_id) = (Vec::new(), Vec::new());
+    if rng.random_bool(0.9) {
+        trace_id = vec![0; 16];
+        span_id = vec![0; 8];
+        rng.fill_bytes(&mut trace_id);
+        rng.fill_bytes(&mut span_id);
+    }
+    (trace_id, span_id)
 }
 
 fn hex_id(rng: &mut StdRng, len: usize) -> String {

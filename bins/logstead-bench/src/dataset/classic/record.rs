@@ -5,15 +5,16 @@ use std::fmt::Write as _;
 
 use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value::Value};
 use opentelemetry_proto::tonic::logs::v1::LogRecord;
+use rand::Rng;
 use rand::rngs::StdRng;
-use rand::{Rng, RngCore};
 
 use super::super::vocab::{
     COMPONENTS, DB_SYSTEMS, ERRORS, FEATURE_FLAGS, FIRST_NAMES, HOSTS, LAST_NAMES, METHODS, PATTERNS,
     REGIONS, ROUTES, SERVICES, STATUS_ERROR, STATUS_OK, STATUS_WARN, TABLES, TENANTS, USERS,
 };
 use super::super::{
-    Dataset, PLANT_RATE, Q2_SERVICE, Q9_SERVICE, SEVERITY_WEIGHTS, Stats, Weighted, hex_id, kv, kv_str,
+    Dataset, PLANT_RATE, Q2_SERVICE, Q9_SERVICE, SEVERITY_WEIGHTS, Stats, Weighted, expand, hex_id, kv,
+    kv_str, trace_ids,
 };
 use super::{PLANTED, Q4_FILTERS};
 
@@ -140,13 +141,7 @@ impl Context {
             }
         }
 
-        let (mut trace_id, mut span_id) = (Vec::new(), Vec::new());
-        if rng.random_bool(0.9) {
-            trace_id = vec![0; 16];
-            span_id = vec![0; 8];
-            rng.fill_bytes(&mut trace_id);
-            rng.fill_bytes(&mut span_id);
-        }
+        let (trace_id, span_id) = trace_ids(rng);
 
         stats.rows += 1;
         stats.by_severity[sev] += 1;
@@ -179,13 +174,7 @@ impl Context {
 
 /// Expands `{name}` placeholders of a message pattern into `out`.
 fn fill_pattern(rng: &mut StdRng, pattern: &str, f: &Fill<'_>, out: &mut String) {
-    let mut rest = pattern;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let Some(close) = rest[open..].find('}') else {
-            break;
-        };
-        let name = &rest[open + 1..open + close];
+    expand(pattern, out, |name, out| {
         let _ = match name {
             "user" => write!(out, "{}", user_name(f.user)),
             "uid" => write!(out, "u_{:06}", f.user),
@@ -210,7 +199,5 @@ fn fill_pattern(rng: &mut StdRng, pattern: &str, f: &Fill<'_>, out: &mut String)
             "err" => write!(out, "{}", ERRORS[rng.random_range(0..ERRORS.len())]),
             other => write!(out, "{{{other}}}"),
         };
-        rest = &rest[open + close + 1..];
-    }
-    out.push_str(rest);
+    });
 }

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use rand::Rng;
 use rand::rngs::StdRng;
 
+use super::super::expand;
 use super::super::vocab::hard::{
     CURRENCIES, JAVA_TRACES, JOBS, Kind, PROVIDERS, PYTHON_TRACES, TOPICS, USER_AGENTS,
 };
@@ -75,13 +76,7 @@ fn pick<'a>(rng: &mut StdRng, items: &[&'a str]) -> &'a str {
 
 /// Expands `{name}` placeholders of `pattern` into `out`.
 pub(super) fn fill(rng: &mut StdRng, pattern: &str, d: &Draws, out: &mut String) {
-    let mut rest = pattern;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let Some(close) = rest[open..].find('}') else {
-            break;
-        };
-        let name = &rest[open + 1..open + close];
+    expand(pattern, out, |name, out| {
         let _ = match name {
             "method" => write!(out, "{}", d.method),
             "path" => write!(out, "{}", d.path),
@@ -128,9 +123,7 @@ pub(super) fn fill(rng: &mut StdRng, pattern: &str, d: &Draws, out: &mut String)
             ),
             other => write!(out, "{{{other}}}"),
         };
-        rest = &rest[open + close + 1..];
-    }
-    out.push_str(rest);
+    });
 }
 
 /// A Java-style trace (`java`) or a Python traceback: lead line, exception, frames. Returns

@@ -3,14 +3,16 @@
 
 use opentelemetry_proto::tonic::common::v1::{AnyValue, any_value::Value};
 use opentelemetry_proto::tonic::logs::v1::LogRecord;
+use rand::Rng;
 use rand::rngs::StdRng;
-use rand::{Rng, RngCore};
 
 use super::super::vocab::hard::{CURRENCIES, ERROR_TYPES, JOBS, LINES, PROVIDERS, TENANTS, TOPICS, USERS};
 use super::super::vocab::{
     FEATURE_FLAGS, METHODS, REGIONS, ROUTES, SERVICES, STATUS_ERROR, STATUS_OK, STATUS_WARN,
 };
-use super::super::{PLANT_RATE, Q2_SERVICE, Q9_SERVICE, SEVERITY_WEIGHTS, Stats, Weighted, kv_str};
+use super::super::{
+    PLANT_RATE, Q2_SERVICE, Q9_SERVICE, SEVERITY_WEIGHTS, Stats, Weighted, kv_str, trace_ids,
+};
 use super::attrs::{Attrs, MAX_ATTRIBUTES, kind_attributes};
 use super::body::{Draws, fill, stack_trace};
 use super::{PLANTED, Q4_FILTERS};
@@ -134,13 +136,7 @@ impl Context {
         a.maybe(rng, 0.1, |_| kv_str("feature_flag", FEATURE_FLAGS[d.flag]));
         a.maybe(rng, 0.3, |_| kv_str("logger.name", format!("com.shop.{}.{kind:?}", SERVICES[service])));
 
-        let (mut trace_id, mut span_id) = (Vec::new(), Vec::new());
-        if rng.random_bool(0.9) {
-            trace_id = vec![0; 16];
-            span_id = vec![0; 8];
-            rng.fill_bytes(&mut trace_id);
-            rng.fill_bytes(&mut span_id);
-        }
+        let (trace_id, span_id) = trace_ids(rng);
 
         stats.rows += 1;
         stats.by_severity[sev] += 1;
