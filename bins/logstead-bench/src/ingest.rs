@@ -37,7 +37,12 @@ impl Format {
 
 /// Every batch encoded, in order, plus the ground truth; spread over `threads` threads.
 pub fn encode(d: &Dataset, format: Format, threads: usize) -> Res<(Vec<Vec<u8>>, Stats)> {
-    let n = d.batches();
+    encode_first(d, format, threads, d.batches())
+}
+
+/// The first `n` batches encoded (see [`encode`]).
+pub fn encode_first(d: &Dataset, format: Format, threads: usize, n: usize) -> Res<(Vec<Vec<u8>>, Stats)> {
+    let n = n.min(d.batches());
     let threads = threads.clamp(1, n.max(1));
     let parts: Vec<Res<Encoded>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)

@@ -2,6 +2,7 @@
 
 mod dataset;
 mod ingest;
+mod mix;
 mod queries;
 mod report;
 mod server;
@@ -63,6 +64,14 @@ struct Args {
     /// Skip the JSON ingest run.
     #[arg(long)]
     skip_json: bool,
+    /// Mixed load (issue 14, goal 6): seconds of ingest into a second project, at
+    /// `--mix-rate` rows/s, while `--mix-clients` clients run the query mix. 0 skips it.
+    #[arg(long, default_value_t = 30)]
+    mix_secs: u64,
+    #[arg(long, default_value_t = 100_000.0)]
+    mix_rate: f64,
+    #[arg(long, default_value_t = 8)]
+    mix_clients: usize,
 }
 
 fn main() -> ExitCode {
@@ -239,6 +248,12 @@ fn bench(args: &Args, root: &Path) -> Res<Report> {
         report.queries.push((q, outcome));
     }
     report.memory.push(("server peak RSS after the restart + queries".into(), server.peak_rss()));
+    if args.mix_secs > 0 {
+        let qs = queries::all(&d, &truth)?;
+        report.mix = Some(mixed_load(args, &d, &server, &creds, &qs, false)?);
+        report.mix_alone = Some(mixed_load(args, &d, &server, &creds, &qs, true)?);
+        report.memory.push(("server peak RSS after the mixed load".into(), server.peak_rss()));
+    }
     server.stop()?;
 
     if args.skip_json {
@@ -250,6 +265,47 @@ fn bench(args: &Args, root: &Path) -> Res<Report> {
         server.stop()?;
     }
     Ok(report)
+}
+
+/// Goal 6: the query mix from several clients while ingest runs into a second project, or
+/// (`alone`) for as long without ingest: how much of the slowdown is the clients' own.
+fn mixed_load(
+    args: &Args,
+    d: &Dataset,
+    server: &Server,
+    creds: &Credentials,
+    qs: &[queries::Query],
+    alone: bool,
+) -> Res<mix::Mix> {
+    let (bodies, token) = if alone {
+        progress(format!("{} query clients alone for {} s ...", args.mix_clients, args.mix_secs));
+        (Vec::new(), String::new())
+    } else {
+        let rows = (args.mix_rate * args.mix_secs as f64) as u64;
+        let n = rows.div_ceil(d.batch as u64).max(1) as usize;
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let (bodies, _) = ingest::encode_first(d, Format::Protobuf, threads, n)?;
+        progress(format!(
+            "mixed load: {} rows at up to {} rows/s into a second project, {} query clients ...",
+            bodies.len() * d.batch,
+            args.mix_rate,
+            args.mix_clients
+        ));
+        (bodies, mix::second_project(&server.base, &creds.personal_key, creds.project_id)?)
+    };
+    let load = mix::Load {
+        base: &server.base,
+        project: creds.project_id,
+        key: &creds.personal_key,
+        ingest_token: &token,
+        bodies: &bodies,
+        rows_per_body: d.batch as u64,
+        rate: args.mix_rate,
+        ingest_threads: args.threads,
+        query_clients: args.mix_clients,
+        alone: Duration::from_secs(args.mix_secs),
+    };
+    mix::run(&load, qs)
 }
 
 /// Waits until `<data>/logs` stops changing for `quiet` (sealing, compaction); returns its size.

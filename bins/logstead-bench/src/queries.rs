@@ -11,7 +11,7 @@ use crate::Res;
 use crate::dataset::{Dataset, Q2_SERVICE, Q9_SERVICE, Stats};
 
 /// Turns a response into (short answer, warning when implausible).
-type Check = Box<dyn Fn(&Value) -> (String, Option<String>)>;
+type Check = Box<dyn Fn(&Value) -> (String, Option<String>) + Send + Sync>;
 
 pub enum Request {
     Post(Value),
@@ -246,41 +246,63 @@ pub fn all(d: &Dataset, truth: &Stats) -> Res<Vec<Query>> {
     ])
 }
 
+/// One call of `q`: its time and parsed answer, `Ok(None)` for 404, `Err` for any other
+/// failure.
+pub fn once(
+    agent: &ureq::Agent,
+    url: &str,
+    auth: &str,
+    q: &Query,
+) -> Result<Option<(Duration, Value)>, String> {
+    let started = Instant::now();
+    let result = match &q.request {
+        Request::Post(body) => agent.post(url).header("Authorization", auth).send_json(body),
+        Request::Get(params) => {
+            let mut req = agent.get(url).header("Authorization", auth);
+            for (k, v) in params {
+                req = req.query(*k, v);
+            }
+            req.call()
+        }
+    };
+    let (status, text) = match result {
+        Ok(mut resp) => {
+            (resp.status().as_u16(), resp.body_mut().with_config().limit(256 << 20).read_to_string())
+        }
+        Err(e) => return Err(e.to_string()),
+    };
+    let took = started.elapsed();
+    let text = text.map_err(|e| format!("reading the response: {e}"))?;
+    match status {
+        200 => Ok(Some((took, serde_json::from_str(&text).unwrap_or(Value::Null)))),
+        404 => Ok(None),
+        s => Err(format!("HTTP {s}: {}", text.chars().take(300).collect::<String>())),
+    }
+}
+
+pub fn url(base: &str, project: i64, q: &Query) -> String {
+    format!("{base}/api/projects/{project}/logs/{}/", q.endpoint)
+}
+
+/// Whether the answer is wrong: the check's warning.
+pub fn warning(q: &Query, answer: &Value) -> Option<String> {
+    (q.check)(answer).1
+}
+
 /// Runs `q` `runs` times; 404 on the first run means the endpoint does not exist yet.
 pub fn run(agent: &ureq::Agent, base: &str, project: i64, key: &str, q: &Query, runs: usize) -> Outcome {
-    let url = format!("{base}/api/projects/{project}/logs/{}/", q.endpoint);
-    let auth = format!("Bearer {key}");
+    let (url, auth) = (url(base, project, q), format!("Bearer {key}"));
     let mut times = Vec::with_capacity(runs);
     let mut last = Value::Null;
     for _ in 0..runs.max(1) {
-        let started = Instant::now();
-        let result = match &q.request {
-            Request::Post(body) => agent.post(&url).header("Authorization", &auth).send_json(body),
-            Request::Get(params) => {
-                let mut req = agent.get(&url).header("Authorization", &auth);
-                for (k, v) in params {
-                    req = req.query(*k, v);
-                }
-                req.call()
+        match once(agent, &url, &auth, q) {
+            Ok(Some((took, answer))) => {
+                times.push(took);
+                last = answer;
             }
-        };
-        let (status, text) = match result {
-            Ok(mut resp) => {
-                (resp.status().as_u16(), resp.body_mut().with_config().limit(256 << 20).read_to_string())
-            }
-            Err(e) => return Outcome::Failed(e.to_string()),
-        };
-        times.push(started.elapsed());
-        let text = match text {
-            Ok(t) => t,
-            Err(e) => return Outcome::Failed(format!("reading the response: {e}")),
-        };
-        match status {
-            200 => {}
-            404 => return Outcome::NotFound,
-            s => return Outcome::Failed(format!("HTTP {s}: {}", text.chars().take(300).collect::<String>())),
+            Ok(None) => return Outcome::NotFound,
+            Err(e) => return Outcome::Failed(e),
         }
-        last = serde_json::from_str(&text).unwrap_or(Value::Null);
     }
     let (answer, warning) = (q.check)(&last);
     Outcome::Timed { times, answer, warning }

@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use crate::mix::{Mix, percentile};
 use crate::queries::{Outcome, Query};
 
 // Issue 14's goals (docs/performance.md).
@@ -22,7 +23,15 @@ pub struct Report {
     pub memory: Vec<(String, Option<u64>)>,
     pub notes: Vec<String>,
     pub queries: Vec<(Query, Outcome)>,
+    pub mix: Option<Mix>,
+    /// The same clients without ingest.
+    pub mix_alone: Option<Mix>,
 }
+
+/// Goal 6: p99 under mixed load at most this many times the idle median...
+pub const MIX_P99_GOAL: f64 = 3.0;
+/// ...and ingest keeps at least this share of its idle rate.
+pub const MIX_INGEST_GOAL: f64 = 0.8;
 
 pub fn thousands(n: u64) -> String {
     let s = n.to_string();
@@ -128,6 +137,9 @@ impl Report {
             };
             let _ = writeln!(o, "| {} | {} | {row} |", q.id, q.what);
         }
+        if let Some(m) = &self.mix {
+            self.mix_markdown(&mut o, m, &mut warnings);
+        }
         if !self.notes.is_empty() || !warnings.is_empty() {
             let _ = writeln!(o);
         }
@@ -138,6 +150,68 @@ impl Report {
             let _ = writeln!(o, "- **warning** {w}");
         }
         o
+    }
+}
+
+impl Report {
+    fn mix_markdown(&self, o: &mut String, m: &Mix, warnings: &mut Vec<String>) {
+        let idle_rate =
+            self.ingest.first().and_then(|(_, rows, took, _)| Some(*rows as f64 / (*took)?.as_secs_f64()));
+        let rate = m.rows_sent as f64 / m.ingest_took.as_secs_f64().max(1e-9);
+        let _ = writeln!(
+            o,
+            "\nMixed load: {} query clients while {} rows are ingested into a second project at up to {} rows/s; \
+             then the same clients for as long without ingest (\"alone\").\n",
+            m.query_clients,
+            thousands(m.rows_sent),
+            thousands(m.target_rows_per_s as u64)
+        );
+        let _ = writeln!(
+            o,
+            "| ingest under load | rows/s | idle rows/s | kept | goal | met |\n|---|---:|---:|---:|---:|---|"
+        );
+        let kept = idle_rate.map(|idle| rate / idle);
+        let _ = writeln!(
+            o,
+            "| OTLP protobuf | {} | {} | {} | ≥ {:.0} % of idle, or the target | {} |",
+            thousands(rate as u64),
+            idle_rate.map_or("n/a".into(), |r| thousands(r as u64)),
+            kept.map_or("n/a".into(), |k| format!("{:.0} %", k * 100.0)),
+            MIX_INGEST_GOAL * 100.0,
+            verdict(kept.is_some_and(|k| k >= MIX_INGEST_GOAL) || rate >= m.target_rows_per_s * 0.98)
+        );
+        let _ = writeln!(
+            o,
+            "\n| query | idle median ms | runs | p50 ms | p99 ms | p99 / idle | goal | met | alone: p50 / p99 ms |\n\
+             |---|---:|---:|---:|---:|---:|---:|---|---:|"
+        );
+        for (i, (q, outcome)) in self.queries.iter().enumerate() {
+            let times = m.times.get(i).map(Vec::as_slice).unwrap_or_default();
+            let idle = match outcome {
+                Outcome::Timed { times, .. } => Some(median_min(times).0),
+                _ => None,
+            };
+            let (p50, p99) = (percentile(times, 50.0), percentile(times, 99.0));
+            let ratio = idle.filter(|i| *i > 0.0).map(|i| p99 / i);
+            let alone =
+                self.mix_alone.as_ref().and_then(|a| a.times.get(i)).map_or("n/a".into(), |t| {
+                    format!("{:.1} / {:.1}", percentile(t, 50.0), percentile(t, 99.0))
+                });
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {p50:.1} | {p99:.1} | {} | ≤ {MIX_P99_GOAL}× | {} | {alone} |",
+                q.id,
+                idle.map_or("n/a".into(), |i| format!("{i:.1}")),
+                times.len(),
+                ratio.map_or("n/a".into(), |r| format!("{r:.1}×")),
+                verdict(ratio.is_some_and(|r| r <= MIX_P99_GOAL))
+            );
+            for (phase, mix) in [("under mixed load", Some(m)), ("alone", self.mix_alone.as_ref())] {
+                if let Some(Some(p)) = mix.and_then(|x| x.problems.get(i)) {
+                    warnings.push(format!("{} {phase}: {p}", q.id));
+                }
+            }
+        }
     }
 }
 

@@ -154,7 +154,11 @@ pub async fn open_log_store(
         return Ok((Arc::new(crate::api_only::NoLogStore), None, None));
     }
     // Opened first: it locks the data directory, which `acquire` relies on.
-    let (logs, report) = log_store::EmbeddedStore::open(&config.data_dir.join("logs"))?;
+    let opts = log_store::StoreOptions {
+        query_memory_bytes: config.logs.query_memory_bytes,
+        ..log_store::StoreOptions::default()
+    };
+    let (logs, report) = log_store::EmbeddedStore::open_with(&config.data_dir.join("logs"), opts)?;
     tracing::info!(records = report.replayed_records, "log store opened");
     let (store, dir) = (Arc::new(SqlStore::new(pool.clone())), config.data_dir.clone());
     let lease = actix_web::web::block(move || LogStoreLease::acquire(store, &dir)).await??;

@@ -10,8 +10,10 @@
 //!   and start a new WAL file. The frozen head stays queryable while its rows are written as
 //!   one segment per team and UTC hour; then the state file commits the WAL position, the
 //!   segments replace the frozen head in one step, and the WAL is truncated through it.
-//! * Open loads every segment's metadata (verifying checksums; damaged segments go to
-//!   `<dir>/quarantine/`), then replays WAL frames past the committed position into the head.
+//! * Open loads every segment's metadata (checking its checksum and the data file's length;
+//!   damaged segments go to `<dir>/quarantine/`), then replays WAL frames past the committed
+//!   position into the head. It does not read segment data: maintenance scrubs each data
+//!   file's checksum in the background, and every block read checks its own.
 //! * Queries take a snapshot (heads + the team's segments) and prune segments and batches by
 //!   their metadata; see `query` and `aggregate`.
 //! * Compaction merges a team-hour's small segments; retention drops whole segments and head
@@ -24,6 +26,7 @@
 //!   tail.
 
 mod aggregate;
+mod budget;
 mod compact;
 mod count;
 mod eval;
@@ -49,6 +52,8 @@ use crate::codec::encode_batch;
 use crate::observe::StoreObserver;
 use crate::segment::cache::BatchCache;
 use crate::wal::{Lsn, Replay, Wal, WalOptions, WalStats};
+pub use budget::BudgetStats;
+use budget::MemoryBudget;
 use head::read;
 use state::{Durable, Published};
 
@@ -66,6 +71,9 @@ pub struct StoreOptions {
     pub zstd_level: i32,
     /// Byte budget of the decoded-batch cache.
     pub cache_bytes: usize,
+    /// Decoded data all running queries may hold at once (beyond the cache): a query that
+    /// would exceed it waits for others to give memory back.
+    pub query_memory_bytes: usize,
     /// Compact a team-hour once it has this many segments...
     pub compact_min_segments: usize,
     /// ...or two or more whose rows add up to less than this.
@@ -88,6 +96,7 @@ impl Default for StoreOptions {
             batch_rows: 8192,
             zstd_level: 6,
             cache_bytes: 256 << 20,
+            query_memory_bytes: DEFAULT_QUERY_MEMORY_BYTES,
             compact_min_segments: 4,
             compact_small_rows: 100_000,
             compact_max_rows: 2_000_000,
@@ -129,6 +138,9 @@ pub struct OpenReport {
     pub corrupt_state: bool,
 }
 
+/// Default of [`StoreOptions::query_memory_bytes`].
+pub const DEFAULT_QUERY_MEMORY_BYTES: usize = 512 << 20;
+
 /// How long an append waits for a seal to make room in the head before going on.
 const HEAD_WAIT_LIMIT: Duration = Duration::from_secs(5);
 
@@ -145,6 +157,8 @@ pub struct StoreStats {
     /// Data, metadata and index files.
     pub segment_bytes: u64,
     pub cache_bytes: usize,
+    /// The query memory budget: limit, use now, peak, waits.
+    pub query_memory: BudgetStats,
     /// WAL appends since open.
     pub wal: WalStats,
 }
@@ -164,6 +178,7 @@ pub(crate) struct Inner {
     /// Ids of retired segments whose files are gone (pushed by `Segment::drop`).
     deleted: Arc<Mutex<Vec<u64>>>,
     cache: BatchCache,
+    budget: Arc<MemoryBudget>,
     /// Largest `observed_timestamp_us` visible; `i64::MIN` when empty.
     max_observed_us: AtomicI64,
     /// Batches between "started appending" and "visible": id -> smallest observed time.
@@ -244,7 +259,15 @@ impl EmbeddedStore {
         self.inner.observer.set(observer).is_ok() && wal
     }
 
-    /// Segments queries found damaged since open (they are skipped, then quarantined).
+    /// Checks now every segment found at open whose whole-file checksum the background scrub
+    /// has not checked yet; damaged ones are skipped from now on and reported by
+    /// [`Self::corrupt_segments`].
+    pub fn scrub(&self) {
+        self.inner.scrub(u64::MAX);
+    }
+
+    /// Segments queries or the scrub found damaged since open (they are skipped, then
+    /// quarantined).
     pub fn corrupt_segments(&self) -> Vec<PathBuf> {
         lock(&self.inner.runtime_corrupt).clone()
     }
@@ -283,6 +306,7 @@ impl Inner {
                 })
                 .sum(),
             cache_bytes: self.cache.bytes(),
+            query_memory: self.budget.stats(),
             wal: self.wal.stats(),
         }
     }

@@ -27,7 +27,9 @@ mod segment;
 pub mod wal;
 
 pub use codec::{CodecError, decode_batch, encode_batch};
-pub use embedded::{CrashPoint, EmbeddedStore, OpenReport, StoreOptions, StoreStats};
+pub use embedded::{
+    BudgetStats, CrashPoint, DEFAULT_QUERY_MEMORY_BYTES, EmbeddedStore, OpenReport, StoreOptions, StoreStats,
+};
 pub use observe::{Outcome, StoreObserver};
 pub use wal::{
     CorruptionKind, CorruptionReport, FrameFault, Lsn, Replay, Wal, WalError, WalOptions, WalStats,

@@ -130,6 +130,9 @@ pub(crate) struct Segment {
     index_state: AtomicU8,
     /// Set when a read found damage; queries skip the segment from then on.
     broken: AtomicBool,
+    /// Loaded at open without reading the data: the whole-file checksum is still to check
+    /// (maintenance scrubs it in the background; every block read checks its own anyway).
+    unscrubbed: AtomicBool,
     retired: OnceLock<Retire>,
 }
 
@@ -186,8 +189,51 @@ impl Segment {
             index: OnceLock::new(),
             index_state: AtomicU8::new(INDEX_UNTRIED),
             broken: AtomicBool::new(false),
+            unscrubbed: AtomicBool::new(false),
             retired: OnceLock::new(),
         }
+    }
+
+    /// A segment found on disk at open: its length is checked now, its checksum by
+    /// [`Self::scrub`] later, so opening does not read every segment's data.
+    pub(crate) fn found(dir: &Path, meta: SegmentMeta) -> Result<Self, String> {
+        let s = Self::new(dir, meta);
+        let len = std::fs::metadata(&s.data_path).map_err(|e| format!("reading data file: {e}"))?.len();
+        if len != s.meta.data_len {
+            return Err(format!("data file is {len} bytes, metadata says {}", s.meta.data_len));
+        }
+        s.unscrubbed.store(true, Ordering::Relaxed);
+        Ok(s)
+    }
+
+    /// Whether the whole-file checksum is still to be checked.
+    pub(crate) fn unscrubbed(&self) -> bool {
+        self.unscrubbed.load(Ordering::Relaxed)
+    }
+
+    /// Checks the whole data file (streamed) against the recorded length and checksum; done
+    /// once per segment found at open.
+    pub(crate) fn scrub(&self) -> Result<(), String> {
+        use std::io::Read;
+        let file = File::open(&self.data_path).map_err(|e| format!("reading data file: {e}"))?;
+        let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+        let (mut hasher, mut len, mut buf) = (crc32fast::Hasher::new(), 0u64, vec![0u8; 1 << 20]);
+        loop {
+            let n = reader.read(&mut buf).map_err(|e| format!("reading data file: {e}"))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            len += n as u64;
+        }
+        if len != self.meta.data_len {
+            return Err(format!("data file is {len} bytes, metadata says {}", self.meta.data_len));
+        }
+        if hasher.finalize() != self.meta.data_crc {
+            return Err("data file checksum mismatch".into());
+        }
+        self.unscrubbed.store(false, Ordering::Relaxed);
+        Ok(())
     }
 
     /// Deletes (or quarantines) the files once the last reference is dropped.
@@ -230,18 +276,6 @@ impl Segment {
     /// Installs an index built for this segment (its file already written).
     pub(crate) fn set_index(&self, index: SegmentIndex) {
         let _ = self.index.set(Arc::new(index));
-    }
-
-    /// Checks the whole data file against the recorded length and checksum.
-    pub(crate) fn verify_data(&self) -> Result<(), String> {
-        let bytes = std::fs::read(&self.data_path).map_err(|e| format!("reading data file: {e}"))?;
-        if bytes.len() as u64 != self.meta.data_len {
-            return Err(format!("data file is {} bytes, metadata says {}", bytes.len(), self.meta.data_len));
-        }
-        if crc32fast::hash(&bytes) != self.meta.data_crc {
-            return Err("data file checksum mismatch".into());
-        }
-        Ok(())
     }
 
     fn read_block(&self, file: &File, b: &BlockRef) -> Result<Buffer, ReadError> {

@@ -42,7 +42,7 @@ fn without_hours(rows: &[LogRecord], hours: &[i64]) -> Vec<LogRecord> {
 }
 
 #[test]
-fn corrupt_truncated_and_unreadable_segments_are_quarantined_at_open() {
+fn truncated_and_unreadable_segments_are_quarantined_at_open_and_flipped_bytes_by_the_scrub() {
     let dir = temp_dir("corrupt-open");
     let rows = setup(&dir);
     let files = data_files(dir.path());
@@ -53,13 +53,41 @@ fn corrupt_truncated_and_unreadable_segments_are_quarantined_at_open() {
     f.set_len(f.metadata().unwrap().len() / 2).unwrap();
     flip_byte(&files[2].with_extension("meta"), 0.7);
 
+    // Open reads metadata and file lengths, not the data.
     let (store, report) = EmbeddedStore::open_with(dir.path(), opts()).unwrap();
     let mut reported = report.corrupt_segments.clone();
     reported.sort();
-    assert_eq!(reported, files[..3].to_vec(), "{report:?}");
+    assert_eq!(reported, files[1..3].to_vec(), "{report:?}");
     let quarantined = std::fs::read_dir(dir.path().join("quarantine")).unwrap().count();
-    assert_eq!(quarantined, 6, "data and metadata of each");
-    check(&store, &without_hours(&rows, &[0, 1, 2]), "after quarantine");
+    assert_eq!(quarantined, 4, "data and metadata of each");
+    assert!(store.corrupt_segments().is_empty());
+    // The scrub (background maintenance, or on demand) checks every data file's checksum.
+    store.scrub();
+    assert_eq!(store.corrupt_segments(), vec![files[0].clone()]);
+    check(&store, &without_hours(&rows, &[0, 1, 2]), "after quarantine and scrub");
+}
+
+#[test]
+fn the_background_scrub_quarantines_a_segment_damaged_while_closed() {
+    let dir = temp_dir("corrupt-scrub");
+    let rows = setup(&dir);
+    let files = data_files(dir.path());
+    flip_byte(&files[2], 0.4);
+    let background = log_store::StoreOptions {
+        background: true,
+        seal_age: std::time::Duration::from_millis(40),
+        ..opts()
+    };
+    let (store, report) = EmbeddedStore::open_with(dir.path(), background).unwrap();
+    assert!(report.corrupt_segments.is_empty(), "{report:?}");
+    let quarantined = dir.path().join("quarantine").join(files[2].file_name().expect("name"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !quarantined.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(quarantined.exists(), "found and moved by the maintenance thread, without a query");
+    assert_eq!(store.corrupt_segments(), vec![files[2].clone()]);
+    check(&store, &without_hours(&rows, &[2]), "after the scrub");
 }
 
 #[test]
@@ -93,7 +121,9 @@ fn garbage_files_never_panic() {
         flip_byte(f, [0.0, 0.2, 0.6, 0.95, 0.999][i]);
     }
     let (store, report) = EmbeddedStore::open_with(dir.path(), opts()).unwrap();
-    assert_eq!(report.corrupt_segments.len(), files.len());
+    assert!(report.corrupt_segments.is_empty(), "lengths are intact: {report:?}");
+    store.scrub();
+    assert_eq!(store.corrupt_segments().len(), files.len());
     assert!(!store.has_logs(1).unwrap());
     // The WAL was truncated; what remains readable is nothing, and queries still work.
     assert!(scan_keys(&store, 1, i64::MIN, i64::MAX, &RowFilter::default()).is_empty());

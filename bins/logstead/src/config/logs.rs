@@ -1,6 +1,7 @@
 //! `[logs]`: the attribute keys `personId` / `sessionId` match in logs queries (PostHog's
 //! team `logs_config`, server-wide here). `LOGSTEAD_LOGS_PERSON_ID_KEYS` and
-//! `LOGSTEAD_LOGS_SESSION_ID_KEYS` (comma-separated) override the file.
+//! `LOGSTEAD_LOGS_SESSION_ID_KEYS` (comma-separated) override the file. Also the log store's
+//! query memory budget, `query_memory_mb` / `LOGSTEAD_LOGS_QUERY_MEMORY_MB`.
 
 use logs_query::IdentityKeys;
 use serde::Deserialize;
@@ -10,12 +11,27 @@ use serde::Deserialize;
 pub struct LogsFile {
     person_id_keys: Option<Vec<String>>,
     session_id_keys: Option<Vec<String>>,
+    query_memory_mb: Option<u64>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct LogsSettings {
     pub identity_keys: IdentityKeys,
+    /// Decoded data all running log queries may hold at once, in bytes.
+    pub query_memory_bytes: usize,
 }
+
+impl Default for LogsSettings {
+    fn default() -> Self {
+        Self {
+            identity_keys: IdentityKeys::default(),
+            query_memory_bytes: log_store::DEFAULT_QUERY_MEMORY_BYTES,
+        }
+    }
+}
+
+/// Bounds of `query_memory_mb`: below 16 MiB one wide batch would not fit.
+const QUERY_MEMORY_MB: std::ops::RangeInclusive<u64> = 16..=1 << 20;
 
 impl LogsSettings {
     /// Environment, then file, then PostHog's defaults; each list 1–10 keys of 1–200 chars.
@@ -33,7 +49,21 @@ impl LogsSettings {
         };
         IdentityKeys::check(&keys.person, "logs.person_id_keys")?;
         IdentityKeys::check(&keys.session, "logs.session_id_keys")?;
-        Ok(Self { identity_keys: keys })
+        let mb = match env("LOGSTEAD_LOGS_QUERY_MEMORY_MB") {
+            Some(v) => Some(v.trim().parse::<u64>().map_err(|_| {
+                format!("LOGSTEAD_LOGS_QUERY_MEMORY_MB must be a whole number of MiB, not {v:?}")
+            })?),
+            None => file.query_memory_mb,
+        };
+        let mb = mb.unwrap_or((log_store::DEFAULT_QUERY_MEMORY_BYTES >> 20) as u64);
+        if !QUERY_MEMORY_MB.contains(&mb) {
+            return Err(format!(
+                "logs.query_memory_mb must be between {} and {}, not {mb}",
+                QUERY_MEMORY_MB.start(),
+                QUERY_MEMORY_MB.end()
+            ));
+        }
+        Ok(Self { identity_keys: keys, query_memory_bytes: (mb as usize) << 20 })
     }
 }
 
@@ -59,6 +89,23 @@ mod tests {
         )
         .unwrap_or_default();
         assert_eq!((keys.person, keys.session), (vec!["b".into(), "c".into()], vec!["sid".to_owned()]));
+    }
+
+    #[test]
+    fn query_memory_budget_from_file_and_environment() {
+        let budget = |toml_text: &str, env: &[(&str, &str)]| {
+            let file: LogsFile = toml::from_str(toml_text).map_err(|e| e.to_string())?;
+            let lookup = |k: &str| env.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned());
+            LogsSettings::resolve(file, &lookup).map(|s| s.query_memory_bytes)
+        };
+        assert_eq!(budget("", &[]), Ok(512 << 20));
+        assert_eq!(budget("query_memory_mb = 64", &[]), Ok(64 << 20));
+        assert_eq!(
+            budget("query_memory_mb = 64", &[("LOGSTEAD_LOGS_QUERY_MEMORY_MB", "128")]),
+            Ok(128 << 20)
+        );
+        assert!(budget("query_memory_mb = 1", &[]).is_err_and(|e| e.contains("query_memory_mb")));
+        assert!(budget("", &[("LOGSTEAD_LOGS_QUERY_MEMORY_MB", "lots")]).is_err_and(|e| e.contains("lots")));
     }
 
     #[test]

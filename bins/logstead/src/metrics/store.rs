@@ -112,6 +112,7 @@ struct Gauges {
     segment_rows: IntGauge,
     segment_bytes: IntGauge,
     cache_bytes: IntGauge,
+    query_memory_bytes: IntGauge,
     /// Monotonic in the store since open: the counter follows it by increments.
     wal_bytes: IntCounter,
     wal_syncs: IntCounter,
@@ -136,13 +137,17 @@ impl Gauges {
             segment_rows: g("log_store_segment_rows", "Rows in segments on disk.")?,
             segment_bytes: g("log_store_segment_bytes", "Bytes of segment data and metadata files on disk.")?,
             cache_bytes: g("log_store_cache_bytes", "Bytes held by the decoded-batch cache.")?,
+            query_memory_bytes: g(
+                "log_store_query_memory_bytes",
+                "Decoded bytes running queries hold, charged to the query memory budget.",
+            )?,
             wal_bytes: c("wal_written_bytes_total", "Bytes written to the WAL, frame headers included.")?,
             wal_syncs: c("wal_syncs_total", "WAL group writes synced to disk.")?,
             collecting: Mutex::new(()),
         })
     }
 
-    fn gauges(&self) -> [&IntGauge; 7] {
+    fn gauges(&self) -> [&IntGauge; 8] {
         [
             &self.head_rows,
             &self.seal_backlog_rows,
@@ -151,6 +156,7 @@ impl Gauges {
             &self.segment_rows,
             &self.segment_bytes,
             &self.cache_bytes,
+            &self.query_memory_bytes,
         ]
     }
 
@@ -163,6 +169,7 @@ impl Gauges {
         self.segment_rows.set(int(s.segment_rows));
         self.segment_bytes.set(int(s.segment_bytes));
         self.cache_bytes.set(int(s.cache_bytes as u64));
+        self.query_memory_bytes.set(int(s.query_memory.used as u64));
         self.wal_bytes.inc_by(s.wal.bytes.saturating_sub(self.wal_bytes.get()));
         self.wal_syncs.inc_by(s.wal.syncs.saturating_sub(self.wal_syncs.get()));
     }

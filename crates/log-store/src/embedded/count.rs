@@ -49,7 +49,7 @@ impl Inner {
                 continue;
             }
             match self.batch_matches(&c.seg, c.batch, c.rows.as_ref(), &plan, true)? {
-                Some((_, rows)) => total += rows.len() as u64,
+                Some((_, rows, _)) => total += rows.len() as u64,
                 // Damage: the segment is skipped from now on; let the scan count without it.
                 None => return Ok(None),
             }

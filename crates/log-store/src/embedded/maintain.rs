@@ -45,6 +45,8 @@ fn run(inner: &Inner, tick: Duration) {
 
 /// Segment indexes rebuilt per round at most, so a stop request is not kept waiting long.
 const REBUILDS_PER_ROUND: usize = 2;
+/// Data bytes scrubbed per round at most (a segment is never split).
+const SCRUB_BYTES_PER_ROUND: u64 = 256 << 20;
 
 impl Inner {
     /// Loads every segment's index ahead of queries; rebuilds a few that are unusable.
@@ -64,6 +66,24 @@ impl Inner {
         }
     }
 
+    /// Checks the whole-file checksum of segments found at open, up to `max_bytes` of data;
+    /// damaged ones are marked (then quarantined). Returns how many are still unchecked.
+    pub(crate) fn scrub(&self, max_bytes: u64) -> usize {
+        let segments = read(&self.published).all_segments();
+        let mut pending = segments.iter().filter(|s| s.unscrubbed() && !s.is_broken());
+        let mut done = 0u64;
+        for s in pending.by_ref() {
+            if done >= max_bytes {
+                return 1 + pending.count();
+            }
+            done += s.meta.data_len;
+            if let Err(e) = s.scrub() {
+                self.corrupt(s, &e);
+            }
+        }
+        0
+    }
+
     fn needs_seal(&self) -> bool {
         let p = read(&self.published);
         let head = &p.active;
@@ -74,6 +94,12 @@ impl Inner {
 
     /// One round of background work; errors are logged and retried next round.
     fn maintain(&self) {
+        self.maintain_locked();
+        // Reads only: outside the maintenance lock, so seals do not wait for it.
+        self.scrub(SCRUB_BYTES_PER_ROUND);
+    }
+
+    fn maintain_locked(&self) {
         let mut durable = lock(&self.durable);
         if self.needs_seal()
             && let Err(e) = self.seal(&mut durable)

@@ -7,6 +7,7 @@ use std::sync::{Arc, Condvar, Mutex, RwLock};
 
 use logs_query::StoreError;
 
+use super::budget::MemoryBudget;
 use super::head::Head;
 use super::state::{Durable, Published};
 use super::{Inner, OpenReport, StoreOptions};
@@ -83,8 +84,7 @@ fn load_segments(
         }
         let seg = load_meta(&meta_path)
             .and_then(|m| if m.id == id { Ok(m) } else { Err(format!("metadata names segment {}", m.id)) })
-            .map(|m| Segment::new(seg_dir, m))
-            .and_then(|s| s.verify_data().map(|()| s));
+            .and_then(|m| Segment::found(seg_dir, m));
         match seg {
             Ok(s) => {
                 indexes.remove(&id);
@@ -246,6 +246,7 @@ pub(super) fn open(dir: &Path, opts: StoreOptions) -> Result<(Inner, OpenReport)
         durable: Mutex::new(durable),
         deleted: Arc::default(),
         cache,
+        budget: MemoryBudget::new(opts.query_memory_bytes),
         max_observed_us: AtomicI64::new(max_observed),
         in_flight: Mutex::new(HashMap::new()),
         next_batch: AtomicU64::new(0),

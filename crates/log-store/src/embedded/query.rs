@@ -8,14 +8,15 @@ use std::sync::{Arc, mpsc};
 use arrow::record_batch::RecordBatch;
 use logs_query::{ListRequest, LogRecord, OrderBy, RowFilter, ScanRequest, StoreError};
 
+use super::budget::Permit;
 use super::eval::{BatchView, Candidate, Plan, Selected};
 use super::head::{Head, Key, KeyRange, TeamRows, read};
 use super::{Inner, lock};
 use crate::segment::{ReadError, Segment};
 
 pub(crate) type Snapshot = (Vec<Arc<Head>>, Arc<Vec<Arc<Segment>>>);
-/// A decoded batch and the indices of its matching rows.
-type Matches = (Arc<RecordBatch>, Vec<usize>);
+/// A decoded batch, the indices of its matching rows, and the memory charged for it.
+pub(crate) type Matches = (Arc<RecordBatch>, Vec<usize>, Permit);
 
 /// A row ranked for a page: the heap's greatest element is the worst row kept.
 struct Ranked {
@@ -121,11 +122,17 @@ impl Inner {
         }
     }
 
-    /// A decoded batch; `Ok(None)` if the segment is damaged (now skipped), `Err` for an I/O
-    /// failure that fails the query.
-    fn batch(&self, seg: &Segment, i: usize, evict: bool) -> Result<Option<Arc<RecordBatch>>, StoreError> {
+    /// A decoded batch, charged to the query memory budget (waiting for room first); `Ok(None)`
+    /// if the segment is damaged (now skipped), `Err` for an I/O failure that fails the query.
+    fn batch(
+        &self,
+        seg: &Segment,
+        i: usize,
+        evict: bool,
+    ) -> Result<Option<(Arc<RecordBatch>, Permit)>, StoreError> {
+        let permit = self.budget.acquire(self.cache.estimate(seg.meta.batches[i].rows));
         match self.cache.get(seg, i, evict) {
-            Ok(b) => Ok(Some(b)),
+            Ok(b) => Ok(Some((b, permit))),
             Err(ReadError::Damaged(e)) => {
                 self.corrupt(seg, &e);
                 Ok(None)
@@ -176,7 +183,7 @@ impl Inner {
             if beyond {
                 break;
             }
-            let Some(batch) = self.batch(&seg, i, true)? else { continue };
+            let Some((batch, _permit)) = self.batch(&seg, i, true)? else { continue };
             let Some(mut view) = BatchView::new(&batch, req.team_id, &plan) else {
                 self.corrupt(&seg, "batch does not have the segment schema");
                 continue;
@@ -216,7 +223,7 @@ impl Inner {
         plan: &Plan<'_>,
         evict: bool,
     ) -> Result<Option<Matches>, StoreError> {
-        let Some(batch) = self.batch(seg, i, evict)? else { return Ok(None) };
+        let Some((batch, permit)) = self.batch(seg, i, evict)? else { return Ok(None) };
         let Some(mut view) = BatchView::new(&batch, seg.meta.team_id, plan) else {
             self.corrupt(seg, "batch does not have the segment schema");
             return Ok(None);
@@ -233,12 +240,12 @@ impl Inner {
             }
         }
         drop(view);
-        Ok(Some((batch, rows)))
+        Ok(Some((batch, rows, permit)))
     }
 
     /// Visits the rows found by [`Self::batch_matches`]; false once `visit` says stop.
     fn visit_matches(&self, seg: &Segment, m: Matches, visit: &mut dyn FnMut(&LogRecord) -> bool) -> bool {
-        let (batch, rows) = m;
+        let (batch, rows, _permit) = m;
         let Some(mut view) = BatchView::with_services(&batch, seg.meta.team_id, &[]) else { return true };
         for j in rows {
             match view.load(j) {

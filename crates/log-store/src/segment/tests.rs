@@ -65,7 +65,7 @@ fn rows_round_trip_through_a_segment_and_its_metadata() {
     let seg = write(&dir, &rows);
     assert_eq!(seg.meta.batches.len(), 5);
     assert_eq!(seg.meta.rows, 450);
-    seg.verify_data().expect("checksums");
+    seg.scrub().expect("checksums");
     let mut back = Vec::new();
     for i in 0..seg.meta.batches.len() {
         let batch = seg.read_batch(i).expect("batch");
