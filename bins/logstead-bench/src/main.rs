@@ -250,8 +250,9 @@ fn bench(args: &Args, root: &Path) -> Res<Report> {
     report.memory.push(("server peak RSS after the restart + queries".into(), server.peak_rss()));
     if args.mix_secs > 0 {
         let qs = queries::all(&d, &truth)?;
-        report.mix = Some(mixed_load(args, &d, &server, &creds, &qs, false)?);
+        // Alone first: after the ingest, sealing and compaction would still be running.
         report.mix_alone = Some(mixed_load(args, &d, &server, &creds, &qs, true)?);
+        report.mix = Some(mixed_load(args, &d, &server, &creds, &qs, false)?);
         report.memory.push(("server peak RSS after the mixed load".into(), server.peak_rss()));
     }
     server.stop()?;

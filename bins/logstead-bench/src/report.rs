@@ -161,7 +161,7 @@ impl Report {
         let _ = writeln!(
             o,
             "\nMixed load: {} query clients while {} rows are ingested into a second project at up to {} rows/s; \
-             then the same clients for as long without ingest (\"alone\").\n",
+             before that, the same clients for as long without ingest (\"alone\").\n",
             m.query_clients,
             thousands(m.rows_sent),
             thousands(m.target_rows_per_s as u64)

@@ -76,6 +76,9 @@ pub struct AppState {
     pub login: crate::config::LoginSettings,
     /// `--api-only`: no log store here (`logs` refuses everything); log routes answer 503.
     pub api_only: bool,
+    /// Ingest requests decoded and appended at once (one per core): more would not ingest
+    /// faster on a CPU-bound path, only crowd out queries (issue 14, goal 6).
+    pub ingest_gate: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -133,6 +136,9 @@ impl AppState {
             login_throttle: Arc::new(orgs::LoginThrottle::new(Default::default())),
             login: Default::default(),
             api_only: false,
+            ingest_gate: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )),
         };
         st.approval_registry = Arc::new(crate::gates::registry(&st));
         st

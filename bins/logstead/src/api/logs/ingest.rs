@@ -117,6 +117,9 @@ async fn receive(
         Some(Ok(v)) => ContentEncoding::from_header(Some(v))?,
         Some(Err(_)) => return Err(IngestError::UnsupportedEncoding("(not ASCII)".into()).into()),
     };
+    // Queued here, not on the blocking pool: waiting holds no thread.
+    let _turn =
+        st.ingest_gate.acquire().await.map_err(|_| ApiError::Internal("ingest gate closed".into()))?;
     let (s, now_us) = (st.clone(), (st.now().unix_timestamp_nanos() / 1000) as i64);
     blocking(move || store(&s, team, body, encoding, now_us)).await
 }
