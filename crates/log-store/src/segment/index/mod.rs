@@ -224,9 +224,9 @@ impl SegmentIndex {
     pub(crate) fn token_rows(&self, ids: &[usize]) -> Option<RoaringBitmap> {
         let multi = self.token_rows.len();
         let split = ids.partition_point(|&i| i < multi);
-        let lists: Vec<RoaringBitmap> =
+        let lists: Vec<std::sync::Arc<RoaringBitmap>> =
             ids[..split].iter().map(|&i| self.token_rows.get(i)).collect::<Option<_>>()?;
-        let mut rows = lists.union();
+        let mut rows = lists.iter().map(AsRef::as_ref).union();
         for &i in &ids[split..] {
             rows.insert(*self.single_rows.get(i - multi)?);
         }

@@ -4,9 +4,36 @@
 //! over the segment) and roaring's portable serialization after run compression (dense or
 //! clustered lists: common words, severities).
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+
 use roaring::RoaringBitmap;
 
 use crate::codec::{CodecError, Reader, put_varint};
+
+/// Decoded lists kept for the next query (Rice decoding is most of a count's time), by
+/// (list set, list): one process-wide byte budget.
+const DECODED_BUDGET: u64 = 64 << 20;
+
+#[derive(Clone)]
+struct Weight;
+
+impl quick_cache::Weighter<(u64, u32), Arc<RoaringBitmap>> for Weight {
+    fn weight(&self, _: &(u64, u32), v: &Arc<RoaringBitmap>) -> u64 {
+        // Its serialized size tracks the containers' heap size; never 0 (0 means "pinned").
+        v.serialized_size() as u64 + 64
+    }
+}
+
+type Decoded = quick_cache::sync::Cache<(u64, u32), Arc<RoaringBitmap>, Weight>;
+
+fn decoded() -> &'static Decoded {
+    static CACHE: OnceLock<Decoded> = OnceLock::new();
+    CACHE.get_or_init(|| Decoded::with_weighter(16_384, DECODED_BUDGET, Weight))
+}
+
+/// Distinguishes list sets in the cache (segment ids are reused by a rebuilt index).
+static NEXT_SET: AtomicU64 = AtomicU64::new(0);
 
 const DELTAS: u8 = 0;
 const ROARING: u8 = 1;
@@ -101,14 +128,23 @@ fn decode(body: &[u8], rows: u32) -> Result<RoaringBitmap, CodecError> {
     Ok(bitmap)
 }
 
-/// Lists kept encoded, decoded when a query needs one.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Lists kept encoded, decoded when a query needs one (and cached, see [`DECODED_BUDGET`]).
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Lazy {
     bytes: Vec<u8>,
     /// List `i` starts at `offsets[i]`.
     offsets: Vec<u32>,
     rows: u32,
+    /// This set's key in the decoded cache.
+    set: u64,
 }
+
+impl PartialEq for Lazy {
+    fn eq(&self, o: &Self) -> bool {
+        (&self.bytes, &self.offsets, self.rows) == (&o.bytes, &o.offsets, o.rows)
+    }
+}
+impl Eq for Lazy {}
 
 impl Lazy {
     /// Reads `n` lists from `r`. Each is decoded (and checked) only when asked for: the
@@ -123,16 +159,25 @@ impl Lazy {
             put_varint(&mut bytes, len as u64);
             bytes.extend_from_slice(body);
         }
-        Ok(Self { bytes, offsets, rows })
+        Ok(Self { bytes, offsets, rows, set: NEXT_SET.fetch_add(1, Ordering::Relaxed) })
     }
 
     pub(crate) fn len(&self) -> usize {
         self.offsets.len()
     }
 
-    pub(crate) fn get(&self, i: usize) -> Option<RoaringBitmap> {
+    pub(crate) fn get(&self, i: usize) -> Option<Arc<RoaringBitmap>> {
         let at = *self.offsets.get(i)? as usize;
-        read(&mut Reader::new(self.bytes.get(at..)?), self.rows).ok()
+        let key = (self.set, i as u32);
+        if let Some(b) = decoded().get(&key) {
+            return Some(b);
+        }
+        let b = Arc::new(read(&mut Reader::new(self.bytes.get(at..)?), self.rows).ok()?);
+        // Lists of a few rows decode faster than a cache lookup costs to fill.
+        if b.len() > 64 {
+            decoded().insert(key, Arc::clone(&b));
+        }
+        Some(b)
     }
 }
 

@@ -50,16 +50,23 @@ impl Want<'_> {
 pub(crate) struct Answer {
     pub(crate) any: RoaringBitmap,
     pub(crate) sure: RoaringBitmap,
+    /// `any == sure`: intersecting two such answers needs one intersection, not two.
+    exact: bool,
 }
 
 impl Answer {
     fn exact(rows: RoaringBitmap) -> Self {
-        Self { sure: rows.clone(), any: rows }
+        Self { sure: rows.clone(), any: rows, exact: true }
     }
 
     fn and(&mut self, o: Answer) {
         self.any &= o.any;
-        self.sure &= o.sure;
+        if self.exact && o.exact {
+            self.sure.clone_from(&self.any);
+        } else {
+            self.sure &= o.sure;
+            self.exact = false;
+        }
     }
 }
 
@@ -67,33 +74,41 @@ impl SegmentIndex {
     /// `None` if a posting does not decode (the caller reads the data instead).
     pub(crate) fn select(&self, want: &Want<'_>) -> Option<Answer> {
         let all = self.all();
-        let mut acc = Answer::exact(all.clone());
-        if want.rest {
-            acc.sure = RoaringBitmap::new();
-        }
+        // Parts intersected as they come; every row only if no part narrows (intersecting
+        // with every row first would copy it for nothing).
+        let mut acc: Option<Answer> = None;
+        let mut and = |a: Answer| match &mut acc {
+            None => acc = Some(a),
+            Some(x) => x.and(a),
+        };
         if let Some(n) = want.needle {
-            acc.and(self.body(n, &all)?);
+            and(self.body(n, &all)?);
         }
         if !want.severities.is_empty() {
             let hit = self.severities.iter().filter(|(c, _)| want.severities.contains(c)).map(|(_, b)| b);
-            acc.and(Answer::exact(hit.union()));
+            and(Answer::exact(hit.union()));
         }
         if !want.services.is_empty() {
             let hit = self.services.iter().filter(|(s, _)| want.services.contains(s)).map(|(_, b)| b);
-            acc.and(Answer::exact(hit.union()));
+            and(Answer::exact(hit.union()));
         }
         for leaf in want.leaves {
             let mut a = self.leaf(leaf)?;
             if leaf.negate {
-                a = Answer { any: &all - &a.sure, sure: &all - &a.any };
+                a = Answer { any: &all - &a.sure, sure: &all - &a.any, exact: a.exact };
             }
-            acc.and(a);
+            and(a);
+        }
+        let mut acc = acc.unwrap_or_else(|| Answer::exact(all.clone()));
+        if want.rest {
+            acc.sure = RoaringBitmap::new();
+            acc.exact = false;
         }
         Some(acc)
     }
 
     fn body(&self, needle: &str, all: &RoaringBitmap) -> Option<Answer> {
-        let unknown = Answer { any: all.clone(), sure: RoaringBitmap::new() };
+        let unknown = Answer { any: all.clone(), sure: RoaringBitmap::new(), exact: false };
         let Some(ps) = pieces(needle).filter(|p| !p.is_empty()) else { return Some(unknown) };
         let mut rows: Option<RoaringBitmap> = None;
         for p in &ps {
@@ -110,7 +125,7 @@ impl SegmentIndex {
         let rows = rows.unwrap_or_default();
         let whole = ps.len() == 1 && !ps[0].at_start && !ps[0].at_end;
         let sure = if whole { &rows - &self.long_rows } else { RoaringBitmap::new() };
-        Some(Answer { any: rows | &self.long_rows, sure })
+        Some(Answer { any: rows | &self.long_rows, sure, exact: false })
     }
 
     /// The positive leaf's answer (the caller negates).
@@ -129,8 +144,9 @@ impl SegmentIndex {
             LogKey::Values(values, lists) => {
                 let wanted =
                     values.iter().enumerate().filter(|(_, v)| leaf.equals.is_none_or(|e| e.contains(v)));
-                let lists: Vec<RoaringBitmap> = wanted.map(|(j, _)| lists.get(j)).collect::<Option<_>>()?;
-                Some(Answer::exact(lists.union()))
+                let lists: Vec<std::sync::Arc<RoaringBitmap>> =
+                    wanted.map(|(j, _)| lists.get(j)).collect::<Option<_>>()?;
+                Some(Answer::exact(lists.iter().map(AsRef::as_ref).union()))
             }
             LogKey::Bloom(present, _) if leaf.equals.is_none() => Some(Answer::exact(present.clone())),
             LogKey::Bloom(present, blooms) => {
@@ -139,7 +155,7 @@ impl SegmentIndex {
                 for (b, _) in blooms.iter().filter(|(_, bl)| equals.iter().any(|v| bl.may_contain(v))) {
                     any.insert_range(self.batch_span(*b as usize));
                 }
-                Some(Answer { any: any & present, sure: RoaringBitmap::new() })
+                Some(Answer { any: any & present, sure: RoaringBitmap::new(), exact: false })
             }
         }
     }
