@@ -81,9 +81,17 @@ pub fn agent(timeout: Duration) -> ureq::Agent {
     ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(timeout)).build().into()
 }
 
-/// POSTs every body to `/i/v1/logs` from `threads` clients; each 200 means durable.
-/// Returns the wall time from the first request to the last acknowledgement.
-pub fn send(base: &str, token: &str, format: Format, bodies: &[Vec<u8>], threads: usize) -> Res<Duration> {
+/// POSTs every body to `/i/v1/logs` from `threads` clients; each 200 means durable. With
+/// `pace`, request `i` is not sent before `i * pace` (a target rate, or less if the server
+/// cannot keep up). Returns the wall time from the first request to the last acknowledgement.
+pub fn send(
+    base: &str,
+    token: &str,
+    format: Format,
+    bodies: &[Vec<u8>],
+    threads: usize,
+    pace: Option<Duration>,
+) -> Res<Duration> {
     let url = format!("{base}/i/v1/logs");
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
@@ -97,6 +105,9 @@ pub fn send(base: &str, token: &str, format: Format, bodies: &[Vec<u8>], threads
                 while !failed.load(Ordering::Relaxed) {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(body) = bodies.get(i) else { break };
+                    if let Some(wait) = pace.and_then(|p| (p * i as u32).checked_sub(started.elapsed())) {
+                        std::thread::sleep(wait);
+                    }
                     let result = agent
                         .post(&url)
                         .header("Authorization", &auth)

@@ -156,7 +156,7 @@ fn ingest_run(
     let creds = creds.ok_or("the server did not print its first-start credentials")?;
     progress(format!("server up at {} (pid {}); ingesting ...", server.base, server.pid()));
     let cpu_before = server.cpu_secs();
-    let took = ingest::send(&server.base, &creds.project_token, format, &bodies, args.threads)?;
+    let took = ingest::send(&server.base, &creds.project_token, format, &bodies, args.threads, None)?;
     if let (Some(a), Some(b)) = (cpu_before, server.cpu_secs()) {
         progress(format!(
             "{} ingest: server CPU {:.1} s to the last 200 = {:.2} µs per row",

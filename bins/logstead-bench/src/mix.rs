@@ -3,13 +3,13 @@
 //! checked). Reports each query's p50/p99 under load and the ingest rate kept.
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
 use crate::Res;
-use crate::ingest::{Format, agent};
+use crate::ingest::{Format, agent, send};
 use crate::queries::{self, Query};
 
 pub struct Mix {
@@ -38,61 +38,6 @@ pub fn second_project(base: &str, key: &str, project: i64) -> Res<String> {
     match created["api_token"].as_str() {
         Some(t) => Ok(t.to_owned()),
         None => Err(format!("creating the mixed-load project: {created}").into()),
-    }
-}
-
-/// Sends `bodies` (each `rows_per_body` rows) from `threads` clients, request `i` not before
-/// `i * rows_per_body / rate` seconds: the target rate, or less if the server cannot keep up.
-fn send_paced(
-    base: &str,
-    token: &str,
-    bodies: &[Vec<u8>],
-    rows_per_body: u64,
-    rate: f64,
-    threads: usize,
-    done: &AtomicBool,
-) -> Res<Duration> {
-    let url = format!("{base}/i/v1/logs");
-    let auth = format!("Bearer {token}");
-    let (next, failure) = (AtomicUsize::new(0), Mutex::new(None::<String>));
-    let started = Instant::now();
-    std::thread::scope(|s| {
-        for _ in 0..threads.max(1) {
-            s.spawn(|| {
-                let a = agent(Duration::from_secs(600));
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(body) = bodies.get(i) else { break };
-                    let due = Duration::from_secs_f64(i as f64 * rows_per_body as f64 / rate);
-                    if let Some(wait) = due.checked_sub(started.elapsed()) {
-                        std::thread::sleep(wait);
-                    }
-                    let sent = a
-                        .post(&url)
-                        .header("Authorization", &auth)
-                        .header("Content-Type", Format::Protobuf.content_type())
-                        .send(&body[..]);
-                    let problem = match sent {
-                        Ok(mut r) if r.status().as_u16() == 200 => {
-                            let _ = r.body_mut().read_to_string();
-                            None
-                        }
-                        Ok(r) => Some(format!("HTTP {}", r.status())),
-                        Err(e) => Some(e.to_string()),
-                    };
-                    if let Some(p) = problem {
-                        failure.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get_or_insert(p);
-                        break;
-                    }
-                }
-            });
-        }
-    });
-    let took = started.elapsed();
-    done.store(true, Ordering::Relaxed);
-    match failure.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner) {
-        Some(e) => Err(format!("mixed-load ingest failed: {e}").into()),
-        None => Ok(took),
     }
 }
 
@@ -148,15 +93,17 @@ pub fn run(load: &Load<'_>, qs: &[Query]) -> Res<Mix> {
             done.store(true, Ordering::Relaxed);
             return Ok(load.alone);
         }
-        send_paced(
+        let pace = Duration::from_secs_f64(load.rows_per_body as f64 / load.rate);
+        let took = send(
             load.base,
             load.ingest_token,
+            Format::Protobuf,
             load.bodies,
-            load.rows_per_body,
-            load.rate,
             load.ingest_threads,
-            &done,
-        )
+            Some(pace),
+        );
+        done.store(true, Ordering::Relaxed);
+        took
     })?;
     Ok(Mix {
         times: times.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner),

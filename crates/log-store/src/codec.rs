@@ -198,7 +198,7 @@ impl<'a> Reader<'a> {
         self.pos == self.buf.len()
     }
 
-    fn remaining(&self) -> usize {
+    pub(crate) fn remaining(&self) -> usize {
         self.buf.len() - self.pos
     }
 

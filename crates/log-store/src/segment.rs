@@ -215,11 +215,10 @@ impl Segment {
     /// once per segment found at open.
     pub(crate) fn scrub(&self) -> Result<(), String> {
         use std::io::Read;
-        let file = File::open(&self.data_path).map_err(|e| format!("reading data file: {e}"))?;
-        let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+        let mut file = File::open(&self.data_path).map_err(|e| format!("reading data file: {e}"))?;
         let (mut hasher, mut len, mut buf) = (crc32fast::Hasher::new(), 0u64, vec![0u8; 1 << 20]);
         loop {
-            let n = reader.read(&mut buf).map_err(|e| format!("reading data file: {e}"))?;
+            let n = file.read(&mut buf).map_err(|e| format!("reading data file: {e}"))?;
             if n == 0 {
                 break;
             }

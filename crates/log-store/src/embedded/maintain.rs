@@ -67,21 +67,19 @@ impl Inner {
     }
 
     /// Checks the whole-file checksum of segments found at open, up to `max_bytes` of data;
-    /// damaged ones are marked (then quarantined). Returns how many are still unchecked.
-    pub(crate) fn scrub(&self, max_bytes: u64) -> usize {
+    /// damaged ones are marked (then quarantined).
+    pub(crate) fn scrub(&self, max_bytes: u64) {
         let segments = read(&self.published).all_segments();
-        let mut pending = segments.iter().filter(|s| s.unscrubbed() && !s.is_broken());
         let mut done = 0u64;
-        for s in pending.by_ref() {
+        for s in segments.iter().filter(|s| s.unscrubbed() && !s.is_broken()) {
             if done >= max_bytes {
-                return 1 + pending.count();
+                return;
             }
             done += s.meta.data_len;
             if let Err(e) = s.scrub() {
                 self.corrupt(s, &e);
             }
         }
-        0
     }
 
     fn needs_seal(&self) -> bool {

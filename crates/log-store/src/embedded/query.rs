@@ -130,7 +130,7 @@ impl Inner {
         i: usize,
         evict: bool,
     ) -> Result<Option<(Arc<RecordBatch>, Permit)>, StoreError> {
-        let permit = self.budget.acquire(self.cache.estimate(seg.meta.batches[i].rows));
+        let permit = self.budget.acquire(seg.meta.batches[i].raw_bytes as usize);
         match self.cache.get(seg, i, evict) {
             Ok(b) => Ok(Some((b, permit))),
             Err(ReadError::Damaged(e)) => {

@@ -68,11 +68,6 @@ impl BatchCache {
         (rows as usize).saturating_mul(self.bytes_per_row.load(Ordering::Relaxed)) <= self.budget
     }
 
-    /// Decoded bytes a batch of `rows` rows is expected to take (from the last one decoded).
-    pub(crate) fn estimate(&self, rows: u32) -> usize {
-        (rows as usize).saturating_mul(self.bytes_per_row.load(Ordering::Relaxed))
-    }
-
     fn lock(&self) -> std::sync::MutexGuard<'_, Lru> {
         self.lru.lock().unwrap_or_else(PoisonError::into_inner)
     }

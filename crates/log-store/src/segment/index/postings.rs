@@ -115,9 +115,7 @@ fn decode(body: &[u8], rows: u32) -> Result<RoaringBitmap, CodecError> {
             let n = r.varint()?;
             let n = usize::try_from(n).ok().filter(|&n| n <= body.len() * 8).ok_or_else(bad)?;
             let k = r.u8()?;
-            let mut head = Vec::new();
-            put_varint(&mut head, n as u64);
-            let bits = body.get(head.len() + 2..).ok_or_else(bad)?;
+            let bits = r.take(r.remaining())?;
             return super::rice::decode(k, bits, n, rows).ok_or_else(bad);
         }
         _ => return Err(bad()),
