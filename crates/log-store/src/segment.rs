@@ -13,6 +13,7 @@ pub(crate) mod columns;
 pub(crate) mod index;
 pub(crate) mod layout;
 pub(crate) mod meta;
+pub(crate) mod resources;
 pub(crate) mod schema;
 pub(crate) mod stats;
 pub(crate) mod write;

@@ -14,6 +14,7 @@ use arrow::error::ArrowError;
 use arrow::record_batch::RecordBatch;
 use logs_query::LogRecord;
 
+use super::resources::ByList;
 use super::schema::{encode_attrs, schema};
 use crate::codec::severity_code;
 
@@ -81,6 +82,7 @@ pub(crate) struct LayoutBuilder {
     resource: DictBuilder,
     scope: DictBuilder,
     event: DictBuilder,
+    resource_keys: ByList<i32>,
     keys: HashMap<String, KeyAcc>,
     rows: u64,
     scratch: String,
@@ -89,8 +91,11 @@ pub(crate) struct LayoutBuilder {
 impl LayoutBuilder {
     pub(crate) fn add(&mut self, r: &LogRecord) {
         self.service.key(&r.service_name);
-        encode_attrs(&r.resource_attributes, &mut self.scratch);
-        self.resource.key(&self.scratch);
+        let (resource, scratch) = (&mut self.resource, &mut self.scratch);
+        self.resource_keys.get(&r.resource_attributes, |a| {
+            encode_attrs(a, scratch);
+            resource.key(scratch)
+        });
         self.scope.key(&r.instrumentation_scope);
         self.event.key(&r.event_name);
         self.rows += 1;
@@ -179,13 +184,18 @@ pub(crate) fn build_batch(layout: &Layout, rows: &[&LogRecord]) -> Result<Record
     let mut hot_row: Vec<Option<&str>> = vec![None; hot.len()];
     let mut cold: Vec<(String, String)> = Vec::new();
     let mut scratch = String::new();
+    let mut resource_keys = ByList::default();
     for r in rows {
         uuids.extend_from_slice(r.uuid.as_bytes());
         trace.extend_from_slice(&r.trace_id);
         span.extend_from_slice(&r.span_id);
         service.push(layout.service.key(&r.service_name)?);
-        encode_attrs(&r.resource_attributes, &mut scratch);
-        resource.push(layout.resource.key(&scratch)?);
+        let key = resource_keys.get(&r.resource_attributes, |a| {
+            encode_attrs(a, &mut scratch);
+            layout.resource.key(&scratch).ok()
+        });
+        resource
+            .push(key.ok_or_else(|| ArrowError::InvalidArgumentError("resource not in dictionary".into()))?);
         scope.push(layout.scope.key(&r.instrumentation_scope)?);
         event.push(layout.event.key(&r.event_name)?);
         hot_row.iter_mut().for_each(|v| *v = None);

@@ -67,7 +67,9 @@ const RS: char = '\x1e';
 const ESC: char = '\x1b';
 
 fn push_escaped(out: &mut String, s: &str) {
-    if !s.contains([US, RS, ESC]) {
+    // memchr3, not `str::contains` with a char array: that decodes every char (8 % of
+    // sealing's CPU in `perf`).
+    if memchr::memchr3(US as u8, RS as u8, ESC as u8, s.as_bytes()).is_none() {
         out.push_str(s);
         return;
     }

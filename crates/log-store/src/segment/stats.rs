@@ -8,6 +8,7 @@ use logs_query::LogRecord;
 
 use super::bloom::Bloom;
 use super::meta::{BatchMeta, BlockRef, Cell, KeyStats, MINUTE_US, SegmentMeta};
+use super::resources::ByList;
 use crate::codec::{severity_code, severity_from_code};
 use crate::wal::Lsn;
 
@@ -128,8 +129,9 @@ impl MetaBuilder {
         let body_bytes = rows.iter().map(|r| r.body.len()).sum();
         let mut bloom = Bloom::for_bytes(body_bytes);
         let (mut severities, mut services) = (0u8, 0u64);
-        // Resources repeat across rows: count each distinct set once per batch.
-        let mut resources: HashMap<&[(String, String)], u64> = HashMap::default();
+        // Resources repeat across rows: count each distinct list once per batch.
+        let mut resources: Vec<(&[(String, String)], u64)> = Vec::new();
+        let mut slots = ByList::default();
         for r in rows {
             self.rows += 1;
             self.min_ts = self.min_ts.min(r.timestamp_us);
@@ -146,7 +148,11 @@ impl MetaBuilder {
             cell.0 += 1;
             cell.1 += u64::from(r.bytes);
             self.log.add(&r.attributes, 1);
-            *resources.entry(&r.resource_attributes).or_default() += 1;
+            let slot = slots.get(&r.resource_attributes, |_| {
+                resources.push((r.resource_attributes.as_slice(), 0));
+                resources.len() - 1
+            });
+            resources[slot].1 += 1;
             bloom.insert_body(&r.body);
         }
         for (attrs, n) in resources {

@@ -11,14 +11,13 @@ use super::tokens::{MAX_TOKEN, for_each_token};
 use super::values::ValueBloom;
 use super::{BLOOM_KEY, VALUES_KEY};
 use crate::codec::{put_str, put_varint, severity_code};
+use crate::segment::resources::{Attrs, ByList};
 
 /// Distinct values kept per log attribute key; past this a key gets value blooms only.
 const MAX_VALUES: usize = MAX_POSTED_VALUES + 1;
 
 /// Keys with more values get blooms (`tenant`, with 400, keeps postings).
 const MAX_POSTED_VALUES: usize = 1024;
-
-type Attrs = Vec<(String, String)>;
 
 #[derive(Debug, Default)]
 struct KeyAcc {
@@ -44,7 +43,11 @@ pub(crate) struct IndexBuilder {
     long_rows: Vec<u32>,
     severities: BTreeMap<u8, Vec<u32>>,
     services: HashMap<String, Vec<u32>>,
-    resources: HashMap<Attrs, Vec<u32>>,
+    /// Distinct resources and their rows; `resource_slots` finds a list's entry by content,
+    /// `resource_lists` by its `Arc` (the common case).
+    resources: Vec<(Attrs, Vec<u32>)>,
+    resource_slots: HashMap<Attrs, usize>,
+    resource_lists: ByList<usize>,
     log: HashMap<String, KeyAcc>,
     buf: Vec<u8>,
 }
@@ -82,10 +85,14 @@ impl IndexBuilder {
             Some(list) => list.push(row),
             None => drop(self.services.insert(r.service_name.clone(), vec![row])),
         }
-        match self.resources.get_mut(r.resource_attributes.as_slice()) {
-            Some(list) => list.push(row),
-            None => drop(self.resources.insert(r.resource_attributes.to_vec(), vec![row])),
-        }
+        let (resources, slots) = (&mut self.resources, &mut self.resource_slots);
+        let slot = self.resource_lists.get(&r.resource_attributes, |a| {
+            *slots.entry(a.clone()).or_insert_with(|| {
+                resources.push((a.clone(), Vec::new()));
+                resources.len() - 1
+            })
+        });
+        self.resources[slot].1.push(row);
         // The value a filter sees is `LogRecord::attribute` (a binary search): for keys out
         // of order or repeated, ask it rather than trusting the pairs.
         if r.attributes.windows(2).all(|w| w[0].0 < w[1].0) {
@@ -225,8 +232,7 @@ fn df_class(n: usize) -> &'static str {
 }
 
 /// Rows per distinct resource, then per resource key and value the resources holding it.
-fn encode_resources(o: &mut Out, resources: HashMap<Attrs, Vec<u32>>) {
-    let mut resources: Vec<(Attrs, Vec<u32>)> = resources.into_iter().collect();
+fn encode_resources(o: &mut Out, mut resources: Vec<(Attrs, Vec<u32>)>) {
     resources.sort_unstable();
     o.mark(|| "resources".into());
     let out = &mut o.bytes;
