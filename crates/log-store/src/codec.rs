@@ -1,17 +1,23 @@
 //! Compact, versioned binary encoding of one team's batch of [`LogRecord`]s: the WAL payload.
 //!
-//! Format version 1 (all varints are unsigned LEB128; signed ones are zigzagged first):
+//! Format version 2 (all varints are unsigned LEB128; signed ones are zigzagged first):
 //!
 //! ```text
-//! batch  := version:u8(=1) team_id:zvarint count:varint record*count
-//! record := uuid:[16] ts_delta:zvarint observed_delta:zvarint severity:u8
-//!           severity_number:zvarint id_flags:u8 trace_id:[16]? span_id:[8]?
-//!           trace_flags:zvarint resource_fingerprint:u64le bytes:varint
-//!           body:str service_name:str instrumentation_scope:str event_name:str
-//!           resource_attributes:attrs attributes:attrs
-//! str    := len:varint utf8-bytes
-//! attrs  := count:varint (key:str value:str)*count
+//! batch    := version:u8(=2) team_id:zvarint count:varint record*count
+//! record   := uuid:[16] ts_delta:zvarint observed_delta:zvarint severity:u8
+//!             severity_number:zvarint id_flags:u8 trace_id:[16]? span_id:[8]?
+//!             trace_flags:zvarint resource_fingerprint:u64le bytes:varint
+//!             body:str service_name:str instrumentation_scope:str event_name:str
+//!             resource attributes:attrs
+//! resource := 0 attrs          (a list not seen before in this batch)
+//!           | k:varint (k > 0) (the k-th list defined earlier in this batch)
+//! str      := len:varint utf8-bytes
+//! attrs    := count:varint (key:str value:str)*count
 //! ```
+//!
+//! Version 1 (still decoded: WAL files written before the upgrade) wrote `attrs` in place
+//! of `resource`: every record's full resource list, about half the payload (a batch of
+//! 5,000 records has a few dozen resources).
 //!
 //! `ts_delta` is against the previous record's timestamp (0 for the first) and
 //! `observed_delta` against the record's own timestamp, both wrapping: batches are usually
@@ -25,14 +31,17 @@
 
 use std::sync::Arc;
 
+use foldhash::HashMap;
+
 use logs_query::{LogRecord, Severity};
 use uuid::Uuid;
 
 #[cfg(test)]
 mod tests;
 
-/// The only format this build writes; decoding rejects any other.
-pub const FORMAT_VERSION: u8 = 1;
+/// The format this build writes; decoding also reads [`FORMAT_V1`] and rejects any other.
+pub const FORMAT_VERSION: u8 = 2;
+pub const FORMAT_V1: u8 = 1;
 
 const FLAG_TRACE_ID: u8 = 1;
 const FLAG_SPAN_ID: u8 = 2;
@@ -62,6 +71,8 @@ pub enum CodecError {
     InvalidFlags(u8),
     #[error("{field} out of range")]
     OutOfRange { field: &'static str },
+    #[error("resource list {index} at byte {at} was not defined earlier in the batch")]
+    UnknownResource { at: usize, index: u64 },
     #[error("{at} trailing bytes after the batch")]
     TrailingBytes { at: usize },
 }
@@ -74,6 +85,11 @@ pub fn encode_batch(team_id: i64, records: &[LogRecord], out: &mut Vec<u8>) {
     put_zigzag(out, team_id);
     put_varint(out, records.len() as u64);
     let mut prev_ts = 0i64;
+    // Resource lists by `Arc` address: every record is borrowed for the whole call, so an
+    // address cannot be reused. Equal lists behind two `Arc`s are written twice unless the
+    // second follows the first.
+    let mut resources: HashMap<usize, u64> = HashMap::default();
+    let (mut defined, mut prev) = (0u64, None::<(u64, &Arc<Vec<(String, String)>>)>);
     for r in records {
         out.extend_from_slice(r.uuid.as_bytes());
         put_zigzag(out, r.timestamp_us.wrapping_sub(prev_ts));
@@ -103,7 +119,26 @@ pub fn encode_batch(team_id: i64, records: &[LogRecord], out: &mut Vec<u8>) {
         for s in [&r.body, &r.service_name, &r.instrumentation_scope, &r.event_name] {
             put_str(out, s);
         }
-        put_attrs(out, &r.resource_attributes);
+        let ptr = Arc::as_ptr(&r.resource_attributes) as usize;
+        let known = match resources.get(&ptr) {
+            Some(&k) => Some(k),
+            // Another `Arc` equal to the previous record's list (records built one by one).
+            None => prev.filter(|(_, p)| *p == &r.resource_attributes).map(|(k, _)| k),
+        };
+        let k = match known {
+            Some(k) => {
+                put_varint(out, k);
+                k
+            }
+            None => {
+                out.push(0);
+                put_attrs(out, &r.resource_attributes);
+                defined += 1;
+                defined
+            }
+        };
+        resources.insert(ptr, k);
+        prev = Some((k, &r.resource_attributes));
         put_attrs(out, &r.attributes);
     }
 }
@@ -113,17 +148,16 @@ pub fn encode_batch(team_id: i64, records: &[LogRecord], out: &mut Vec<u8>) {
 pub fn decode_batch(bytes: &[u8]) -> Result<(i64, Vec<LogRecord>), CodecError> {
     let mut r = Reader { buf: bytes, pos: 0 };
     let version = r.u8().map_err(|_| CodecError::Empty)?;
-    if version != FORMAT_VERSION {
+    if version != FORMAT_VERSION && version != FORMAT_V1 {
         return Err(CodecError::UnsupportedVersion(version));
     }
     let team_id = r.zigzag()?;
     let count = r.count(MIN_RECORD_LEN)?;
     let mut records = Vec::with_capacity(count);
     let mut prev_ts = 0i64;
-    // Records of one resource follow each other: they share one attribute list.
-    let mut resource: Arc<Vec<(String, String)>> = Arc::default();
+    let mut resources = Resources { v1: version == FORMAT_V1, lists: Vec::new(), last: Arc::default() };
     for _ in 0..count {
-        let rec = r.record(team_id, prev_ts, &mut resource)?;
+        let rec = r.record(team_id, prev_ts, &mut resources)?;
         prev_ts = rec.timestamp_us;
         records.push(rec);
     }
@@ -182,6 +216,13 @@ fn put_attrs(out: &mut Vec<u8>, attrs: &[(String, String)]) {
         put_str(out, k);
         put_str(out, v);
     }
+}
+
+/// The resource lists a batch has defined so far.
+struct Resources {
+    v1: bool,
+    lists: Vec<Arc<Vec<(String, String)>>>,
+    last: Arc<Vec<(String, String)>>,
 }
 
 pub(crate) struct Reader<'a> {
@@ -278,11 +319,35 @@ impl<'a> Reader<'a> {
         Ok(attrs)
     }
 
+    /// A record's resource list: in version 1 written in full (records of one resource
+    /// that follow each other share one `Arc`), in version 2 defined once per batch.
+    fn resource(&mut self, res: &mut Resources) -> Result<Arc<Vec<(String, String)>>, CodecError> {
+        if res.v1 {
+            let attrs = self.attrs()?;
+            if *res.last != attrs {
+                res.last = Arc::new(attrs);
+            }
+            return Ok(Arc::clone(&res.last));
+        }
+        let at = self.pos;
+        match self.varint()? {
+            0 => {
+                let list = Arc::new(self.attrs()?);
+                res.lists.push(Arc::clone(&list));
+                Ok(list)
+            }
+            k => match res.lists.get(k as usize - 1) {
+                Some(list) => Ok(Arc::clone(list)),
+                None => Err(CodecError::UnknownResource { at, index: k }),
+            },
+        }
+    }
+
     fn record(
         &mut self,
         team_id: i64,
         prev_ts: i64,
-        resource: &mut Arc<Vec<(String, String)>>,
+        resources: &mut Resources,
     ) -> Result<LogRecord, CodecError> {
         let uuid = Uuid::from_bytes(self.array()?);
         let timestamp_us = prev_ts.wrapping_add(self.zigzag()?);
@@ -300,10 +365,7 @@ impl<'a> Reader<'a> {
         let bytes = u32::try_from(self.varint()?).map_err(|_| CodecError::OutOfRange { field: "bytes" })?;
         let (body, service_name) = (self.string()?, self.string()?);
         let (instrumentation_scope, event_name) = (self.string()?, self.string()?);
-        let attrs = self.attrs()?;
-        if **resource != attrs {
-            *resource = Arc::new(attrs);
-        }
+        let resource_attributes = self.resource(resources)?;
         Ok(LogRecord {
             uuid,
             team_id,
@@ -320,7 +382,7 @@ impl<'a> Reader<'a> {
             service_name,
             instrumentation_scope,
             event_name,
-            resource_attributes: Arc::clone(resource),
+            resource_attributes,
             attributes: self.attrs()?,
         })
     }

@@ -83,15 +83,77 @@ fn sample_record() -> LogRecord {
 }
 
 #[test]
-fn golden_bytes_pin_format_version_1() {
-    let bytes = encode(3, &[sample_record()]);
-    let mut expected = vec![1, 6, 1];
-    expected.extend(0..16u8);
-    expected.extend([0xC8, 0x01, 1, 3, 26, FLAG_SPAN_ID, 1, 1, 1, 1, 1, 1, 1, 1, 2]);
-    expected.extend([8, 7, 6, 5, 4, 3, 2, 1, 0xAC, 0x02]);
-    expected.extend([2, b'h', b'i', 3, b'a', b'p', b'i', 0, 0, 1, 1, b'k', 1, b'v', 0]);
+fn golden_bytes_pin_format_version_2() {
+    let (a, mut b) = (sample_record(), sample_record());
+    b.timestamp_us = 101;
+    b.observed_timestamp_us = 101;
+    let bytes = encode(3, &[a, b]);
+    let mut expected = vec![2, 6, 2];
+    let record = |ts: &[u8], observed: u8, resource: &[u8]| {
+        let mut r: Vec<u8> = (0..16u8).collect();
+        r.extend(ts);
+        r.extend([observed, 3, 26, FLAG_SPAN_ID, 1, 1, 1, 1, 1, 1, 1, 1, 2]);
+        r.extend([8, 7, 6, 5, 4, 3, 2, 1, 0xAC, 0x02]);
+        r.extend([2, b'h', b'i', 3, b'a', b'p', b'i', 0, 0]);
+        r.extend(resource);
+        r.push(0);
+        r
+    };
+    // The first record defines the resource list (0, then the list), the second names it (1).
+    expected.extend(record(&[0xC8, 0x01], 1, &[0, 1, 1, b'k', 1, b'v']));
+    expected.extend(record(&[2], 0, &[1]));
+    let shared = sample_record().resource_attributes;
+    let (mut a, mut b) = (sample_record(), sample_record());
+    (a.resource_attributes, b.resource_attributes) = (Arc::clone(&shared), shared);
+    (b.timestamp_us, b.observed_timestamp_us) = (101, 101);
+    assert_eq!(encode(3, &[a.clone(), b.clone()]), expected);
+    assert_eq!(decode_batch(&expected), Ok((3, vec![a, b])));
+    // Two `Arc`s with equal lists, one after the other: written once all the same.
     assert_eq!(bytes, expected);
-    assert_eq!(decode_batch(&bytes), Ok((3, vec![sample_record()])));
+}
+
+/// Version 1 (WAL files written before the upgrade): every record's resource list in full.
+#[test]
+fn version_1_still_decodes() {
+    let mut v1 = vec![1, 6, 2];
+    for (ts, observed) in [(&[0xC8, 0x01][..], 1u8), (&[2][..], 0)] {
+        v1.extend(0..16u8);
+        v1.extend(ts);
+        v1.extend([observed, 3, 26, FLAG_SPAN_ID, 1, 1, 1, 1, 1, 1, 1, 1, 2]);
+        v1.extend([8, 7, 6, 5, 4, 3, 2, 1, 0xAC, 0x02]);
+        v1.extend([2, b'h', b'i', 3, b'a', b'p', b'i', 0, 0, 1, 1, b'k', 1, b'v', 0]);
+    }
+    let (a, mut b) = (sample_record(), sample_record());
+    (b.timestamp_us, b.observed_timestamp_us) = (101, 101);
+    let (team, got) = decode_batch(&v1).expect("version 1 decodes");
+    assert_eq!((team, got.clone()), (3, vec![a, b]));
+    assert!(Arc::ptr_eq(&got[0].resource_attributes, &got[1].resource_attributes), "one list");
+}
+
+#[test]
+fn interleaved_resources_are_written_once_and_shared_after_decoding() {
+    let lists: Vec<Arc<Vec<(String, String)>>> =
+        (0..3).map(|i| Arc::new(vec![("k8s.pod.name".to_string(), format!("pod-{i}"))])).collect();
+    let records: Vec<LogRecord> = (0..30)
+        .map(|i| LogRecord { resource_attributes: Arc::clone(&lists[i % 3]), ..sample_record() })
+        .collect();
+    let bytes = encode(3, &records);
+    assert_eq!(bytes.windows(4).filter(|w| w == b"pod-").count(), 3, "each list written once");
+    let (_, got) = decode_batch(&bytes).expect("decodes");
+    assert_eq!(got, records);
+    for (i, r) in got.iter().enumerate() {
+        assert!(Arc::ptr_eq(&r.resource_attributes, &got[i % 3].resource_attributes));
+    }
+}
+
+#[test]
+fn a_reference_to_an_undefined_resource_is_an_error() {
+    let good = encode(3, &[sample_record()]);
+    let at = good.len() - 7; // the `0` before the list `1 1 k 1 v`, then the attributes' `0`
+    assert_eq!(&good[at..], &[0, 1, 1, b'k', 1, b'v', 0]);
+    let mut bad = good[..at].to_vec();
+    bad.extend([1, 0]);
+    assert_eq!(decode_batch(&bad), Err(CodecError::UnknownResource { at, index: 1 }));
 }
 
 #[test]
@@ -147,8 +209,9 @@ fn absent_ids_and_ordered_timestamps_stay_compact() {
     next.observed_timestamp_us = next.timestamp_us + 1500;
     let one = encode(3, std::slice::from_ref(&r)).len();
     let two = encode(3, &[r.clone(), next]).len();
-    // The second record's timestamp is a 2-byte delta instead of 8 bytes.
-    assert_eq!(two - one, one - 3 - 6);
+    // The second record's timestamp is a 2-byte delta instead of 8 bytes, and it names the
+    // resource list (1 byte) instead of repeating it (6 bytes: `0 1 1 k 1 v`).
+    assert_eq!(two - one, one - 3 - 6 - 5);
     let mut with_ids = r.clone();
     with_ids.trace_id = [7; 16];
     with_ids.span_id = [9; 8];
@@ -177,8 +240,8 @@ fn trailing_bytes_are_an_error() {
 #[test]
 fn unknown_version_is_rejected() {
     let mut bytes = encode(3, &[sample_record()]);
-    bytes[0] = 2;
-    assert_eq!(decode_batch(&bytes), Err(CodecError::UnsupportedVersion(2)));
+    bytes[0] = 3;
+    assert_eq!(decode_batch(&bytes), Err(CodecError::UnsupportedVersion(3)));
 }
 
 #[test]
