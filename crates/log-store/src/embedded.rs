@@ -66,9 +66,12 @@ pub struct StoreOptions {
     pub seal_age: Duration,
     /// Rows per segment record batch: the unit a query decodes.
     pub batch_rows: usize,
-    /// zstd level for segment data: higher is smaller and slower to write (background work),
-    /// no slower to read.
+    /// zstd level for compacted segment data: higher is smaller and slower to write
+    /// (background work), no slower to read.
     pub zstd_level: i32,
+    /// zstd level for segments fresh from the head. Sealing keeps pace with ingest, so it
+    /// is cheaper; compaction rewrites most of them at `zstd_level`.
+    pub seal_zstd_level: i32,
     /// Byte budget of the decoded-batch cache.
     pub cache_bytes: usize,
     /// Decoded data all running queries may hold at once (beyond the cache): a query that
@@ -95,6 +98,7 @@ impl Default for StoreOptions {
             seal_age: Duration::from_secs(10),
             batch_rows: 8192,
             zstd_level: 6,
+            seal_zstd_level: SEAL_ZSTD_LEVEL,
             cache_bytes: 256 << 20,
             query_memory_bytes: DEFAULT_QUERY_MEMORY_BYTES,
             compact_min_segments: 4,
@@ -106,6 +110,9 @@ impl Default for StoreOptions {
         }
     }
 }
+
+/// Default [`StoreOptions::seal_zstd_level`].
+pub const SEAL_ZSTD_LEVEL: i32 = 3;
 
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -318,10 +325,11 @@ impl Inner {
         }
     }
 
-    fn write_options(&self) -> crate::segment::write::WriteOptions {
+    /// How segments are written: fresh from the head (`sealing`) or compacted.
+    fn write_options(&self, sealing: bool) -> crate::segment::write::WriteOptions {
         crate::segment::write::WriteOptions {
             batch_rows: self.opts.batch_rows,
-            zstd_level: self.opts.zstd_level,
+            zstd_level: if sealing { self.opts.seal_zstd_level } else { self.opts.zstd_level },
         }
     }
 

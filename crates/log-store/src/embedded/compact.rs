@@ -145,7 +145,7 @@ impl Inner {
             spec,
             &layout.finish(),
             Merge::new(inputs, &error),
-            self.write_options(),
+            self.write_options(false),
         );
         if let Some((i, e)) = error.take() {
             if let Ok(s) = out {

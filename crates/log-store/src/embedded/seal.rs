@@ -141,7 +141,7 @@ impl Inner {
     ) -> Result<Segment, String> {
         let mut layout = LayoutBuilder::default();
         rows.clone().for_each(|r| layout.add(r));
-        write_segment(&self.seg_dir, spec, &layout.finish(), rows, self.write_options())
+        write_segment(&self.seg_dir, spec, &layout.finish(), rows, self.write_options(true))
     }
 
     /// Deletes segments that were written but never published.
