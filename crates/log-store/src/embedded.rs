@@ -330,6 +330,11 @@ impl Inner {
         crate::segment::write::WriteOptions {
             batch_rows: self.opts.batch_rows,
             zstd_level: if sealing { self.opts.seal_zstd_level } else { self.opts.zstd_level },
+            index_zstd_level: if sealing {
+                self.opts.seal_zstd_level
+            } else {
+                crate::segment::index::ZSTD_LEVEL
+            },
         }
     }
 

@@ -54,7 +54,7 @@ fn write(dir: &TempDir, rows: &[LogRecord]) -> Segment {
         max_lsn: Some(Lsn { file: 2, offset: 40 }),
         replaces: vec![1, 2],
     };
-    let opts = WriteOptions { batch_rows: 100, zstd_level: 3 };
+    let opts = WriteOptions { batch_rows: 100, zstd_level: 3, index_zstd_level: 3 };
     write_segment(dir.path(), spec, &layout.finish(), rows.iter(), opts).expect("write segment")
 }
 

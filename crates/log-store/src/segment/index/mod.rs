@@ -80,7 +80,12 @@ fn bad(field: &'static str) -> CodecError {
 
 /// The file bytes for an index payload ([`build::IndexBuilder::encode`]).
 pub(crate) fn file_bytes(payload: &[u8]) -> Result<Vec<u8>, String> {
-    let packed = zstd::bulk::compress(payload, ZSTD_LEVEL).map_err(|e| format!("compressing index: {e}"))?;
+    file_bytes_at(payload, ZSTD_LEVEL)
+}
+
+/// [`file_bytes`] at zstd `level` (sealing uses a cheaper one than compaction).
+pub(crate) fn file_bytes_at(payload: &[u8], level: i32) -> Result<Vec<u8>, String> {
+    let packed = zstd::bulk::compress(payload, level).map_err(|e| format!("compressing index: {e}"))?;
     let mut body = (payload.len() as u64).to_le_bytes().to_vec();
     body.extend_from_slice(&packed);
     Ok(frame(MAGIC, &body))
