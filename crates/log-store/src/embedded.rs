@@ -98,7 +98,7 @@ impl Default for StoreOptions {
             seal_age: Duration::from_secs(10),
             batch_rows: 8192,
             zstd_level: 6,
-            seal_zstd_level: SEAL_ZSTD_LEVEL,
+            seal_zstd_level: 3,
             cache_bytes: 256 << 20,
             query_memory_bytes: DEFAULT_QUERY_MEMORY_BYTES,
             compact_min_segments: 4,
@@ -110,9 +110,6 @@ impl Default for StoreOptions {
         }
     }
 }
-
-/// Default [`StoreOptions::seal_zstd_level`].
-pub const SEAL_ZSTD_LEVEL: i32 = 3;
 
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
