@@ -1,6 +1,7 @@
-//! Encoding the data set (before the clock starts) and sending it over OTLP/HTTP from
-//! several keep-alive clients at once.
+//! Encoding the data set (before the clock starts, or by the clients as they send when it
+//! would not fit in memory) and sending it over OTLP/HTTP from several keep-alive clients.
 
+use std::borrow::Cow;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -50,11 +51,7 @@ pub fn encode_first(d: &Dataset, format: Format, threads: usize, n: usize) -> Re
                 s.spawn(move || -> Res<Encoded> {
                     let mut out = Vec::new();
                     for i in (t..n).step_by(threads) {
-                        let (req, stats) = d.batch(i);
-                        let bytes = match format {
-                            Format::Protobuf => req.encode_to_vec(),
-                            Format::Json => serde_json::to_vec(&req)?,
-                        };
+                        let (bytes, stats) = encode_batch(d, format, i)?;
                         out.push((i, bytes, stats));
                     }
                     Ok(out)
@@ -77,6 +74,46 @@ pub fn encode_first(d: &Dataset, format: Format, threads: usize, n: usize) -> Re
     Ok((bodies, total))
 }
 
+fn encode_batch(d: &Dataset, format: Format, i: usize) -> Res<(Vec<u8>, Stats)> {
+    let (req, stats) = d.batch(i);
+    let bytes = match format {
+        Format::Protobuf => req.encode_to_vec(),
+        Format::Json => serde_json::to_vec(&req)?,
+    };
+    Ok((bytes, stats))
+}
+
+/// What [`send`] sends.
+pub enum Bodies<'a> {
+    /// Encoded before the clock started.
+    Encoded(&'a [Vec<u8>]),
+    /// Generated and encoded by each client just before it sends (for data sets larger than
+    /// memory, e.g. 100M rows ≈ 36 GiB of protobuf): the clients' CPU then competes with the
+    /// server's, so ingest rates are lower than with `Encoded`. The ground truth is added
+    /// to `truth` as batches are made.
+    Streamed { d: &'a Dataset, format: Format, truth: &'a Mutex<Stats> },
+}
+
+impl Bodies<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Bodies::Encoded(b) => b.len(),
+            Bodies::Streamed { d, .. } => d.batches(),
+        }
+    }
+
+    fn get(&self, i: usize) -> Res<Cow<'_, [u8]>> {
+        match self {
+            Bodies::Encoded(b) => Ok(Cow::Borrowed(&b[i])),
+            Bodies::Streamed { d, format, truth } => {
+                let (bytes, stats) = encode_batch(d, *format, i)?;
+                truth.lock().unwrap_or_else(std::sync::PoisonError::into_inner).add(&stats);
+                Ok(Cow::Owned(bytes))
+            }
+        }
+    }
+}
+
 pub fn agent(timeout: Duration) -> ureq::Agent {
     ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(timeout)).build().into()
 }
@@ -88,7 +125,7 @@ pub fn send(
     base: &str,
     token: &str,
     format: Format,
-    bodies: &[Vec<u8>],
+    bodies: &Bodies<'_>,
     threads: usize,
     pace: Option<Duration>,
 ) -> Res<Duration> {
@@ -104,7 +141,19 @@ pub fn send(
                 let agent = agent(Duration::from_secs(600));
                 while !failed.load(Ordering::Relaxed) {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(body) = bodies.get(i) else { break };
+                    if i >= bodies.len() {
+                        break;
+                    }
+                    let body = match bodies.get(i) {
+                        Ok(body) => body,
+                        Err(e) => {
+                            failed.store(true, Ordering::Relaxed);
+                            let mut first =
+                                first_error.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                            first.get_or_insert(format!("batch {i}: encoding: {e}"));
+                            break;
+                        }
+                    };
                     if let Some(wait) = pace.and_then(|p| (p * i as u32).checked_sub(started.elapsed())) {
                         std::thread::sleep(wait);
                     }

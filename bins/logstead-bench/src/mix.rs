@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::Res;
-use crate::ingest::{Format, agent, send};
+use crate::ingest::{Bodies, Format, agent, send};
 use crate::queries::{self, Query};
 
 pub struct Mix {
@@ -98,7 +98,7 @@ pub fn run(load: &Load<'_>, qs: &[Query]) -> Res<Mix> {
             load.base,
             load.ingest_token,
             Format::Protobuf,
-            load.bodies,
+            &Bodies::Encoded(load.bodies),
             load.ingest_threads,
             Some(pace),
         );
