@@ -177,8 +177,11 @@ pub(crate) struct Inner {
     gate: RwLock<()>,
     published: RwLock<Published>,
     last_lsn: Mutex<Option<Lsn>>,
-    /// Serializes maintenance (seal, compaction, retention) and holds the durable state.
+    /// Serializes seals and commits, and holds the durable state.
     durable: Mutex<Durable>,
+    /// Held by a whole compaction (which runs beside sealing, on its own thread) and by
+    /// retention, so no segment is retired while a merge reads it. Taken before `durable`.
+    compacting: Mutex<()>,
     /// Ids of retired segments whose files are gone (pushed by `Segment::drop`).
     deleted: Arc<Mutex<Vec<u64>>>,
     cache: BatchCache,
@@ -207,7 +210,8 @@ fn write_lock<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
 /// WAL + head + segments. See the module docs.
 pub struct EmbeddedStore {
     inner: Arc<Inner>,
-    maintenance: Option<JoinHandle<()>>,
+    /// The maintenance and compaction threads.
+    maintenance: Vec<JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for EmbeddedStore {
@@ -228,7 +232,7 @@ impl EmbeddedStore {
         let background = opts.background;
         let (inner, report) = open::open(dir, opts)?;
         let inner = Arc::new(inner);
-        let maintenance = background.then(|| maintain::spawn(Arc::clone(&inner)));
+        let maintenance = if background { maintain::spawn(&inner) } else { Vec::new() };
         Ok((EmbeddedStore { inner, maintenance }, report))
     }
 
@@ -247,8 +251,7 @@ impl EmbeddedStore {
 
     /// Runs compaction until no team-hour qualifies.
     pub fn compact(&self) -> Result<(), StoreError> {
-        let mut durable = lock(&self.inner.durable);
-        while self.inner.compact_once(&mut durable).map_err(StoreError::Write)? {}
+        while self.inner.compact_once().map_err(StoreError::Write)? {}
         Ok(())
     }
 
@@ -285,7 +288,7 @@ impl Drop for EmbeddedStore {
     fn drop(&mut self) {
         *lock(&self.inner.wake.0) = true;
         self.inner.wake.1.notify_all();
-        if let Some(t) = self.maintenance.take() {
+        for t in self.maintenance.drain(..) {
             let _ = t.join();
         }
     }
@@ -457,6 +460,7 @@ impl LogStore for EmbeddedStore {
     }
 
     fn drop_before(&self, team_id: i64, cutoff_us: i64) -> Result<u64, StoreError> {
+        let _no_merge = lock(&self.inner.compacting);
         let mut durable = lock(&self.inner.durable);
         self.inner.drop_before(&mut durable, team_id, cutoff_us).map_err(StoreError::Write)
     }

@@ -88,3 +88,52 @@ fn a_failed_seal_is_reported_as_failed() {
     assert_eq!(store.stats().frozen_heads, 1, "the head stays frozen for the next attempt");
     assert_eq!(Outcome::Failed.as_str(), "failed");
 }
+
+/// Thread names of the seals and merges heard.
+#[derive(Default)]
+struct Threads {
+    seals: Mutex<Vec<String>>,
+    compactions: Mutex<Vec<String>>,
+}
+
+fn thread_name() -> String {
+    std::thread::current().name().unwrap_or("unnamed").to_string()
+}
+
+impl StoreObserver for Threads {
+    fn head_sealed(&self, _outcome: Outcome, _rows: usize, _took: Duration) {
+        self.seals.lock().unwrap().push(thread_name());
+    }
+    fn compacted(&self, outcome: Outcome, _segments: usize, _took: Duration) {
+        assert_eq!(outcome, Outcome::Ok);
+        self.compactions.lock().unwrap().push(thread_name());
+    }
+}
+
+#[test]
+fn background_seals_and_merges_run_on_threads_of_their_own() {
+    let dir = temp_dir("observe-threads");
+    let bg = log_store::StoreOptions {
+        background: true,
+        seal_rows: 40,
+        seal_age: Duration::from_millis(20),
+        compact_min_segments: 2,
+        ..opts()
+    };
+    let store = open(dir.path(), bg);
+    let seen = Arc::new(Threads::default());
+    store.set_observer(seen.clone());
+    let rows = dataset(11, 600);
+    append_grouped(&store, &rows, 40);
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while seen.compactions.lock().unwrap().is_empty() || store.stats().head_rows > 0 {
+        assert!(std::time::Instant::now() < deadline, "no background seal and merge within 60 s");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let seals = seen.seals.lock().unwrap().clone();
+    let merges = seen.compactions.lock().unwrap().clone();
+    assert!(seals.iter().all(|t| t == "log-store-maintenance"), "{seals:?}");
+    assert!(merges.iter().all(|t| t == "log-store-compaction"), "{merges:?}");
+    let s = store.stats();
+    assert_eq!(s.segment_rows + s.head_rows as u64, rows.len() as u64, "no row lost or doubled: {s:?}");
+}

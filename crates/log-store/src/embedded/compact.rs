@@ -9,11 +9,10 @@ use std::time::Instant;
 
 use logs_query::LogRecord;
 
-use super::Inner;
 use super::eval::BatchView;
 use super::head::{Key, read};
 use super::seal::by_partition;
-use super::state::Durable;
+use super::{Inner, lock};
 use crate::observe::Outcome;
 use crate::segment::layout::LayoutBuilder;
 use crate::segment::stats::SegmentSpec;
@@ -96,8 +95,11 @@ impl Iterator for Merge<'_> {
 }
 
 impl Inner {
-    /// Merges one qualifying group of segments, if any. Returns whether it did.
-    pub(crate) fn compact_once(&self, durable: &mut Durable) -> Result<bool, String> {
+    /// Merges one qualifying group of segments, if any. Returns whether it did. Runs beside
+    /// sealing: it holds `compacting` throughout and the durable state only to take an id
+    /// and to commit.
+    pub(crate) fn compact_once(&self) -> Result<bool, String> {
+        let _turn = lock(&self.compacting);
         let teams: Vec<Arc<Vec<Arc<Segment>>>> = read(&self.published).segments.values().cloned().collect();
         for segments in teams {
             for (partition_us, mut group) in by_partition(&segments) {
@@ -115,7 +117,7 @@ impl Inner {
                 let rows: u64 = group[..n].iter().map(|s| s.meta.rows).sum();
                 if n >= 2 && (n >= self.opts.compact_min_segments || rows < self.opts.compact_small_rows) {
                     let started = Instant::now();
-                    let merged = self.merge(partition_us, &group[..n], durable);
+                    let merged = self.merge(partition_us, &group[..n]);
                     self.notify(|o| o.compacted(Outcome::of(&merged), n, started.elapsed()));
                     merged?;
                     return Ok(true);
@@ -125,7 +127,7 @@ impl Inner {
         Ok(false)
     }
 
-    fn merge(&self, partition_us: i64, inputs: &[Arc<Segment>], durable: &mut Durable) -> Result<(), String> {
+    fn merge(&self, partition_us: i64, inputs: &[Arc<Segment>]) -> Result<(), String> {
         // Two passes: the layout (dictionaries, key columns) needs every row first.
         let error = RefCell::new(None);
         let mut layout = LayoutBuilder::default();
@@ -134,7 +136,7 @@ impl Inner {
             return Err(self.fail(&inputs[i], e));
         }
         let spec = SegmentSpec {
-            id: durable.take_id(),
+            id: lock(&self.durable).take_id(),
             team_id: inputs[0].meta.team_id,
             partition_us,
             max_lsn: inputs.iter().filter_map(|s| s.meta.max_lsn).max(),
@@ -147,25 +149,33 @@ impl Inner {
             Merge::new(inputs, &error),
             self.write_options(false),
         );
+        let mut durable = lock(&self.durable);
         if let Some((i, e)) = error.take() {
             if let Ok(s) = out {
-                self.discard(vec![s], durable);
+                self.discard(vec![s], &mut durable);
             }
             return Err(self.fail(&inputs[i], e));
         }
-        let out = Arc::new(out?);
+        let out = out?;
+        let ids: Vec<u64> = inputs.iter().map(|s| s.meta.id).collect();
         // The output names its inputs, so from here a crash cannot leave both in use.
         {
-            let ids: Vec<u64> = inputs.iter().map(|s| s.meta.id).collect();
             let mut p = super::write_lock(&self.published);
-            p.replace(&ids, vec![out]);
+            // Sealing ran meanwhile; only quarantine can have retired an input since.
+            let team = p.team_segments(out.meta.team_id);
+            if !ids.iter().all(|id| team.iter().any(|s| s.meta.id == *id)) {
+                drop(p);
+                self.discard(vec![out], &mut durable);
+                return Err("an input was retired during the merge; its output is discarded".into());
+            }
+            p.replace(&ids, vec![Arc::new(out)]);
         }
-        durable.dead_segments.extend(inputs.iter().map(|s| s.meta.id));
+        durable.dead_segments.extend(ids);
         for s in inputs {
             s.retire(Retire::Delete(Arc::clone(&self.deleted)));
             self.cache.forget(s.meta.id);
         }
-        if let Err(e) = self.save_durable(durable) {
+        if let Err(e) = self.save_durable(&mut durable) {
             tracing::warn!(error = %e, "could not record compacted segments");
         }
         Ok(())

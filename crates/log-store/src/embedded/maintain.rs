@@ -1,6 +1,9 @@
-//! The background maintenance thread: seals the head when it is big or old enough, compacts,
+//! The background threads. Maintenance seals the head when it is big or old enough,
 //! quarantines segments queries found damaged, and loads (or rebuilds, when missing or
-//! damaged) segment indexes. Stopped and joined when the store drops.
+//! damaged) segment indexes. Compaction merges segments on a thread of its own, so a long
+//! merge (tens of seconds for 2M rows) never holds up sealing, which appends wait on: with
+//! both on one thread, ingest at 100M rows ran at 28k rows/s with half the CPU idle. Both
+//! are stopped and joined when the store drops.
 
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -10,36 +13,28 @@ use super::head::read;
 use super::{Inner, lock};
 use crate::segment::{ReadError, Retire, Segment};
 
-pub(super) fn spawn(inner: Arc<Inner>) -> JoinHandle<()> {
+pub(super) fn spawn(inner: &Arc<Inner>) -> Vec<JoinHandle<()>> {
     let tick = (inner.opts.seal_age / 4).clamp(Duration::from_millis(10), Duration::from_secs(1));
-    let spawned = std::thread::Builder::new().name("log-store-maintenance".into()).spawn({
-        let inner = Arc::clone(&inner);
-        move || run(&inner, tick)
-    });
-    match spawned {
-        Ok(handle) => handle,
-        Err(e) => {
-            // Without the thread, `flush` still seals; the server keeps working.
-            tracing::error!(error = %e, "could not start the log store maintenance thread");
-            std::thread::spawn(|| {})
+    let threads: [(&str, fn(&Inner)); 2] =
+        [("log-store-maintenance", Inner::maintain), ("log-store-compaction", Inner::compact_round)];
+    let mut handles = Vec::new();
+    for (name, work) in threads {
+        let spawned = std::thread::Builder::new().name(name.into()).spawn({
+            let inner = Arc::clone(inner);
+            move || run(&inner, tick, work)
+        });
+        match spawned {
+            Ok(handle) => handles.push(handle),
+            // Without it, `flush` still seals and `compact` compacts; the server keeps working.
+            Err(e) => tracing::error!(error = %e, thread = name, "could not start a log store thread"),
         }
     }
+    handles
 }
 
-fn run(inner: &Inner, tick: Duration) {
-    loop {
-        {
-            let stop = lock(&inner.wake.0);
-            if *stop {
-                return;
-            }
-            let (stop, _) =
-                inner.wake.1.wait_timeout(stop, tick).unwrap_or_else(std::sync::PoisonError::into_inner);
-            if *stop {
-                return;
-            }
-        }
-        inner.maintain();
+fn run(inner: &Inner, tick: Duration, work: fn(&Inner)) {
+    while !inner.wait(tick) {
+        work(inner);
     }
 }
 
@@ -97,6 +92,21 @@ impl Inner {
         self.scrub(SCRUB_BYTES_PER_ROUND);
     }
 
+    /// Waits for a wake-up or `tick`; true once the store asks its threads to stop.
+    fn wait(&self, tick: Duration) -> bool {
+        let stop = lock(&self.wake.0);
+        if *stop {
+            return true;
+        }
+        let (stop, _) =
+            self.wake.1.wait_timeout(stop, tick).unwrap_or_else(std::sync::PoisonError::into_inner);
+        *stop
+    }
+
+    fn stopping(&self) -> bool {
+        *lock(&self.wake.0)
+    }
+
     fn maintain_locked(&self) {
         let mut durable = lock(&self.durable);
         if self.needs_seal()
@@ -110,16 +120,14 @@ impl Inner {
             let dir = self.dir.clone();
             self.retire(&broken, || Retire::Quarantine(dir.clone()));
         }
+        drop(durable);
         self.index_segments();
-        // A few merges per round, so a stop request is not kept waiting long.
-        for _ in 0..4 {
-            // Appends wait for room in the head: seal before each merge, not only once.
-            if self.needs_seal()
-                && let Err(e) = self.seal(&mut durable)
-            {
-                tracing::error!(error = %e, "sealing the log head failed");
-            }
-            match self.compact_once(&mut durable) {
+    }
+
+    /// Merges until nothing qualifies or the store stops.
+    fn compact_round(&self) {
+        while !self.stopping() {
+            match self.compact_once() {
                 Ok(true) => {}
                 Ok(false) => break,
                 Err(e) => {

@@ -244,6 +244,7 @@ pub(super) fn open(dir: &Path, opts: StoreOptions) -> Result<(Inner, OpenReport)
         published: RwLock::new(Published { active: Arc::new(head), frozen: Vec::new(), segments }),
         last_lsn: Mutex::new(report.wal.last_lsn),
         durable: Mutex::new(durable),
+        compacting: Mutex::new(()),
         deleted: Arc::default(),
         cache,
         budget: MemoryBudget::new(opts.query_memory_bytes),
