@@ -26,11 +26,15 @@ const MAX_HOT: usize = 64;
 /// and there are at most `MAX_DICT` of them; otherwise it is plain `Utf8` (ids).
 const DICT_REPEAT: u64 = 4;
 const MAX_DICT: usize = 1 << 16;
+/// A key with at least this many distinct values, under 1.5 rows each, is taken for an
+/// id and stops collecting values (its column is plain). Without this, every id key of a
+/// segment stored `MAX_DICT` strings before giving up.
+const ID_CHECK: usize = 8192;
 
-/// One segment-wide dictionary: values in first-seen order.
+/// One segment-wide dictionary: values numbered in first-seen order. Each value is stored
+/// once, as the map's key (the array is built from the map at the end).
 #[derive(Debug, Default)]
 pub(crate) struct DictBuilder {
-    values: Vec<String>,
     index: HashMap<String, i32>,
 }
 
@@ -39,14 +43,21 @@ impl DictBuilder {
         if let Some(&k) = self.index.get(v) {
             return k;
         }
-        let k = self.values.len() as i32;
-        self.values.push(v.to_owned());
+        let k = self.index.len() as i32;
         self.index.insert(v.to_owned(), k);
         k
     }
 
+    fn len(&self) -> usize {
+        self.index.len()
+    }
+
     fn finish(self) -> Dict {
-        let values: ArrayRef = Arc::new(StringArray::from_iter_values(&self.values));
+        let mut values = vec![""; self.index.len()];
+        for (v, &k) in &self.index {
+            values[k as usize] = v;
+        }
+        let values: ArrayRef = Arc::new(StringArray::from_iter_values(values));
         Dict { values, index: self.index }
     }
 }
@@ -110,11 +121,18 @@ impl LayoutBuilder {
             acc.rows += 1;
             if let Some(d) = &mut acc.values {
                 d.key(v);
-                if d.values.len() > MAX_DICT {
+                let n = d.len();
+                if n > MAX_DICT || (n >= ID_CHECK && n as u64 * 3 > acc.rows * 2) {
                     acc.values = None;
                 }
             }
         }
+    }
+
+    /// Distinct values still collected for `key`, `None` once it stopped (or never seen).
+    #[cfg(test)]
+    pub(crate) fn collected(&self, key: &str) -> Option<usize> {
+        self.keys.get(key)?.values.as_ref().map(DictBuilder::len)
     }
 
     pub(crate) fn finish(self) -> Layout {
@@ -127,7 +145,7 @@ impl LayoutBuilder {
         let hot: Vec<(String, Option<Dict>)> = hot
             .into_iter()
             .map(|(k, a)| {
-                let dict = a.values.filter(|d| (d.values.len() as u64).saturating_mul(DICT_REPEAT) <= a.rows);
+                let dict = a.values.filter(|d| (d.len() as u64).saturating_mul(DICT_REPEAT) <= a.rows);
                 (k, dict.map(DictBuilder::finish))
             })
             .collect();

@@ -117,3 +117,25 @@ fn a_damaged_block_with_a_matching_checksum_is_an_error_not_a_panic() {
         }
     }
 }
+
+#[test]
+fn id_keys_get_a_plain_column_and_repeating_keys_a_dictionary() {
+    // 60,000 rows: `rid` unique per row; `user` drawn uniformly from 12,000 values (5 rows
+    // each on average: a dictionary, though its first 8,192 values come fast).
+    let mut x: u64 = 7;
+    let mut rows = rows(60_000);
+    for (i, r) in rows.iter_mut().enumerate() {
+        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        r.attributes =
+            vec![("rid".into(), format!("r{i:08x}")), ("user".into(), format!("u{}", (x >> 33) % 12_000))];
+    }
+    let mut layout = LayoutBuilder::default();
+    rows[..10_000].iter().for_each(|r| layout.add(r));
+    assert_eq!(layout.collected("rid"), None, "an id stops collecting values early");
+    assert!(layout.collected("user").is_some_and(|n| n > 5_000));
+    rows[10_000..].iter().for_each(|r| layout.add(r));
+    let schema = layout.finish().schema;
+    let kind = |k: &str| schema.field_with_name(k).unwrap().data_type().clone();
+    assert_eq!(kind("rid"), arrow::datatypes::DataType::Utf8);
+    assert!(matches!(kind("user"), arrow::datatypes::DataType::Dictionary(..)), "{:?}", kind("user"));
+}
