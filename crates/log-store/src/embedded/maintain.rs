@@ -13,9 +13,12 @@ use super::head::read;
 use super::{Inner, lock};
 use crate::segment::{ReadError, Retire, Segment};
 
+/// A background thread's name and its round of work.
+type Work = (&'static str, fn(&Inner));
+
 pub(super) fn spawn(inner: &Arc<Inner>) -> Vec<JoinHandle<()>> {
     let tick = (inner.opts.seal_age / 4).clamp(Duration::from_millis(10), Duration::from_secs(1));
-    let threads: [(&str, fn(&Inner)); 2] =
+    let threads: [Work; 2] =
         [("log-store-maintenance", Inner::maintain), ("log-store-compaction", Inner::compact_round)];
     let mut handles = Vec::new();
     for (name, work) in threads {
