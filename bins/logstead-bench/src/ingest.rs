@@ -114,6 +114,27 @@ impl Bodies<'_> {
     }
 }
 
+/// POSTs one body; the problem, if it was not acknowledged with a 200.
+fn post(agent: &ureq::Agent, url: &str, auth: &str, format: Format, body: &[u8]) -> Option<String> {
+    let result = agent
+        .post(url)
+        .header("Authorization", auth)
+        .header("Content-Type", format.content_type())
+        .send(body);
+    match result {
+        Ok(mut resp) if resp.status().as_u16() == 200 => {
+            // Drain the (tiny) body so the connection is reused.
+            let _ = resp.body_mut().read_to_string();
+            None
+        }
+        Ok(mut resp) => {
+            let text = resp.body_mut().read_to_string().unwrap_or_default();
+            Some(format!("HTTP {}: {}", resp.status(), text.chars().take(300).collect::<String>()))
+        }
+        Err(e) => Some(e.to_string()),
+    }
+}
+
 pub fn agent(timeout: Duration) -> ureq::Agent {
     ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(timeout)).build().into()
 }
@@ -144,39 +165,16 @@ pub fn send(
                     if i >= bodies.len() {
                         break;
                     }
-                    let body = match bodies.get(i) {
-                        Ok(body) => body,
-                        Err(e) => {
-                            failed.store(true, Ordering::Relaxed);
-                            let mut first =
-                                first_error.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                            first.get_or_insert(format!("batch {i}: encoding: {e}"));
-                            break;
+                    let problem = match bodies.get(i) {
+                        Err(e) => Some(format!("batch {i}: encoding: {e}")),
+                        Ok(body) => {
+                            if let Some(wait) =
+                                pace.and_then(|p| (p * i as u32).checked_sub(started.elapsed()))
+                            {
+                                std::thread::sleep(wait);
+                            }
+                            post(&agent, &url, &auth, format, &body).map(|e| format!("batch {i}: {e}"))
                         }
-                    };
-                    if let Some(wait) = pace.and_then(|p| (p * i as u32).checked_sub(started.elapsed())) {
-                        std::thread::sleep(wait);
-                    }
-                    let result = agent
-                        .post(&url)
-                        .header("Authorization", &auth)
-                        .header("Content-Type", format.content_type())
-                        .send(&body[..]);
-                    let problem = match result {
-                        Ok(mut resp) if resp.status().as_u16() == 200 => {
-                            // Drain the (tiny) body so the connection is reused.
-                            let _ = resp.body_mut().read_to_string();
-                            None
-                        }
-                        Ok(mut resp) => {
-                            let text = resp.body_mut().read_to_string().unwrap_or_default();
-                            Some(format!(
-                                "batch {i}: HTTP {}: {}",
-                                resp.status(),
-                                text.chars().take(300).collect::<String>()
-                            ))
-                        }
-                        Err(e) => Some(format!("batch {i}: {e}")),
                     };
                     if let Some(p) = problem {
                         failed.store(true, Ordering::Relaxed);

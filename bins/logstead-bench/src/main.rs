@@ -83,6 +83,13 @@ struct Args {
 /// Pre-encoded protobuf takes ≈ 360 bytes per row: 20M rows ≈ 7 GiB.
 const STREAM_PAST: u64 = 20_000_000;
 
+impl Args {
+    /// Whether the clients encode as they send (see `stream`).
+    fn streams(&self) -> bool {
+        self.stream || self.rows > STREAM_PAST
+    }
+}
+
 fn main() -> ExitCode {
     let args = Args::parse();
     match run(&args) {
@@ -150,8 +157,8 @@ fn ingest_run(
     dir: &Path,
     format: Format,
 ) -> Res<(Server, Credentials, Duration, dataset::Stats)> {
-    let stream = args.stream || d.rows > STREAM_PAST;
-    let (bodies, mut truth) = if stream {
+    let stream = args.streams();
+    let (bodies, truth) = if stream {
         progress(format!("{} rows: each client encodes as it sends", d.rows));
         (Vec::new(), dataset::Stats::default())
     } else {
@@ -179,9 +186,8 @@ fn ingest_run(
         ingest::Bodies::Encoded(&bodies)
     };
     let took = ingest::send(&server.base, &creds.project_token, format, &source, args.threads, None)?;
-    if stream {
-        truth = streamed.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
-    }
+    let truth =
+        if stream { streamed.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner) } else { truth };
     if let (Some(a), Some(b)) = (cpu_before, server.cpu_secs()) {
         progress(format!(
             "{} ingest: server CPU {:.1} s to the last 200 = {:.2} µs per row",
@@ -231,7 +237,7 @@ fn bench(args: &Args, root: &Path) -> Res<Report> {
         ),
         format!("server: {} (SQLite, fresh data dir per format)", binary.display()),
     ];
-    if args.stream || d.rows > STREAM_PAST {
+    if args.streams() {
         report.setup.push(
             "requests generated and encoded by the clients as they send (`--stream`): the clients' CPU competes with the server's, so ingest rates are understated".into(),
         );

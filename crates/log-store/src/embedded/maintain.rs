@@ -90,8 +90,8 @@ impl Inner {
 
     /// One round of background work; errors are logged and retried next round.
     fn maintain(&self) {
-        self.maintain_locked();
-        // Reads only: outside the maintenance lock, so seals do not wait for it.
+        self.seal_and_quarantine();
+        // Reads only: outside the durable state's lock, so seals do not wait for it.
         self.scrub(SCRUB_BYTES_PER_ROUND);
     }
 
@@ -110,7 +110,7 @@ impl Inner {
         *lock(&self.wake.0)
     }
 
-    fn maintain_locked(&self) {
+    fn seal_and_quarantine(&self) {
         let mut durable = lock(&self.durable);
         if self.needs_seal()
             && let Err(e) = self.seal(&mut durable)

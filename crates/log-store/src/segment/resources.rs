@@ -3,9 +3,10 @@
 //! Rows of one resource share one `Arc`'d list (ingest, the WAL codec and batch decoding all
 //! share it), so writing a segment needs each list's dictionary key, index entry or stats
 //! once, not once per row (hashing and comparing ~20 pairs per row showed as `memcmp` and
-//! `hash_bytes_long` at ~12 % of the server's CPU during ingest). Each entry holds a clone of its `Arc`, so the address cannot be reused by
-//! another list while it is cached; two equal lists behind different `Arc`s just get two
-//! entries, which every caller's `make` maps to the same value.
+//! `hash_bytes_long` at ~12 % of the server's CPU during ingest). Each entry holds a clone of
+//! its `Arc`, so the address cannot be reused by another list while it is cached; two equal
+//! lists behind different `Arc`s just get two entries, which every caller's `make` maps to
+//! the same value.
 
 use std::sync::Arc;
 
